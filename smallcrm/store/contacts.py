@@ -1,0 +1,308 @@
+"""Contacts: people, their emails and phones, consent, and the rules for changing them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from smallcrm.store import crud, records, rows
+from smallcrm.store import validate as v
+from smallcrm.store.db import Database, Tx
+from smallcrm.store.errors import ValidationError
+from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
+
+SORTS = {
+    "name": "c.last_name,c.first_name",
+    "first_name": "c.first_name",
+    "account": "a.name",
+    "city": "c.city",
+    "owner": "c.owner",
+    "updated": "c.updated_at",
+    "created": "c.created_at",
+}
+TEXT_FIELDS = {
+    "title": 200,
+    "source": 120,
+    "owner": 120,
+    "street": 300,
+    "postal_code": 20,
+    "city": 120,
+    "country": 120,
+    "external_id": 200,
+    "email_consent_source": 200,
+    "phone_consent_source": 200,
+}
+_SELECT = (
+    "SELECT c.*, a.name AS account_name FROM contact c LEFT JOIN account a ON a.id = c.account_id"
+)
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """Split a full name: "Jana Novak" and "Novak, Jana" -> (Jana, Novak); one word -> (it, "")."""
+    cleaned = " ".join(full.split())
+    if "," in cleaned:
+        last, _, first = cleaned.partition(",")
+        return first.strip(), last.strip()
+    first, _, last = cleaned.rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
+def _methods(field: str, values: Any, kind: str) -> list[records.ContactMethod]:
+    """Emails or phones given as "x", "label:x", (label, x) or ContactMethod, normalised."""
+    if values is None:
+        return []
+    if isinstance(values, str | records.ContactMethod | tuple):
+        values = [values]
+    result: list[records.ContactMethod] = []
+    for position, item in enumerate(values, start=1):
+        label, value = "work" if kind == "email" else "mobile", item
+        if isinstance(item, records.ContactMethod):
+            label, value = item.label, item.value
+        elif isinstance(item, tuple):
+            label, value = item
+        elif isinstance(item, str) and re.match(r"^\s*(\w+)\s*:\s*(?!//)", item):
+            maybe_label, _, rest = item.partition(":")
+            if maybe_label.strip().lower() in v.METHOD_LABELS:
+                label, value = maybe_label, rest
+        name = f"{field}[{position}]" if len(values) > 1 else field
+        label = v.choice(f"{name}.label", label, v.METHOD_LABELS) or "work"
+        clean = v.email(name, value) if kind == "email" else v.phone(name, value)
+        if all(m.value != clean for m in result):
+            result.append(records.ContactMethod(kind, clean, label))
+    return result
+
+
+def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Validate contact input; returns column values plus ``methods`` if emails/phones given.
+
+    ``name`` is accepted as a convenience and split into first and last name.
+    """
+    data = dict(values)
+    out: dict[str, Any] = {}
+    if "name" in data:
+        first, last = split_name(str(data.pop("name") or ""))
+        data.setdefault("first_name", first)
+        data.setdefault("last_name", last)
+    for key in ("first_name", "last_name"):
+        if key in data or not partial:
+            out[key] = v.text(key, data.pop(key, None), max_length=120) or ""
+    if ("first_name" in out or "last_name" in out) and not (
+        out.get("first_name") or out.get("last_name")
+    ):
+        raise ValidationError("name", "is required: give a first or a last name")
+    for key, limit in TEXT_FIELDS.items():
+        if key in data:
+            out[key] = v.text(key, data.pop(key), max_length=limit)
+    if "notes" in data:
+        out["notes"] = v.long_text("notes", data.pop("notes"))
+    if "tags" in data:
+        out["tags"] = v.tags("tags", data.pop("tags"))
+    elif not partial:
+        out["tags"] = ""
+    if "account_id" in data:
+        out["account_id"] = data.pop("account_id")
+    if "birthday" in data:
+        out["birthday"] = _birthday(data.pop("birthday"))
+    for channel in ("email", "phone"):
+        key = f"{channel}_opt_in"
+        if key in data:
+            opt_in = data.pop(key)
+            out[key] = None if opt_in is None else bool(opt_in)
+            out[f"{channel}_consent_at"] = data.pop(f"{channel}_consent_at", None) or (
+                crud.now_utc() if opt_in is not None else None
+            )
+    methods: list[records.ContactMethod] = []
+    touched = False
+    for key, kind in (("emails", "email"), ("phones", "phone")):
+        if key in data:
+            touched = True
+            methods += _methods(key.rstrip("s"), data.pop(key), kind)
+    if touched:
+        out["methods"] = methods
+    if data:
+        raise ValidationError(next(iter(data)), "is not a contact field")
+    return out
+
+
+def _birthday(value: Any) -> Any:
+    from datetime import date
+
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    from smallcrm.store.dates import parse_date
+
+    text = str(value).strip()
+    day = parse_date(text, crud.now_utc(), field="birthday")
+    if day > crud.now_utc().date():
+        raise ValidationError("birthday", f"{day.isoformat()} is in the future")
+    return day
+
+
+def _write_methods(tx: Tx, contact_id: int, methods: list[records.ContactMethod]) -> None:
+    tx.execute("DELETE FROM contact_method WHERE contact_id = :id", id=contact_id)
+    tx.executemany(
+        "INSERT INTO contact_method (contact_id, kind, label, value, position) "
+        "VALUES (:contact_id, :kind, :label, :value, :position)",
+        [
+            {
+                "contact_id": contact_id,
+                "kind": m.kind,
+                "label": m.label,
+                "value": m.value,
+                "position": i,
+            }
+            for i, m in enumerate(methods)
+        ],
+    )
+
+
+def _methods_of(tx: Tx, contact_ids: list[int]) -> dict[int, list[records.ContactMethod]]:
+    found: dict[int, list[records.ContactMethod]] = {cid: [] for cid in contact_ids}
+    if not contact_ids:
+        return found
+    marks = ", ".join(f":c{i}" for i in range(len(contact_ids)))
+    params = {f"c{i}": cid for i, cid in enumerate(contact_ids)}
+    for row in tx.all(
+        f"SELECT contact_id, kind, label, value FROM contact_method "
+        f"WHERE contact_id IN ({marks}) ORDER BY contact_id, kind, position",
+        **params,
+    ):
+        found[row["contact_id"]].append(
+            records.ContactMethod(row["kind"], row["value"], row["label"])
+        )
+    return found
+
+
+def _check_account(tx: Tx, account_id: int | None) -> None:
+    if account_id is None:
+        return
+    if not tx.scalar("SELECT 1 FROM account WHERE id = :id AND deleted_at IS NULL", id=account_id):
+        raise ValidationError("account", f"no account with id {account_id}")
+
+
+def create_contact_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
+    """Create a contact inside an open write transaction; returns its id."""
+    data = clean(values)
+    methods = data.pop("methods", [])
+    _check_account(tx, data.get("account_id"))
+    extra = {"methods": [None, _describe_methods(methods)]} if methods else None
+    contact_id = crud.insert_record(tx, "contact", data, actor, extra)
+    if methods:
+        _write_methods(tx, contact_id, methods)
+    return contact_id
+
+
+def create_contact(db: Database, actor: str | None = None, **values: Any) -> records.Contact:
+    """Create a contact from validated input and return it."""
+    actor = actor or crud.current_user()
+    with db.write() as tx:
+        contact_id = create_contact_tx(tx, values, actor)
+        return _get(tx, contact_id)
+
+
+def _describe_methods(methods: list[records.ContactMethod]) -> str:
+    return ", ".join(f"{m.label}:{m.value}" for m in methods)
+
+
+def get_contact(db: Database, contact_id: int, *, trashed: bool = False) -> records.Contact:
+    """One contact by id (NotFoundError if missing or in the trash)."""
+    with db.read() as tx:
+        return _get(tx, contact_id, trashed=trashed)
+
+
+def _get(tx: Tx, contact_id: int, *, trashed: bool = False) -> records.Contact:
+    crud.fetch_row(tx, "contact", contact_id, trashed=trashed)
+    row = tx.one(f"{_SELECT} WHERE c.id = :id", id=contact_id)
+    return rows.contact(row, _methods_of(tx, [contact_id])[contact_id])
+
+
+def update_contact(
+    db: Database,
+    contact_id: int,
+    expected_version: int | None,
+    actor: str | None = None,
+    **changes: Any,
+) -> records.Contact:
+    """Change a contact if nobody saved it since ``expected_version`` (ConflictError if so)."""
+    actor = actor or crud.current_user()
+    data = clean(changes, partial=True)
+    methods = data.pop("methods", None)
+    with db.write() as tx:
+        _check_account(tx, data.get("account_id"))
+        diff = crud.update_record(tx, "contact", contact_id, expected_version, data, actor)
+        if methods is not None:
+            old = _methods_of(tx, [contact_id])[contact_id]
+            if old != methods:
+                _write_methods(tx, contact_id, methods)
+                if not diff:
+                    crud.touch_record(tx, "contact", contact_id, actor)
+                crud.audit(
+                    tx,
+                    "update",
+                    "contact",
+                    contact_id,
+                    {"methods": [_describe_methods(old), _describe_methods(methods)]},
+                    actor,
+                )
+        return _get(tx, contact_id)
+
+
+def delete_contact(
+    db: Database, contact_id: int, expected_version: int | None = None, actor: str | None = None
+) -> None:
+    """Move a contact to the trash."""
+    with db.write() as tx:
+        crud.trash_record(tx, "contact", contact_id, actor or crud.current_user(), expected_version)
+
+
+def restore_contact(db: Database, contact_id: int, actor: str | None = None) -> records.Contact:
+    """Bring a contact back from the trash."""
+    with db.write() as tx:
+        crud.restore_record(tx, "contact", contact_id, actor or crud.current_user())
+        return _get(tx, contact_id)
+
+
+def _list_sql(query: ListQuery) -> tuple[str, str, dict[str, Any]]:
+    where = common_filters(query, "c", "updated_at")
+    if query.extra.get("email_opt_in") is not None:
+        where.add("c.email_opt_in = :eoi", eoi=bool(query.extra["email_opt_in"]))
+    if query.extra.get("phone_opt_in") is not None:
+        where.add("c.phone_opt_in = :poi", poi=bool(query.extra["phone_opt_in"]))
+    order = order_by(query, SORTS, "name", "c")
+    base = f"{_SELECT} {where.sql}"
+    count_sql = f"SELECT count(*) FROM contact c {where.sql}"
+    return f"{base} {order}", count_sql, where.params
+
+
+def list_contacts(db: Database, query: ListQuery | None = None) -> records.Page[records.Contact]:
+    """One page of contacts with the total count."""
+    query = query or ListQuery()
+    sql, count_sql, params = _list_sql(query)
+    limit_sql, limit_params = window(query)
+    with db.read() as tx:
+        found = tx.all(sql + limit_sql, **params, **limit_params)
+        methods = _methods_of(tx, [row["id"] for row in found])
+        total = tx.scalar(count_sql, **params)
+    items = [rows.contact(row, methods[row["id"]]) for row in found]
+    return records.Page(items, total, query.offset, query.limit or len(items))
+
+
+def iter_contacts(db: Database, query: ListQuery | None = None) -> Iterator[records.Contact]:
+    """Every matching contact, a page at a time, so a long list starts at once."""
+    return iter_pages(lambda q: list_contacts(db, q), query or ListQuery(limit=None))
+
+
+def find_by_method(db: Database, kind: str, value: str) -> list[int]:
+    """Ids of live contacts that have this normalised email or phone."""
+    with db.read() as tx:
+        return [
+            row[0]
+            for row in tx.all(
+                "SELECT DISTINCT m.contact_id FROM contact_method m JOIN contact c "
+                "ON c.id = m.contact_id WHERE m.kind = :kind AND m.value = :value "
+                "AND c.deleted_at IS NULL",
+                kind=kind,
+                value=value,
+            )
+        ]

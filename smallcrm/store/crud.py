@@ -1,0 +1,172 @@
+"""What every record type shares: authorship, optimistic locking, the trash and the audit trail.
+
+Each change and its audit entry are written in one transaction by the caller's ``db.write()``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from smallcrm.store.db import Tx
+from smallcrm.store.errors import ConflictError, NotFoundError
+
+KINDS = ("contact", "account", "interaction", "opportunity", "appointment")
+TRACKING = ("created_at", "updated_at", "created_by", "updated_by", "version")
+
+
+def now_utc() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def current_user() -> str:
+    """Who is acting: ``SMALLCRM_USER``, else the OS login (the SSH user on a shared machine)."""
+    name = os.environ.get("SMALLCRM_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def audit(
+    tx: Tx, action: str, kind: str, record_id: int, changes: Mapping[str, Any], actor: str
+) -> None:
+    """Record who did what to which record; ``changes`` maps field to [old, new]."""
+    payload = json.dumps(
+        {key: [_jsonable(v) for v in pair] for key, pair in changes.items()},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    tx.execute(
+        "INSERT INTO audit_entry (at, actor, action, kind, record_id, changes) "
+        "VALUES (:at, :actor, :action, :kind, :record_id, :changes)",
+        at=now_utc(),
+        actor=actor,
+        action=action,
+        kind=kind,
+        record_id=record_id,
+        changes=payload,
+    )
+
+
+def fetch_row(tx: Tx, kind: str, record_id: int, *, trashed: bool = False) -> Any:
+    """One row of a record table; NotFoundError if it is missing (or in the trash)."""
+    assert kind in KINDS
+    row = tx.one(f"SELECT * FROM {kind} WHERE id = :id", id=record_id)
+    if row is None or (row["deleted_at"] is not None) != trashed:
+        where = "in the trash" if trashed else "with that id"
+        raise NotFoundError(kind, f"{record_id} {where}".strip())
+    return row
+
+
+def insert_record(
+    tx: Tx,
+    kind: str,
+    values: Mapping[str, Any],
+    actor: str,
+    extra_audit: Mapping[str, Any] | None = None,
+) -> int:
+    """Insert a new record with its tracking columns and audit its creation."""
+    assert kind in KINDS
+    now = now_utc()
+    row = dict(values)
+    row.update(created_at=now, updated_at=now, created_by=actor, updated_by=actor, version=1)
+    record_id = tx.insert(kind, row)
+    changes = {key: [None, value] for key, value in values.items() if value not in (None, "")}
+    changes.update(extra_audit or {})
+    audit(tx, "create", kind, record_id, changes, actor)
+    return record_id
+
+
+def update_record(
+    tx: Tx,
+    kind: str,
+    record_id: int,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    actor: str,
+    *,
+    action: str = "update",
+    extra_audit: Mapping[str, Any] | None = None,
+) -> dict[str, list[Any]]:
+    """Apply ``changes`` if nobody saved the record since ``expected_version`` was read.
+
+    ``expected_version`` None means "whatever is there now" (for one-shot shell commands that
+    read and write in this same transaction). Returns the fields that really changed.
+    """
+    assert kind in KINDS
+    current = fetch_row(tx, kind, record_id)
+    if expected_version is not None and current["version"] != expected_version:
+        raise ConflictError(kind, record_id, expected_version, current["version"])
+    diff = {key: [current[key], value] for key, value in changes.items() if current[key] != value}
+    diff.update(extra_audit or {})
+    if not diff:
+        return {}
+    sets = ", ".join(f"{key} = :{key}" for key in changes)
+    count = tx.execute(
+        f"UPDATE {kind} SET {sets}, updated_at = :_now, updated_by = :_actor, "
+        f"version = version + 1 WHERE id = :_id AND version = :_version AND deleted_at IS NULL",
+        **changes,
+        _now=now_utc(),
+        _actor=actor,
+        _id=record_id,
+        _version=current["version"],
+    )
+    if count != 1:  # changed between our read and our write (only possible without a lock)
+        raise ConflictError(kind, record_id, current["version"], None)
+    audit(tx, action, kind, record_id, diff, actor)
+    return diff
+
+
+def touch_record(tx: Tx, kind: str, record_id: int, actor: str) -> None:
+    """Bump a record's version for a change kept in another table (emails, phones)."""
+    tx.execute(
+        f"UPDATE {kind} SET updated_at = :now, updated_by = :actor, version = version + 1 "
+        "WHERE id = :id",
+        now=now_utc(),
+        actor=actor,
+        id=record_id,
+    )
+
+
+def trash_record(
+    tx: Tx, kind: str, record_id: int, actor: str, expected_version: int | None = None
+) -> None:
+    """Move a record to the trash (recoverable with ``restore_record``)."""
+    current = fetch_row(tx, kind, record_id)
+    if expected_version is not None and current["version"] != expected_version:
+        raise ConflictError(kind, record_id, expected_version, current["version"])
+    tx.execute(
+        f"UPDATE {kind} SET deleted_at = :now, deleted_by = :actor, version = version + 1 "
+        "WHERE id = :id",
+        now=now_utc(),
+        actor=actor,
+        id=record_id,
+    )
+    audit(tx, "delete", kind, record_id, {}, actor)
+
+
+def restore_record(tx: Tx, kind: str, record_id: int, actor: str) -> None:
+    """Bring a record back from the trash."""
+    fetch_row(tx, kind, record_id, trashed=True)
+    tx.execute(
+        f"UPDATE {kind} SET deleted_at = NULL, deleted_by = NULL, updated_at = :now, "
+        "updated_by = :actor, version = version + 1 WHERE id = :id",
+        now=now_utc(),
+        actor=actor,
+        id=record_id,
+    )
+    audit(tx, "restore", kind, record_id, {}, actor)

@@ -1,0 +1,119 @@
+"""Paged, sorted, filtered lists: the query shape every list screen and ``smallcrm list`` use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, TypeVar
+
+from smallcrm.store.errors import ValidationError
+
+MAX_PAGE = 1000
+STREAM_PAGE = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Which records to list: filters, sort column and the page window.
+
+    ``since``/``until`` filter on each kind's main date (an interaction's time, a deal's expected
+    close, an appointment's start, a contact's or account's last change). ``limit`` None means
+    every matching record (streamed by ``iter_*`` functions).
+    """
+
+    offset: int = 0
+    limit: int | None = 50
+    sort: str = ""
+    descending: bool = False
+    owner: str | None = None
+    tag: str | None = None
+    account_id: int | None = None
+    contact_id: int | None = None
+    opportunity_id: int | None = None
+    stage: str | None = None
+    kind: str | None = None
+    since: date | None = None
+    until: date | None = None
+    open_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Where:
+    """A WHERE clause built from parts, with its parameters."""
+
+    parts: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, sql: str, **params: Any) -> None:
+        """AND one more condition."""
+        self.parts.append(sql)
+        self.params.update(params)
+
+    @property
+    def sql(self) -> str:
+        """The clause, starting with WHERE (or empty)."""
+        return "WHERE " + " AND ".join(self.parts) if self.parts else ""
+
+
+def common_filters(query: ListQuery, alias: str, date_column: str) -> Where:
+    """Filters every kind shares: live records, owner, tag, account and the date range."""
+    where = Where()
+    where.add(f"{alias}.deleted_at IS NULL")
+    if query.owner:
+        where.add(f"{alias}.owner = :owner", owner=query.owner)
+    if query.tag:
+        where.add(f"(' ' || {alias}.tags || ' ') LIKE :tag", tag=f"% {query.tag.lower()} %")
+    if query.account_id is not None:
+        where.add(f"{alias}.account_id = :account_id", account_id=query.account_id)
+    if query.since:
+        where.add(f"{alias}.{date_column} >= :since", since=query.since)
+    if query.until:
+        where.add(f"{alias}.{date_column} < :until", until=_day_after(query.until))
+    return where
+
+
+def _day_after(day: date) -> date:
+    from datetime import timedelta
+
+    return day + timedelta(days=1)
+
+
+def order_by(query: ListQuery, columns: dict[str, str], default: str, alias: str) -> str:
+    """ORDER BY for a whitelisted sort key, with the id as a stable tie-break."""
+    key = query.sort or default
+    if key not in columns:
+        raise ValidationError("sort", f"cannot sort by {key!r}; one of {', '.join(columns)}")
+    direction = "DESC" if query.descending else "ASC"
+    exprs = [f"{part} {direction}" for part in columns[key].split(",")]
+    return f"ORDER BY {', '.join(exprs)}, {alias}.id {direction}"
+
+
+def window(query: ListQuery) -> tuple[str, dict[str, Any]]:
+    """LIMIT/OFFSET for the page (nothing for an unlimited list)."""
+    if query.offset < 0:
+        raise ValidationError("offset", "must be zero or more")
+    if query.limit is None:
+        return " LIMIT :_limit OFFSET :_offset", {"_limit": 2**62, "_offset": query.offset}
+    if not 0 < query.limit <= MAX_PAGE:
+        raise ValidationError("limit", f"must be from 1 to {MAX_PAGE}")
+    return " LIMIT :_limit OFFSET :_offset", {"_limit": query.limit, "_offset": query.offset}
+
+
+def iter_pages(fetch: Callable[[ListQuery], Any], query: ListQuery) -> Iterator[T]:
+    """Every record a query matches, fetched a page at a time (``limit`` None: no cap).
+
+    Each page is its own short read transaction, so a slow reader of the output holds no
+    database snapshot open.
+    """
+    offset, cap, sent = query.offset, query.limit, 0
+    while cap is None or sent < cap:
+        size = STREAM_PAGE if cap is None else min(STREAM_PAGE, cap - sent)
+        page = fetch(replace(query, offset=offset, limit=size))
+        yield from page.items
+        sent += len(page.items)
+        offset += len(page.items)
+        if len(page.items) < size:
+            return

@@ -1,0 +1,68 @@
+"""Applying the Alembic migrations: all of them in one transaction, or none.
+
+Only imported when a database is behind the newest revision (Alembic and SQLAlchemy are heavy).
+SQLite runs the whole upgrade inside one ``BEGIN IMMEDIATE`` so that a failing step rolls back
+every step (pysqlite's default transaction handling left such an upgrade half applied); on
+PostgreSQL an advisory lock serialises processes that start at the same moment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_PG_LOCK_KEY = 72_410_301  # any constant shared by every smallcrm process
+
+
+def make_engine(url: str) -> Any:
+    """A SQLAlchemy engine with smallcrm's transaction recipe (used by migrations and tools)."""
+    from sqlalchemy import create_engine, event
+
+    if not url.startswith("sqlite"):
+        return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA busy_timeout = 5000")
+        dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # batch rebuilds copy tables
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """Alembic's configuration pointing at the migrations inside the package."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Upgrade the database at ``url`` to ``revision`` atomically."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
+            command.upgrade(alembic_config(connection), revision)
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest revision among the migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

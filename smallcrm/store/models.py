@@ -1,0 +1,222 @@
+"""The CRM's schema, declared with SQLModel: the single source of truth for the migrations.
+
+Alembic's migrations (``migrations/versions``) create and evolve these tables, and a test checks
+that the migrated database and these models agree. At run time the services read and write the
+tables with SQL through ``db.py`` (see there why), returning the plain records of ``records.py``.
+
+Every record carries who created and last changed it and when (timezone-aware UTC), a ``version``
+for optimistic locking, and ``deleted_at`` / ``deleted_by``: deleting moves a record to the
+trash, from where it can be restored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Text, text
+from sqlmodel import Field, SQLModel
+
+
+def _ts(nullable: bool = False, index: bool = False) -> object:
+    return Field(
+        default=None if nullable else ...,
+        sa_type=DateTime(timezone=True),
+        nullable=nullable,
+        index=index,
+    )
+
+
+class Tracked(SQLModel):
+    """Columns every CRM record has: identity, authorship, optimistic-lock version, trash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    created_by: str = Field(max_length=120)
+    updated_by: str = Field(max_length=120)
+    version: int = Field(default=1)
+    deleted_at: datetime | None = _ts(nullable=True)
+    deleted_by: str | None = Field(default=None, max_length=120)
+
+
+class Address(SQLModel):
+    """A postal address, shared by accounts and contacts."""
+
+    street: str | None = None
+    postal_code: str | None = Field(default=None, max_length=20)
+    city: str | None = Field(default=None, max_length=120)
+    country: str | None = Field(default=None, max_length=120)
+
+
+class Account(Tracked, Address, table=True):
+    """A company the business sells to or works with."""
+
+    name: str = Field(max_length=200, index=True)
+    industry: str | None = Field(default=None, max_length=120)
+    website: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=40)
+    owner: str | None = Field(default=None, max_length=120, index=True)
+    tags: str = Field(default="", sa_type=Text)
+    notes: str | None = Field(default=None, sa_type=Text)
+    external_id: str | None = Field(default=None, max_length=200, index=True)
+
+
+class Contact(Tracked, Address, table=True):
+    """A person, optionally working for an account, with consent per channel."""
+
+    __table_args__ = (Index("ix_contact_sort_name", "last_name", "first_name", "id"),)
+
+    first_name: str = Field(default="", max_length=120)
+    last_name: str = Field(default="", max_length=120)
+    title: str | None = Field(default=None, max_length=200)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    birthday: date | None = None
+    source: str | None = Field(default=None, max_length=120)
+    owner: str | None = Field(default=None, max_length=120, index=True)
+    tags: str = Field(default="", sa_type=Text)
+    notes: str | None = Field(default=None, sa_type=Text)
+    external_id: str | None = Field(default=None, max_length=200, index=True)
+    email_opt_in: bool | None = None
+    email_consent_at: datetime | None = _ts(nullable=True)
+    email_consent_source: str | None = Field(default=None, max_length=200)
+    phone_opt_in: bool | None = None
+    phone_consent_at: datetime | None = _ts(nullable=True)
+    phone_consent_source: str | None = Field(default=None, max_length=200)
+
+
+class ContactMethod(SQLModel, table=True):
+    """One email address or phone number of a contact, with its label (work, home, mobile)."""
+
+    __tablename__ = "contact_method"
+    __table_args__ = (Index("ix_contact_method_value", "kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=Column(
+            "contact_id",
+            Integer,
+            # ON DELETE CASCADE: purging a contact from the trash removes its addresses too.
+            ForeignKey("contact.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    kind: str = Field(max_length=10)  # "email" or "phone"
+    label: str = Field(default="work", max_length=40)
+    value: str = Field(max_length=320)  # email lower-cased, phone in E.164
+    position: int = Field(default=0)
+
+
+class Interaction(Tracked, table=True):
+    """A call, email, meeting, note or visit on a contact's and an account's timeline."""
+
+    __table_args__ = (
+        Index("ix_interaction_contact_time", "contact_id", "happened_at"),
+        Index("ix_interaction_account_time", "account_id", "happened_at"),
+        Index("ix_interaction_opportunity_time", "opportunity_id", "happened_at"),
+        Index(
+            "ix_interaction_open_follow_up",
+            "follow_up_on",
+            sqlite_where=text("follow_up_done = FALSE AND follow_up_on IS NOT NULL"),
+            postgresql_where=text("follow_up_done = FALSE AND follow_up_on IS NOT NULL"),
+        ),
+    )
+
+    kind: str = Field(max_length=20)  # call, email, meeting, note, visit
+    direction: str | None = Field(default=None, max_length=10)  # inbound, outbound
+    subject: str = Field(default="", max_length=300)
+    body: str | None = Field(default=None, sa_type=Text)
+    happened_at: datetime = _ts(index=True)
+    duration_minutes: int | None = None
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
+    follow_up_on: date | None = None
+    follow_up_done: bool = Field(default=False)
+
+
+class Stage(SQLModel, table=True):
+    """A step of the sales pipeline, in order, with the probability a deal there usually has."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    position: int
+    probability: int
+    is_closed: bool = Field(default=False)
+    is_won: bool = Field(default=False)
+
+
+class Opportunity(Tracked, table=True):
+    """A possible sale moving through the pipeline's stages."""
+
+    name: str = Field(max_length=200)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    stage: str = Field(foreign_key="stage.name", max_length=40, index=True)
+    amount_cents: int = Field(default=0)
+    currency: str = Field(default="EUR", max_length=3)
+    probability: int = Field(default=0)
+    expected_close: date | None = Field(default=None, index=True)
+    next_step: str | None = Field(default=None, max_length=300)
+    lost_reason: str | None = Field(default=None, max_length=300)
+    closed_on: date | None = None
+    owner: str | None = Field(default=None, max_length=120, index=True)
+
+
+class Appointment(Tracked, table=True):
+    """A meeting or follow-up in the calendar, optionally recurring (RFC 5545 RRULE)."""
+
+    title: str = Field(max_length=300)
+    starts_at: datetime = _ts(index=True)
+    ends_at: datetime | None = _ts(nullable=True)
+    all_day: bool = Field(default=False)
+    location: str | None = Field(default=None, max_length=300)
+    notes: str | None = Field(default=None, sa_type=Text)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id", index=True)
+    rrule: str | None = Field(default=None, max_length=500)
+    exdates: str = Field(default="", sa_type=Text)  # ISO start times of skipped occurrences
+    reminder_minutes: int | None = None
+    owner: str | None = Field(default=None, max_length=120)
+    uid: str | None = Field(default=None, max_length=300, index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what and when; written in the same transaction as the change."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_record", "kind", "record_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=20)  # create, update, delete, restore, merge, import, erase
+    kind: str = Field(max_length=20)
+    record_id: int
+    changes: str = Field(default="{}", sa_type=Text)  # JSON {field: [old, new]}
+
+
+class Setting(SQLModel, table=True):
+    """A business-wide setting (default phone region, default currency, ...)."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    value: str = Field(sa_type=Text)
+
+
+class SearchDoc(SQLModel, table=True):
+    """One searchable record: the content table behind the SQLite FTS5 index.
+
+    Rows are maintained by triggers on the record tables (see the migrations); ``id`` encodes
+    the kind in its high bits so that each kind is a rowid range of the index.
+    """
+
+    __tablename__ = "search_doc"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=20)
+    record_id: int
+    title: str = Field(sa_type=Text)
+    detail: str = Field(default="", sa_type=Text)
+
+
+metadata = SQLModel.metadata

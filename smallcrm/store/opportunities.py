@@ -1,0 +1,340 @@
+"""Opportunities: deals moving through the pipeline's stages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from smallcrm.store import crud, records, rows
+from smallcrm.store import validate as v
+from smallcrm.store.db import Database, Tx
+from smallcrm.store.errors import ValidationError
+from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
+
+DEFAULT_CURRENCY = "EUR"
+SORTS = {
+    "name": "o.name",
+    "account": "a.name",
+    "stage": "s.position",
+    "amount": "o.amount_cents",
+    "probability": "o.probability",
+    "close": "o.expected_close",
+    "owner": "o.owner",
+    "updated": "o.updated_at",
+}
+_SELECT = (
+    "SELECT o.*, a.name AS account_name, trim(c.first_name || ' ' || c.last_name) AS "
+    "contact_name, (SELECT max(i.happened_at) FROM interaction i WHERE i.opportunity_id = o.id "
+    "AND i.deleted_at IS NULL) AS last_activity_at FROM opportunity o "
+    "JOIN stage s ON s.name = o.stage "
+    "LEFT JOIN account a ON a.id = o.account_id LEFT JOIN contact c ON c.id = o.contact_id"
+)
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """One column of the pipeline board: a stage with its count and totals."""
+
+    stage: records.Stage
+    count: int
+    total: Decimal
+    weighted: Decimal
+
+
+def stages(db: Database) -> list[records.Stage]:
+    """The pipeline's stages in order."""
+    with db.read() as tx:
+        return _stages(tx)
+
+
+def _stages(tx: Tx) -> list[records.Stage]:
+    return [
+        records.Stage(
+            r["name"], r["position"], r["probability"], bool(r["is_closed"]), bool(r["is_won"])
+        )
+        for r in tx.all("SELECT * FROM stage ORDER BY position")
+    ]
+
+
+def set_stage_probability(db: Database, name: str, probability: int) -> None:
+    """Change a stage's default probability (the pipeline is configurable)."""
+    value = v.whole_number("probability", probability, low=0, high=100, required=True)
+    with db.write() as tx:
+        if not tx.execute("UPDATE stage SET probability = :p WHERE name = :n", p=value, n=name):
+            raise ValidationError("stage", f"no stage named {name!r}")
+
+
+def add_stage(db: Database, name: str, probability: int, before: str | None = None) -> None:
+    """Add an open stage to the pipeline (before ``before``, else before the closed ones)."""
+    clean_name = (v.text("stage", name, required=True, max_length=40) or "").lower()
+    value = v.whole_number("probability", probability, low=0, high=100, required=True)
+    with db.write() as tx:
+        existing = _stages(tx)
+        if any(s.name == clean_name for s in existing):
+            raise ValidationError("stage", f"{clean_name!r} exists already")
+        anchor = (
+            next((s for s in existing if s.name == before), None)
+            if before
+            else next((s for s in existing if s.is_closed), None)
+        )
+        position = anchor.position if anchor else len(existing) + 1
+        # Shift in two steps so no two rows share a position in between.
+        tx.execute("UPDATE stage SET position = position + 1000 WHERE position >= :p", p=position)
+        tx.execute("UPDATE stage SET position = position - 999 WHERE position >= 1000")
+        tx.execute(
+            "INSERT INTO stage (name, position, probability, is_closed, is_won) "
+            "VALUES (:n, :p, :pr, FALSE, FALSE)",
+            n=clean_name,
+            p=position,
+            pr=value,
+        )
+
+
+def _stage(tx: Tx, name: Any) -> records.Stage:
+    all_stages = _stages(tx)
+    names = tuple(s.name for s in all_stages)
+    chosen = v.choice("stage", name, names)
+    return next(s for s in all_stages if s.name == chosen)
+
+
+def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Validate opportunity input (stage is checked against the pipeline by the caller)."""
+    data = dict(values)
+    out: dict[str, Any] = {}
+    if "name" in data or not partial:
+        out["name"] = v.text("name", data.pop("name", None), required=True, max_length=200)
+    if "amount" in data:
+        out["amount_cents"] = v.amount_cents("amount", data.pop("amount"))
+    if "currency" in data:
+        out["currency"] = v.currency("currency", data.pop("currency"))
+    if "probability" in data:
+        out["probability"] = v.whole_number("probability", data.pop("probability"), low=0, high=100)
+    if "expected_close" in data:
+        close = data.pop("expected_close")
+        if close is not None and not isinstance(close, date):
+            raise ValidationError("expected_close", "must be a date")
+        out["expected_close"] = close
+    for key, limit in (("next_step", 300), ("lost_reason", 300), ("owner", 120)):
+        if key in data:
+            out[key] = v.text(key, data.pop(key), max_length=limit)
+    for key in ("account_id", "contact_id", "stage"):
+        if key in data:
+            out[key] = data.pop(key)
+    if data:
+        raise ValidationError(next(iter(data)), "is not an opportunity field")
+    return out
+
+
+def _check_links(tx: Tx, data: dict[str, Any]) -> None:
+    for key, table in (("contact_id", "contact"), ("account_id", "account")):
+        ref = data.get(key)
+        if ref is not None and not tx.scalar(
+            f"SELECT 1 FROM {table} WHERE id = :id AND deleted_at IS NULL", id=ref
+        ):
+            raise ValidationError(table, f"no {table} with id {ref}")
+    if data.get("contact_id") is not None and data.get("account_id") is None:
+        data["account_id"] = tx.scalar(
+            "SELECT account_id FROM contact WHERE id = :id", id=data["contact_id"]
+        )
+
+
+def _apply_stage(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
+    """Resolve the stage; default the probability; set or clear the close date and reason."""
+    if "stage" not in data:
+        return
+    stage = _stage(tx, data["stage"])
+    data["stage"] = stage.name
+    if "probability" not in data or data["probability"] is None:
+        data["probability"] = stage.probability
+    if stage.is_closed:
+        data.setdefault("closed_on", datetime.now().date())
+    else:
+        data["closed_on"] = None
+    if stage.name == "lost":
+        reason = data.get("lost_reason") or (current["lost_reason"] if current else None)
+        if not reason:
+            raise ValidationError("lost_reason", "is required when a deal is lost: say why")
+    elif current is not None and current["stage"] == "lost":
+        data["lost_reason"] = data.get("lost_reason")
+
+
+def _get(tx: Tx, opportunity_id: int, *, trashed: bool = False) -> records.Opportunity:
+    crud.fetch_row(tx, "opportunity", opportunity_id, trashed=trashed)
+    return rows.opportunity(tx.one(f"{_SELECT} WHERE o.id = :id", id=opportunity_id))
+
+
+def create_opportunity_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
+    """Create a deal inside an open write transaction; returns its id."""
+    data = clean(values)
+    data.setdefault("stage", "lead")
+    data.setdefault("currency", DEFAULT_CURRENCY)
+    data.setdefault("amount_cents", 0)
+    _check_links(tx, data)
+    _apply_stage(tx, data, None)
+    return crud.insert_record(tx, "opportunity", data, actor)
+
+
+def create_opportunity(
+    db: Database, actor: str | None = None, **values: Any
+) -> records.Opportunity:
+    """Create a deal and return it (stage defaults to lead, probability to the stage's)."""
+    with db.write() as tx:
+        opportunity_id = create_opportunity_tx(tx, values, actor or crud.current_user())
+        return _get(tx, opportunity_id)
+
+
+def get_opportunity(db: Database, opportunity_id: int) -> records.Opportunity:
+    """One deal by id."""
+    with db.read() as tx:
+        return _get(tx, opportunity_id)
+
+
+def update_opportunity(
+    db: Database,
+    opportunity_id: int,
+    expected_version: int | None,
+    actor: str | None = None,
+    **changes: Any,
+) -> records.Opportunity:
+    """Change a deal if nobody saved it since ``expected_version``."""
+    data = clean(changes, partial=True)
+    with db.write() as tx:
+        current = crud.fetch_row(tx, "opportunity", opportunity_id)
+        _check_links(tx, data)
+        _apply_stage(tx, data, current)
+        crud.update_record(
+            tx, "opportunity", opportunity_id, expected_version, data, actor or crud.current_user()
+        )
+        return _get(tx, opportunity_id)
+
+
+def move_stage(
+    db: Database,
+    opportunity_id: int,
+    step: int,
+    expected_version: int | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> records.Opportunity:
+    """Move a deal ``step`` stages forward (+1) or back (-1) along the pipeline."""
+    with db.read() as tx:
+        current = crud.fetch_row(tx, "opportunity", opportunity_id)
+        names = [s.name for s in _stages(tx)]
+    index = names.index(current["stage"]) + step
+    if not 0 <= index < len(names):
+        raise ValidationError(
+            "stage", f"{current['stage']!r} is the {'last' if step > 0 else 'first'} stage"
+        )
+    changes: dict[str, Any] = {"stage": names[index]}
+    if names[index] == "lost":
+        changes["lost_reason"] = reason
+    return update_opportunity(db, opportunity_id, expected_version, actor, **changes)
+
+
+def delete_opportunity(
+    db: Database,
+    opportunity_id: int,
+    expected_version: int | None = None,
+    actor: str | None = None,
+) -> None:
+    """Move a deal to the trash."""
+    with db.write() as tx:
+        crud.trash_record(
+            tx, "opportunity", opportunity_id, actor or crud.current_user(), expected_version
+        )
+
+
+def restore_opportunity(
+    db: Database, opportunity_id: int, actor: str | None = None
+) -> records.Opportunity:
+    """Bring a deal back from the trash."""
+    with db.write() as tx:
+        crud.restore_record(tx, "opportunity", opportunity_id, actor or crud.current_user())
+        return _get(tx, opportunity_id)
+
+
+def _where(query: ListQuery) -> Any:
+    where = common_filters(query, "o", "expected_close")
+    if query.stage:
+        where.add("o.stage = :stage", stage=query.stage)
+    if query.contact_id is not None:
+        where.add("o.contact_id = :contact_id", contact_id=query.contact_id)
+    if query.open_only:
+        where.add("s.is_closed = FALSE")
+    return where
+
+
+def list_opportunities(
+    db: Database, query: ListQuery | None = None
+) -> records.Page[records.Opportunity]:
+    """One page of deals with the total count."""
+    query = query or ListQuery()
+    where = _where(query)
+    limit_sql, limit_params = window(query)
+    with db.read() as tx:
+        found = tx.all(
+            f"{_SELECT} {where.sql} {order_by(query, SORTS, 'close', 'o')}" + limit_sql,
+            **where.params,
+            **limit_params,
+        )
+        total = tx.scalar(
+            f"SELECT count(*) FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql}",
+            **where.params,
+        )
+    items = [rows.opportunity(row) for row in found]
+    return records.Page(items, total, query.offset, query.limit or len(items))
+
+
+def iter_opportunities(
+    db: Database, query: ListQuery | None = None
+) -> Iterator[records.Opportunity]:
+    """Every matching deal, a page at a time."""
+    return iter_pages(lambda q: list_opportunities(db, q), query or ListQuery(limit=None))
+
+
+def pipeline(db: Database, query: ListQuery | None = None) -> list[StageSummary]:
+    """Count, total and weighted total per stage (one column each on the board)."""
+    where = _where(query or ListQuery())
+    with db.read() as tx:
+        all_stages = _stages(tx)
+        sums = {
+            r["stage"]: r
+            for r in tx.all(
+                "SELECT o.stage, count(*) AS n, coalesce(sum(o.amount_cents), 0) AS total, "
+                "coalesce(sum(o.amount_cents * o.probability), 0) AS weighted "
+                f"FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql} "
+                "GROUP BY o.stage",
+                **where.params,
+            )
+        }
+    result = []
+    for stage in all_stages:
+        row = sums.get(stage.name)
+        result.append(
+            StageSummary(
+                stage,
+                row["n"] if row else 0,
+                Decimal(row["total"] if row else 0) / 100,
+                (Decimal(row["weighted"] if row else 0) / 10000).quantize(Decimal("0.01")),
+            )
+        )
+    return result
+
+
+def stale_opportunities(
+    db: Database, now: datetime, days: int = 30, limit: int = 20
+) -> list[records.Opportunity]:
+    """Open deals with no interaction logged for ``days`` days (nor a change to the deal)."""
+    cutoff = now - timedelta(days=days)
+    with db.read() as tx:
+        found = tx.all(
+            f"SELECT * FROM ({_SELECT} WHERE o.deleted_at IS NULL AND s.is_closed = FALSE) x "
+            "WHERE coalesce(x.last_activity_at, x.updated_at) < :cutoff "
+            "AND x.updated_at < :cutoff ORDER BY x.expected_close, x.id LIMIT :n",
+            cutoff=cutoff,
+            n=limit,
+        )
+    return [rows.opportunity(row) for row in found]

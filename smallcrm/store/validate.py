@@ -1,0 +1,207 @@
+"""Validation and normalisation of what users type. Every failure names the field.
+
+The heavy validators (phonenumbers, email-validator) are imported on first use, so a command that
+never sees an email does not pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from smallcrm.store.errors import ValidationError
+
+INTERACTION_KINDS = ("call", "email", "meeting", "note", "visit")
+DIRECTIONS = ("inbound", "outbound")
+METHOD_LABELS = ("work", "home", "mobile", "other")
+_TAG = re.compile(r"[^\w\-/.&+]+", re.UNICODE)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_WEBSITE = re.compile(r"^(https?://)?([\w-]+\.)+[\w-]{2,}(/\S*)?$", re.IGNORECASE | re.UNICODE)
+
+
+def text(field: str, value: Any, *, required: bool = False, max_length: int = 300) -> str | None:
+    """A trimmed single-line text; empty becomes None unless required."""
+    if value is None:
+        cleaned = ""
+    elif isinstance(value, str):
+        cleaned = " ".join(value.replace("\x00", "").split())
+    else:
+        raise ValidationError(field, f"expected text, got {type(value).__name__}")
+    if not cleaned:
+        if required:
+            raise ValidationError(field, "is required and cannot be empty")
+        return None
+    if len(cleaned) > max_length:
+        raise ValidationError(field, f"is {len(cleaned)} characters long; at most {max_length}")
+    return cleaned
+
+
+def long_text(field: str, value: Any, *, max_length: int = 20_000) -> str | None:
+    """Free text (notes, bodies) keeping its line breaks; empty becomes None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, f"expected text, got {type(value).__name__}")
+    cleaned = value.replace("\x00", "").strip()
+    if len(cleaned) > max_length:
+        raise ValidationError(field, f"is {len(cleaned)} characters long; at most {max_length}")
+    return cleaned or None
+
+
+def choice(
+    field: str, value: Any, allowed: tuple[str, ...], *, required: bool = True
+) -> str | None:
+    """One of a fixed list of words (case-insensitive; a unique prefix is accepted)."""
+    word = (value or "").strip().lower() if isinstance(value, str) else value
+    if not word:
+        if required:
+            raise ValidationError(field, f"is required; one of {', '.join(allowed)}")
+        return None
+    if word in allowed:
+        return word
+    matches = [item for item in allowed if item.startswith(str(word))]
+    if len(matches) == 1:
+        return matches[0]
+    raise ValidationError(field, f"{value!r} is not one of {', '.join(allowed)}")
+
+
+def email(field: str, value: str) -> str:
+    """An email address in normalised form (domain lower-cased); deliverability is not checked."""
+    from email_validator import EmailNotValidError, validate_email
+
+    raw = (value or "").strip()
+    if not raw:
+        raise ValidationError(field, "is empty; expected an address like jana@example.com")
+    try:
+        result = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(field, f"{raw!r} is not a valid email address: {exc}") from None
+    return result.normalized.lower()
+
+
+def phone_region() -> str:
+    """The region assumed for phone numbers typed without +country code."""
+    region = os.environ.get("SMALLCRM_PHONE_REGION", "")
+    if not region:
+        lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+        match = re.match(r"^[a-z]{2}_([A-Z]{2})", lang)
+        region = match.group(1) if match else "US"
+    return region.upper()
+
+
+def phone(field: str, value: str, region: str | None = None) -> str:
+    """A phone number in E.164 form (``+493012345678``)."""
+    import phonenumbers
+
+    raw = (value or "").strip()
+    if not raw:
+        raise ValidationError(field, "is empty; expected a number like +49 30 1234567")
+    region = region or phone_region()
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            field,
+            f"{raw!r} is not a phone number; write it with its country code (+49 30 1234567) "
+            f"or as a number of region {region}",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """A stored E.164 number formatted for reading (+49 30 1234567)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def website(field: str, value: Any) -> str | None:
+    """A web address; ``acme.example`` is accepted as is."""
+    cleaned = text(field, value, max_length=300)
+    if cleaned is None:
+        return None
+    if not _WEBSITE.match(cleaned):
+        raise ValidationError(field, f"{cleaned!r} is not a web address like acme.example")
+    return cleaned
+
+
+def tags(field: str, value: Any) -> str:
+    """Tags as one normalised, space-separated, lower-case string without repeats."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set):
+        items = list(value)
+    else:
+        raw = str(value)
+        items = re.split(r"[,;]" if re.search(r"[,;]", raw) else r"\s+", raw)
+    seen: list[str] = []
+    for item in items:
+        tag = _TAG.sub("-", str(item).strip().lower()).strip("-")
+        if tag and tag not in seen:
+            seen.append(tag)
+    joined = " ".join(seen)
+    if len(joined) > 1000:
+        raise ValidationError(field, "are too long together; at most 1000 characters")
+    return joined
+
+
+def amount_cents(field: str, value: Any) -> int:
+    """A money amount (``12000``, ``12,000.50``, ``12k``) as whole cents; not negative."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int):
+        number = Decimal(value)
+    else:
+        raw = str(value).strip().replace("_", "").replace(" ", "")
+        factor = Decimal(1)
+        if raw[-1:].lower() in ("k", "m"):
+            factor = Decimal(1000) if raw[-1].lower() == "k" else Decimal(1_000_000)
+            raw = raw[:-1]
+        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
+            raw = raw.replace(",", "")
+        elif re.fullmatch(r"\d+,\d{1,2}", raw):
+            raw = raw.replace(",", ".")
+        try:
+            number = Decimal(raw) * factor
+        except InvalidOperation:
+            raise ValidationError(
+                field, f"{value!r} is not an amount; write it like 12000, 12,000.50 or 12k"
+            ) from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError(field, f"{value!r} must be zero or more")
+    if number >= Decimal(10) ** 13:
+        raise ValidationError(field, f"{value!r} is too large")
+    return int((number * 100).quantize(Decimal(1)))
+
+
+def currency(field: str, value: Any) -> str:
+    """An ISO 4217 currency code such as EUR or USD."""
+    code = (str(value or "")).strip().upper()
+    if not _CURRENCY.match(code):
+        raise ValidationError(field, f"{value!r} is not a currency code like EUR or USD")
+    return code
+
+
+def whole_number(
+    field: str, value: Any, *, low: int, high: int, required: bool = False
+) -> int | None:
+    """A whole number within bounds, from an int or its text."""
+    if value is None or value == "":
+        if required:
+            raise ValidationError(field, f"is required; a whole number from {low} to {high}")
+        return None
+    try:
+        number = int(str(value).strip().rstrip("%"))
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise ValidationError(field, f"{number} is out of range; from {low} to {high}")
+    return number
