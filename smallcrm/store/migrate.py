@@ -13,6 +13,14 @@ from typing import Any
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 72_410_301  # any constant shared by every smallcrm process
+FTS_TABLES = ("search_fts",)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Keep autogenerate away from the FTS5 index and its shadow tables."""
+    if type_ == "table" and name is not None:
+        return not name.startswith(FTS_TABLES)
+    return True
 
 
 def make_engine(url: str) -> Any:

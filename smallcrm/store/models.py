@@ -34,7 +34,7 @@ class Tracked(SQLModel):
     updated_at: datetime = _ts()
     created_by: str = Field(max_length=120)
     updated_by: str = Field(max_length=120)
-    version: int = Field(default=1)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     deleted_at: datetime | None = _ts(nullable=True)
     deleted_by: str | None = Field(default=None, max_length=120)
 
@@ -56,7 +56,7 @@ class Account(Tracked, Address, table=True):
     website: str | None = Field(default=None, max_length=300)
     phone: str | None = Field(default=None, max_length=40)
     owner: str | None = Field(default=None, max_length=120, index=True)
-    tags: str = Field(default="", sa_type=Text)
+    tags: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     notes: str | None = Field(default=None, sa_type=Text)
     external_id: str | None = Field(default=None, max_length=200, index=True)
 
@@ -66,14 +66,14 @@ class Contact(Tracked, Address, table=True):
 
     __table_args__ = (Index("ix_contact_sort_name", "last_name", "first_name", "id"),)
 
-    first_name: str = Field(default="", max_length=120)
-    last_name: str = Field(default="", max_length=120)
+    first_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    last_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     title: str | None = Field(default=None, max_length=200)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     birthday: date | None = None
     source: str | None = Field(default=None, max_length=120)
     owner: str | None = Field(default=None, max_length=120, index=True)
-    tags: str = Field(default="", sa_type=Text)
+    tags: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     notes: str | None = Field(default=None, sa_type=Text)
     external_id: str | None = Field(default=None, max_length=200, index=True)
     email_opt_in: bool | None = None
@@ -102,9 +102,9 @@ class ContactMethod(SQLModel, table=True):
         )
     )
     kind: str = Field(max_length=10)  # "email" or "phone"
-    label: str = Field(default="work", max_length=40)
+    label: str = Field(default="work", max_length=40, sa_column_kwargs={"server_default": "work"})
     value: str = Field(max_length=320)  # email lower-cased, phone in E.164
-    position: int = Field(default=0)
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Interaction(Tracked, table=True):
@@ -124,7 +124,7 @@ class Interaction(Tracked, table=True):
 
     kind: str = Field(max_length=20)  # call, email, meeting, note, visit
     direction: str | None = Field(default=None, max_length=10)  # inbound, outbound
-    subject: str = Field(default="", max_length=300)
+    subject: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     body: str | None = Field(default=None, sa_type=Text)
     happened_at: datetime = _ts(index=True)
     duration_minutes: int | None = None
@@ -132,7 +132,7 @@ class Interaction(Tracked, table=True):
     account_id: int | None = Field(default=None, foreign_key="account.id")
     opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
     follow_up_on: date | None = None
-    follow_up_done: bool = Field(default=False)
+    follow_up_done: bool = Field(default=False, sa_column_kwargs={"server_default": text("FALSE")})
 
 
 class Stage(SQLModel, table=True):
@@ -152,9 +152,9 @@ class Opportunity(Tracked, table=True):
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     stage: str = Field(foreign_key="stage.name", max_length=40, index=True)
-    amount_cents: int = Field(default=0)
-    currency: str = Field(default="EUR", max_length=3)
-    probability: int = Field(default=0)
+    amount_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    currency: str = Field(default="EUR", max_length=3, sa_column_kwargs={"server_default": "EUR"})
+    probability: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     expected_close: date | None = Field(default=None, index=True)
     next_step: str | None = Field(default=None, max_length=300)
     lost_reason: str | None = Field(default=None, max_length=300)
@@ -168,14 +168,16 @@ class Appointment(Tracked, table=True):
     title: str = Field(max_length=300)
     starts_at: datetime = _ts(index=True)
     ends_at: datetime | None = _ts(nullable=True)
-    all_day: bool = Field(default=False)
+    all_day: bool = Field(default=False, sa_column_kwargs={"server_default": text("FALSE")})
     location: str | None = Field(default=None, max_length=300)
     notes: str | None = Field(default=None, sa_type=Text)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id", index=True)
     rrule: str | None = Field(default=None, max_length=500)
-    exdates: str = Field(default="", sa_type=Text)  # ISO start times of skipped occurrences
+    exdates: str = Field(
+        default="", sa_type=Text, sa_column_kwargs={"server_default": ""}
+    )  # ISO start times of skipped occurrences
     reminder_minutes: int | None = None
     owner: str | None = Field(default=None, max_length=120)
     uid: str | None = Field(default=None, max_length=300, index=True)
@@ -193,7 +195,9 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=20)  # create, update, delete, restore, merge, import, erase
     kind: str = Field(max_length=20)
     record_id: int
-    changes: str = Field(default="{}", sa_type=Text)  # JSON {field: [old, new]}
+    changes: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )  # JSON {field: [old, new]}
 
 
 class Setting(SQLModel, table=True):
@@ -216,7 +220,7 @@ class SearchDoc(SQLModel, table=True):
     kind: str = Field(max_length=20)
     record_id: int
     title: str = Field(sa_type=Text)
-    detail: str = Field(default="", sa_type=Text)
+    detail: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 metadata = SQLModel.metadata

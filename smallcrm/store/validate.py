@@ -100,10 +100,11 @@ def phone(field: str, value: str, region: str | None = None) -> str:
         raise ValidationError(field, "is empty; expected a number like +49 30 1234567")
     region = region or phone_region()
     try:
-        number = phonenumbers.parse(raw, region)
+        # Letters are a typo here, not a vanity number (phonenumbers would map them to digits).
+        number = None if re.search(r"[^\W\d_]", raw) else phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_possible_number(number):
+    if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
             field,
             f"{raw!r} is not a phone number; write it with its country code (+49 30 1234567) "

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from smallcrm.store.migrate import include_name
 from smallcrm.store.models import metadata
-
-FTS_TABLES = ("search_fts",)
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Keep autogenerate away from the FTS5 index and its shadow tables."""
-    if type_ == "table" and name is not None:
-        return not name.startswith(FTS_TABLES)
-    return True
 
 
 def run() -> None:
