@@ -55,14 +55,17 @@ def search(
     query = fts_query(text, "title" if names_only else None)
     if query is None or per_kind <= 0:
         return []
+    first = terms(text)[0]
     hits: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
-            hits.extend(_search_kind(tx, query, kind, per_kind))
+            hits.extend(_search_kind(tx, query, first, kind, per_kind))
     return hits
 
 
-def _search_kind(tx: Tx, query: str, kind: str, limit: int) -> list[SearchHit]:
+def _search_kind(tx: Tx, query: str, first: str, kind: str, limit: int) -> list[SearchHit]:
+    """Best hits of one kind: a title holding the first word whole, then one starting with it,
+    then FTS5's bm25 (title weighs ten times the details), then shorter titles."""
     low = KIND_CODES[kind] * SPAN
     found = tx.all(
         "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
@@ -70,8 +73,11 @@ def _search_kind(tx: Tx, query: str, kind: str, limit: int) -> list[SearchHit]:
         "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
         "  ORDER BY rowid DESC LIMIT :candidates"
         ") AS f JOIN search_doc d ON d.id = f.id "
-        "ORDER BY f.score, length(d.title), d.title LIMIT :n",
+        "ORDER BY (' ' || lower(d.title) || ' ') LIKE :word DESC, "
+        "lower(d.title) LIKE :start DESC, f.score, length(d.title), d.title LIMIT :n",
         q=query,
+        word=f"% {first} %",
+        start=f"{first}%",
         low=low,
         high=low + SPAN,
         candidates=CANDIDATES,
