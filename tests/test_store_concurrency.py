@@ -40,8 +40,11 @@ def _update_via_service(path: str, contact_id: int, rounds: int) -> int:
         tags = set(current.tags)
         try:
             contacts.update_contact(
-                database, contact_id, current.tracking.version,
-                notes=str(int(current.notes or 0) + 1), tags=sorted(tags),
+                database,
+                contact_id,
+                current.tracking.version,
+                notes=str(int(current.notes or 0) + 1),
+                tags=sorted(tags),
             )
             done += 1
         except ConflictError:

@@ -80,9 +80,12 @@ def test_failed_migration_leaves_database_as_it_was(
 def test_failed_first_migration_leaves_empty_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scripts = _scripts_with_failing_step(tmp_path, "0002", "0001")
+    from smallcrm.store.migrations import HEAD_REVISION
+
+    # The failing step comes after every real one: a fresh database runs them all, then fails.
+    scripts = _scripts_with_failing_step(tmp_path, "9998", HEAD_REVISION)
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
-    monkeypatch.setattr("smallcrm.store.migrations.HEAD_REVISION", "0002")
+    monkeypatch.setattr("smallcrm.store.migrations.HEAD_REVISION", "9998")
     with pytest.raises(RuntimeError):
         open_database(tmp_path / "fresh.db")
     database = Database(f"sqlite:///{tmp_path / 'fresh.db'}", migrate=False)

@@ -15,16 +15,19 @@ from smallcrm.store.db import Database
 @pytest.fixture
 def crm(db: Database) -> Database:
     acme = accounts.create_account(db, name="Acme GmbH", industry="Machinery")
-    contacts.create_contact(db, name="Anna Müller", emails=["anna@acme.example"],
-                            account_id=acme.id)
+    contacts.create_contact(
+        db, name="Anna Müller", emails=["anna@acme.example"], account_id=acme.id
+    )
     contacts.create_contact(db, name="Jana Novák", account_id=acme.id)
     contacts.create_contact(db, name="Jan Zimmerman", emails=["jz@example.org"])
     contacts.create_contact(db, name="Janine Janssen")
     opportunities.create_opportunity(db, name="Acme renewal", account_id=acme.id)
-    interactions.log_interaction(db, kind="call", subject="Discussed renewal pricing",
-                                 account_id=acme.id)
-    appointments.create_appointment(db, title="Demo at Acme",
-                                    starts_at=datetime(2026, 12, 1, 14, tzinfo=UTC))
+    interactions.log_interaction(
+        db, kind="call", subject="Discussed renewal pricing", account_id=acme.id
+    )
+    appointments.create_appointment(
+        db, title="Demo at Acme", starts_at=datetime(2026, 12, 1, 14, tzinfo=UTC)
+    )
     return db
 
 
@@ -76,14 +79,35 @@ def test_trashed_and_changed_records(crm: Database) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['"', "'", "*", "-", "-jan", "NEAR(a b)", "a AND OR NOT", "\x00", "", "   ", "jan*", "(",
-     "col:jan", "^jan", "a" * 10_000, "😀", "jan\x00ina", "title: x", "{title}: y"],
+    [
+        '"',
+        "'",
+        "*",
+        "-",
+        "-jan",
+        "NEAR(a b)",
+        "a AND OR NOT",
+        "\x00",
+        "",
+        "   ",
+        "jan*",
+        "(",
+        "col:jan",
+        "^jan",
+        "a" * 10_000,
+        "😀",
+        "jan\x00ina",
+        "title: x",
+        "{title}: y",
+    ],
 )
 def test_hostile_input_never_raises(crm: Database, text: str) -> None:
     assert isinstance(search.search(crm, text), list)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text())
 def test_any_text_returns_hits_or_none(crm: Database, text: str) -> None:
     for hit in search.search(crm, text):

@@ -82,12 +82,25 @@ def update_account(
     **changes: Any,
 ) -> records.Account:
     """Change an account if nobody saved it since ``expected_version``."""
-    data = clean(changes, partial=True)
     with db.write() as tx:
-        crud.update_record(
-            tx, "account", account_id, expected_version, data, actor or crud.current_user()
-        )
+        update_account_tx(tx, account_id, expected_version, changes, actor or crud.current_user())
         return rows.account(crud.fetch_row(tx, "account", account_id))
+
+
+def update_account_tx(
+    tx: Tx,
+    account_id: int,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    actor: str,
+    *,
+    action: str = "update",
+) -> bool:
+    """Change an account inside an open write transaction; True if anything changed."""
+    data = clean(changes, partial=True)
+    return bool(
+        crud.update_record(tx, "account", account_id, expected_version, data, actor, action=action)
+    )
 
 
 def delete_account(

@@ -151,14 +151,31 @@ def update_appointment(
     **changes: Any,
 ) -> records.Appointment:
     """Change an appointment if nobody saved it since ``expected_version``."""
-    data = clean(changes, partial=True)
     with db.write() as tx:
-        current = crud.fetch_row(tx, "appointment", appointment_id)
-        _check(tx, data, current)
-        crud.update_record(
-            tx, "appointment", appointment_id, expected_version, data, actor or crud.current_user()
+        update_appointment_tx(
+            tx, appointment_id, expected_version, changes, actor or crud.current_user()
         )
         return _get(tx, appointment_id)
+
+
+def update_appointment_tx(
+    tx: Tx,
+    appointment_id: int,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    actor: str,
+    *,
+    action: str = "update",
+) -> bool:
+    """Change an appointment inside an open write transaction; True if anything changed."""
+    data = clean(changes, partial=True)
+    current = crud.fetch_row(tx, "appointment", appointment_id)
+    _check(tx, data, current)
+    return bool(
+        crud.update_record(
+            tx, "appointment", appointment_id, expected_version, data, actor, action=action
+        )
+    )
 
 
 def delete_appointment(

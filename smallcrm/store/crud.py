@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -45,11 +45,7 @@ def audit(
     tx: Tx, action: str, kind: str, record_id: int, changes: Mapping[str, Any], actor: str
 ) -> None:
     """Record who did what to which record; ``changes`` maps field to [old, new]."""
-    payload = json.dumps(
-        {key: [_jsonable(v) for v in pair] for key, pair in changes.items()},
-        ensure_ascii=False,
-        sort_keys=True,
-    )
+    payload = audit_payload(changes)
     tx.execute(
         "INSERT INTO audit_entry (at, actor, action, kind, record_id, changes) "
         "VALUES (:at, :actor, :action, :kind, :record_id, :changes)",
@@ -59,6 +55,15 @@ def audit(
         kind=kind,
         record_id=record_id,
         changes=payload,
+    )
+
+
+def audit_payload(changes: Mapping[str, Any]) -> str:
+    """The JSON an audit entry stores for ``changes`` ({field: [old, new]})."""
+    return json.dumps(
+        {key: [_jsonable(v) for v in pair] for key, pair in changes.items()},
+        ensure_ascii=False,
+        sort_keys=True,
     )
 
 
@@ -89,6 +94,62 @@ def insert_record(
     changes.update(extra_audit or {})
     audit(tx, "create", kind, record_id, changes, actor)
     return record_id
+
+
+def next_id(tx: Tx, kind: str) -> int:
+    """The id the next new record of ``kind`` gets (ids are only handed out under the write
+    lock, so reserving a range for ``insert_records`` is safe within one write transaction)."""
+    assert kind in KINDS
+    return int(tx.scalar(f"SELECT coalesce(max(id), 0) FROM {kind}")) + 1
+
+
+def insert_records(
+    tx: Tx,
+    kind: str,
+    rows: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any] | None]],
+    actor: str,
+) -> None:
+    """Insert many new records at once: what ``insert_record`` does, row for row.
+
+    Each row is ``(id, values, extra_audit)``; the ids come from ``next_id``. Used by imports,
+    where one statement per table instead of three per record makes 100,000 records fast.
+    """
+    assert kind in KINDS
+    now = now_utc()
+    tracking = {
+        "created_at": now,
+        "updated_at": now,
+        "created_by": actor,
+        "updated_by": actor,
+        "version": 1,
+    }
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    entries = []
+    for record_id, values, extra in rows:
+        record = {**values, **tracking, "id": record_id}
+        by_columns.setdefault(tuple(record), []).append(record)
+        changes = {key: [None, value] for key, value in values.items() if value not in (None, "")}
+        changes.update(extra or {})
+        entries.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": "create",
+                "kind": kind,
+                "record_id": record_id,
+                "changes": audit_payload(changes),
+            }
+        )
+    for names, records in by_columns.items():  # rows that give the same columns, together
+        tx.executemany(
+            f"INSERT INTO {kind} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
+            records,
+        )
+    tx.executemany(
+        "INSERT INTO audit_entry (at, actor, action, kind, record_id, changes) "
+        "VALUES (:at, :actor, :action, :kind, :record_id, :changes)",
+        entries,
+    )
 
 
 def update_record(

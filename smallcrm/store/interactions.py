@@ -126,13 +126,30 @@ def update_interaction(
     **changes: Any,
 ) -> records.Interaction:
     """Change an interaction if nobody saved it since ``expected_version``."""
-    data = clean(changes, partial=True)
     with db.write() as tx:
-        _check_links(tx, data)
-        crud.update_record(
-            tx, "interaction", interaction_id, expected_version, data, actor or crud.current_user()
+        update_interaction_tx(
+            tx, interaction_id, expected_version, changes, actor or crud.current_user()
         )
         return _get(tx, interaction_id)
+
+
+def update_interaction_tx(
+    tx: Tx,
+    interaction_id: int,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    actor: str,
+    *,
+    action: str = "update",
+) -> bool:
+    """Change an interaction inside an open write transaction; True if anything changed."""
+    data = clean(changes, partial=True)
+    _check_links(tx, data)
+    return bool(
+        crud.update_record(
+            tx, "interaction", interaction_id, expected_version, data, actor, action=action
+        )
+    )
 
 
 def complete_follow_up(

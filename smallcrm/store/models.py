@@ -64,7 +64,25 @@ class Account(Tracked, Address, table=True):
 class Contact(Tracked, Address, table=True):
     """A person, optionally working for an account, with consent per channel."""
 
-    __table_args__ = (Index("ix_contact_sort_name", "last_name", "first_name", "id"),)
+    __table_args__ = (
+        Index("ix_contact_sort_name", "last_name", "first_name", "id"),
+        # The list of live contacts by name pages through this index alone (migration 0003).
+        Index(
+            "ix_contact_live_name",
+            "last_name",
+            "first_name",
+            "id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # Live count = all rows minus the trash, both read from indexes.
+        Index(
+            "ix_contact_trashed",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
+    )
 
     first_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     last_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
@@ -221,6 +239,57 @@ class SearchDoc(SQLModel, table=True):
     record_id: int
     title: str = Field(sa_type=Text)
     detail: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+
+
+class ImportBatch(SQLModel, table=True):
+    """One import of a file: what came in, from where, by whom; undoable as a whole.
+
+    The records it created or changed are listed in ``import_batch_item``.
+    """
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = _ts(index=True)
+    finished_at: datetime | None = _ts(nullable=True)
+    actor: str = Field(max_length=120)
+    source: str = Field(max_length=500)  # file name, or "-" for standard input
+    file_format: str = Field(max_length=10)  # csv, vcard, ics, json, backup
+    kind: str = Field(max_length=20)  # the kind of record the file holds
+    created: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    updated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    skipped: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    invalid: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    undone_at: datetime | None = _ts(nullable=True)
+    undone_by: str | None = Field(default=None, max_length=120)
+    details: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )  # JSON: column mapping, encoding, delimiter, restore bookkeeping
+
+
+class ImportBatchItem(SQLModel, table=True):
+    """A record an import created or changed, with what it held before (for undo)."""
+
+    __tablename__ = "import_batch_item"
+    __table_args__ = (Index("ix_import_batch_item_record", "kind", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(
+        sa_column=Column(
+            "batch_id",
+            Integer,
+            ForeignKey("import_batch.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    kind: str = Field(max_length=20)
+    record_id: int
+    action: str = Field(max_length=10)  # create or update
+    version: int  # the record's version right after the import
+    before: str | None = Field(
+        default=None, sa_type=Text
+    )  # JSON {field: old value} of an update; NULL for a created record
 
 
 metadata = SQLModel.metadata

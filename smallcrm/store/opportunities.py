@@ -200,15 +200,32 @@ def update_opportunity(
     **changes: Any,
 ) -> records.Opportunity:
     """Change a deal if nobody saved it since ``expected_version``."""
-    data = clean(changes, partial=True)
     with db.write() as tx:
-        current = crud.fetch_row(tx, "opportunity", opportunity_id)
-        _check_links(tx, data)
-        _apply_stage(tx, data, current)
-        crud.update_record(
-            tx, "opportunity", opportunity_id, expected_version, data, actor or crud.current_user()
+        update_opportunity_tx(
+            tx, opportunity_id, expected_version, changes, actor or crud.current_user()
         )
         return _get(tx, opportunity_id)
+
+
+def update_opportunity_tx(
+    tx: Tx,
+    opportunity_id: int,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    actor: str,
+    *,
+    action: str = "update",
+) -> bool:
+    """Change a deal inside an open write transaction; True if anything changed."""
+    data = clean(changes, partial=True)
+    current = crud.fetch_row(tx, "opportunity", opportunity_id)
+    _check_links(tx, data)
+    _apply_stage(tx, data, current)
+    return bool(
+        crud.update_record(
+            tx, "opportunity", opportunity_id, expected_version, data, actor, action=action
+        )
+    )
 
 
 def move_stage(

@@ -1,10 +1,21 @@
 """Finding anything as you type: one service over every kind of record.
 
-On SQLite, ``search_fts`` is an FTS5 index (prefix index for 1-3 letters, diacritics removed)
+On SQLite, ``search_fts`` is an FTS5 index (prefix index for 1-6 letters, diacritics removed)
 over ``search_doc``, which triggers keep in step with the record tables. Each kind is a rowid
 range of the index, so "the best few contacts" is a cheap range query rather than a rank over
 every hit. The user's text never reaches FTS5's query syntax: it is cut into words, each quoted
 as a prefix, so quotes, ``*``, ``-``, ``NEAR`` or NUL bytes cannot cause a syntax error.
+
+Measured at 100,000 contacts and 1,000,000 interactions (benchmarks/store_bench.py), three
+choices keep a whole search under a millisecond:
+
+- candidates are read in ascending rowid order: on an index that grew by many writes (several
+  large segments) FTS5 walks doclists backwards 5-10x slower than forwards;
+- no ``bm25()``: its IDF needs the number of documents matching each term in the whole index,
+  which for a one-letter prefix is a scan of hundreds of thousands of entries (1-2 ms per kind);
+  cheap title tests in SQL rank the candidates instead;
+- prefixes up to 6 letters come from FTS5's prefix index (migration 0003); longer prefixes
+  make FTS5 merge the doclists of every matching term, which is fast only for rare words.
 """
 
 from __future__ import annotations
@@ -18,15 +29,29 @@ from smallcrm.store.records import SearchHit
 KIND_CODES = {"contact": 1, "account": 2, "opportunity": 3, "interaction": 4, "appointment": 5}
 SPAN = 2**40
 KIND_ORDER = ("contact", "account", "opportunity", "appointment", "interaction")
-CANDIDATES = 200  # ranked among the first this many hits of a kind (keeps 1-letter fast)
+CANDIDATES = 50  # ranked among the first (oldest) this many hits of a kind: keeps 1-letter fast
 _WORD = re.compile(r"\w+", re.UNICODE)
+_VOWELS = re.compile(r"[aeiouy]")
 MAX_TERMS = 8
 
 
 def terms(text: str) -> list[str]:
-    """The words of a query, lower-cased, without accents or punctuation."""
-    folded = unicodedata.normalize("NFKD", text.replace("\x00", " "))
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    """The words of a query, lower-cased, with Latin letters' accents removed.
+
+    Only Latin letters lose their accents, because that is all FTS5's ``remove_diacritics``
+    does to the indexed text: stripping a Greek tonos or the breve of Cyrillic "й" too would
+    make the query miss the very word it was typed from.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("\x00", " "))
+    kept: list[str] = []
+    latin = False
+    for ch in decomposed:
+        if not unicodedata.combining(ch):
+            latin = ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
+        elif latin:
+            continue
+        kept.append(ch)
+    plain = unicodedata.normalize("NFC", "".join(kept))
     return [w.lower() for w in _WORD.findall(plain)][:MAX_TERMS]
 
 
@@ -55,35 +80,54 @@ def search(
     query = fts_query(text, "title" if names_only else None)
     if query is None or per_kind <= 0:
         return []
-    first = terms(text)[0]
+    words = terms(text)
     hits: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
-            hits.extend(_search_kind(tx, query, first, kind, per_kind))
+            hits.extend(_search_kind(tx, query, words[0], words[-1], kind, per_kind))
     return hits
 
 
-def _search_kind(tx: Tx, query: str, first: str, kind: str, limit: int) -> list[SearchHit]:
-    """Best hits of one kind: a title holding the first word whole, then one starting with it,
-    then FTS5's bm25 (title weighs ten times the details), then shorter titles."""
+def _search_kind(
+    tx: Tx, query: str, first: str, last: str, kind: str, limit: int
+) -> list[SearchHit]:
+    """Best hits of one kind: a title holding the first word whole, then a title starting with
+    it, then a title with a word starting with it (rather than only the details); among those,
+    titles that also hold a word starting with the last word ("jan smi": Jan Smith before Jan
+    Klein of Smith GmbH), then shorter titles, alphabetically."""
     low = KIND_CODES[kind] * SPAN
+    like = _like_word(first)
     found = tx.all(
         "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
-        "  SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts"
+        "  SELECT rowid AS id FROM search_fts"
         "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
-        "  ORDER BY rowid DESC LIMIT :candidates"
+        "  ORDER BY rowid LIMIT :candidates"
         ") AS f JOIN search_doc d ON d.id = f.id "
-        "ORDER BY (' ' || lower(d.title) || ' ') LIKE :word DESC, "
-        "lower(d.title) LIKE :start DESC, f.score, length(d.title), d.title LIMIT :n",
+        # LIKE ignores ASCII case by itself; CASE stops at the first tier that holds.
+        "ORDER BY CASE WHEN (' ' || d.title || ' ') LIKE :word THEN 0 "
+        "WHEN d.title LIKE :start THEN 1 WHEN (' ' || d.title) LIKE :inner THEN 2 ELSE 3 END, "
+        "(' ' || d.title) LIKE :last DESC, length(d.title), d.title, d.id LIMIT :n",
         q=query,
-        word=f"% {first} %",
-        start=f"{first}%",
+        word=f"% {like} %",
+        start=f"{like}%",
+        inner=f"% {like}%",
+        last=f"% {_like_word(last)}%",
         low=low,
         high=low + SPAN,
         candidates=CANDIDATES,
         n=limit,
     )
     return [SearchHit(r["kind"], r["record_id"], r["title"], _tidy(r["detail"])) for r in found]
+
+
+def _like_word(word: str) -> str:
+    """``word`` for LIKE with its vowels after the first letter as ``_`` wildcards.
+
+    The ranking compares the folded query word with titles as stored, accents and all; SQLite's
+    LIKE knows no accents, so "muller" is matched as "m_ll_r" to still rank "Müller" first.
+    The hits themselves are FTS5's: this only orders them.
+    """
+    return word[:1] + _VOWELS.sub("_", word[1:])
 
 
 def _tidy(detail: str) -> str:

@@ -1,0 +1,224 @@
+"""Measure the store's interactive operations on a (large) database.
+
+    python benchmarks/store_bench.py PATH [--runs 200] [--check]
+
+Reports the median and 95th percentile, over many runs, of what a user waits for while typing
+and browsing: ``search.search`` for a few prefixes and a term with no match, one page of 50
+contacts sorted by name (the first, the middle and a deep one), and one contact with its latest 20
+interactions. Each operation goes through the public service functions, the way the TUI and the
+shell commands call them. Targets (issue 2, at 100,000 contacts and 1,000,000 interactions):
+every search median <= 1 ms, a page <= 5 ms, a contact with its timeline <= 5 ms.
+With ``--check`` the exit status is 1 when any target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from smallcrm.store import contacts, interactions, search
+from smallcrm.store.db import Database, open_database
+from smallcrm.store.listing import ListQuery
+
+SEARCH_TERMS = ("j", "ja", "jan", "jane", "smith", "zimmerman", "qxzvy")
+SEARCH_TARGET_MS = 1.0
+PAGE_TARGET_MS = 5.0
+CONTACT_TARGET_MS = 5.0
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Result:
+    """Timings of one operation, in milliseconds."""
+
+    name: str
+    median: float
+    p95: float
+    target: float
+    note: str = ""
+    cpu_median: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """The median meets the target."""
+        return self.median <= self.target
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Median and 95th percentile of the wall-clock time, and the median CPU time, in ms.
+
+    The CPU time leaves out the time other processes had the CPU: on a busy machine it shows
+    what the operation itself costs when the wall-clock figures are inflated.
+    """
+
+    median: float
+    p95: float
+    cpu_median: float
+
+
+def measure(action: Callable[[int], Any], runs: int, warmup: int = 5) -> Timing:
+    """Timing of ``action(run_number)`` over ``runs`` runs after a warm-up."""
+    for i in range(warmup):
+        action(i)
+    wall, cpu = [], []
+    for i in range(runs):
+        started, started_cpu = time.perf_counter_ns(), time.process_time_ns()
+        action(i)
+        cpu.append((time.process_time_ns() - started_cpu) / 1e6)
+        wall.append((time.perf_counter_ns() - started) / 1e6)
+    wall.sort()
+    return Timing(
+        statistics.median(wall),
+        wall[min(len(wall) - 1, int(len(wall) * 0.95))],
+        statistics.median(cpu),
+    )
+
+
+def result(name: str, timing: Timing, target: float, note: str) -> Result:
+    """A result row from a timing."""
+    return Result(name, timing.median, timing.p95, target, note, timing.cpu_median)
+
+
+def busiest_contact(db: Database) -> int:
+    """The live contact with the most interactions: the worst case for a timeline."""
+    with db.read() as tx:
+        return tx.scalar(
+            "SELECT i.contact_id FROM interaction i JOIN contact c ON c.id = i.contact_id "
+            "WHERE c.deleted_at IS NULL GROUP BY i.contact_id ORDER BY count(*) DESC LIMIT 1"
+        )
+
+
+def sample_contacts(db: Database, size: int, seed: int = 1) -> list[int]:
+    """Ids of up to ``size`` random live contacts."""
+    with db.read() as tx:
+        ids = [r[0] for r in tx.all("SELECT id FROM contact WHERE deleted_at IS NULL")]
+    random.Random(seed).shuffle(ids)
+    return ids[:size]
+
+
+def bench_search(db: Database, runs: int) -> list[Result]:
+    """search.search for each term (all kinds, five hits each, as the TUI asks)."""
+    results = []
+    for term in SEARCH_TERMS:
+        hits = search.search(db, term)
+        timing = measure(lambda _i, t=term: search.search(db, t), runs)
+        results.append(result(f"search {term!r}", timing, SEARCH_TARGET_MS, f"{len(hits)} hits"))
+    return results
+
+
+def bench_pages(db: Database, runs: int) -> list[Result]:
+    """One page of contacts sorted by name, at the start and deep into the list."""
+    total = contacts.list_contacts(db, ListQuery(limit=1)).total
+    results = []
+    # An offset's cost grows with the rows skipped; list_contacts reads pages past the middle
+    # from the end, so the middle is the worst case and 90 % in is a typical deep one.
+    offsets = (("first page", 0), ("middle page", total // 2), ("deep page", total * 9 // 10))
+    for label, offset in offsets:
+        query = ListQuery(offset=offset, limit=PAGE_SIZE, sort="name")
+        timing = measure(lambda _i, q=query: contacts.list_contacts(db, q), runs)
+        note = f"offset {offset:,} of {total:,}"
+        results.append(result(f"contacts {label}", timing, PAGE_TARGET_MS, note))
+    return results
+
+
+def bench_contact(db: Database, runs: int) -> list[Result]:
+    """get_contact plus its latest 20 interactions: the busiest contact and random ones."""
+
+    def load(contact_id: int) -> None:
+        contacts.get_contact(db, contact_id)
+        interactions.timeline(db, contact_id=contact_id, limit=20)
+
+    busiest = busiest_contact(db)
+    ids = sample_contacts(db, 500)
+    results = []
+    if busiest is not None:
+        count = _interaction_count(db, busiest)
+        timing = measure(lambda _i: load(busiest), runs)
+        note = f"id {busiest}, {count:,} interactions"
+        results.append(result("contact+timeline busiest", timing, CONTACT_TARGET_MS, note))
+    if ids:
+        timing = measure(lambda i: load(ids[i % len(ids)]), runs)
+        note = f"{len(ids)} random contacts"
+        results.append(result("contact+timeline random", timing, CONTACT_TARGET_MS, note))
+    return results
+
+
+def _interaction_count(db: Database, contact_id: int) -> int:
+    with db.read() as tx:
+        return tx.scalar("SELECT count(*) FROM interaction WHERE contact_id = :id", id=contact_id)
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    """Rows per record table (including the trash)."""
+    with db.read() as tx:
+        return {
+            kind: tx.scalar(f"SELECT count(*) FROM {kind}")
+            for kind in ("account", "contact", "opportunity", "interaction", "appointment")
+        }
+
+
+def render(results: list[Result]) -> str:
+    """The results as a plain-text table."""
+    lines = [
+        f"{'operation':<26} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'target':>7}"
+        "  result  note",
+        "-" * 92,
+    ]
+    for r in results:
+        verdict = "PASS" if r.passed else "FAIL"
+        lines.append(
+            f"{r.name:<26} {r.median:>9.3f} {r.p95:>7.3f} {r.cpu_median:>7.3f} "
+            f"{'<= ' + format(r.target, 'g'):>7}  {verdict:<6}  {r.note}"
+        )
+    return "\n".join(lines)
+
+
+def run(path: Path, runs: int) -> list[Result]:
+    """Every measurement on the database at ``path``."""
+    db = open_database(path)
+    try:
+        counts = table_counts(db)
+        print(f"{path}: " + ", ".join(f"{kind} {n:,}" for kind, n in counts.items()))
+        print(f"{runs} runs per operation (after 5 warm-up runs); load average {_load()}\n")
+        return bench_search(db, runs) + bench_pages(db, runs) + bench_contact(db, runs)
+    finally:
+        db.close()
+
+
+def _load() -> str:
+    """The 1-minute load average, to judge how busy the machine was (where the OS tells)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    except (AttributeError, OSError):
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", type=Path, help="database made by benchmarks/generate.py")
+    parser.add_argument("--runs", type=int, default=200, help="timed runs per operation")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+    if not args.path.exists():
+        parser.error(f"{args.path} does not exist; create it with benchmarks/generate.py")
+    if args.runs < 1:
+        parser.error("--runs must be 1 or more")
+    results = run(args.path, args.runs)
+    print(render(results))
+    failed = [r.name for r in results if not r.passed]
+    print(f"\n{len(results) - len(failed)} of {len(results)} targets met")
+    return 1 if failed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

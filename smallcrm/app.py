@@ -1,0 +1,245 @@
+"""The terminal app: five top-level screens, one key each, over one injected database.
+
+The app itself stays thin: it knows the five screens (as Textual *modes*, so each keeps its own
+stack of detail screens and the breadcrumb trail is that stack), how to open a record of any kind,
+the clock the screens read "now" from, and the undo list for records moved to the trash.
+Everything else lives in ``screens/`` and ``widgets/``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from smallcrm.commands import CrmCommands
+from smallcrm.store.db import Database, open_database
+
+
+def _contacts() -> Screen:
+    from smallcrm.screens.contacts import ContactsScreen
+
+    return ContactsScreen()
+
+
+def _accounts() -> Screen:
+    from smallcrm.screens.accounts import AccountsScreen
+
+    return AccountsScreen()
+
+
+def _interactions() -> Screen:
+    from smallcrm.screens.interactions import InteractionsScreen
+
+    return InteractionsScreen()
+
+
+def _pipeline() -> Screen:
+    # Imported when first shown, so the first paint does not pay for the board.
+    from smallcrm.screens.pipeline import PipelineScreen
+
+    return PipelineScreen()
+
+
+def _calendar() -> Screen:
+    from smallcrm.screens.calendar import CalendarScreen
+
+    return CalendarScreen()
+
+
+@dataclass(frozen=True)
+class ScreenTab:
+    """One of the five top-level screens: its mode name, label and key.
+
+    Function keys, because they arrive intact over SSH, in tmux and on the Linux console;
+    Alt+digit did not (Textual 8 read tmux's ESC 3 as a pound sign).
+    """
+
+    mode: str
+    label: str
+    key: str
+
+
+TABS: tuple[ScreenTab, ...] = (
+    ScreenTab("contacts", "Contacts", "f2"),
+    ScreenTab("accounts", "Accounts", "f3"),
+    ScreenTab("interactions", "Interactions", "f4"),
+    ScreenTab("pipeline", "Pipeline", "f5"),
+    ScreenTab("calendar", "Calendar", "f6"),
+)
+
+
+@dataclass(frozen=True)
+class Trashed:
+    """A record the user moved to the trash in this session, so Ctrl+Z can bring it back."""
+
+    kind: str
+    record_id: int
+    label: str
+
+
+def _tab_bindings() -> list[BindingType]:
+    return [Binding(tab.key, f"go('{tab.mode}')", tab.label, id=f"go.{tab.mode}") for tab in TABS]
+
+
+class CrmApp(App[None]):
+    """smallcrm's terminal app over one database (``self.db``)."""
+
+    TITLE = "smallcrm"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CrmCommands}
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
+        "contacts": _contacts,
+        "accounts": _accounts,
+        "interactions": _interactions,
+        "pipeline": _pipeline,
+        "calendar": _calendar,
+    }
+    DEFAULT_MODE = "contacts"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority, so F1 works inside forms and modals too (their own bindings come first).
+        Binding("f1", "help", "Help", priority=True, id="app.help"),
+        *_tab_bindings(),
+        Binding("ctrl+f", "search", "Search", id="app.search", tooltip="Find any record"),
+        Binding("slash", "search", "Search", show=False, id="app.search.slash"),
+        Binding("ctrl+z", "undo", "Undo delete", id="app.undo", tooltip="Restore from the trash"),
+    ]
+
+    def __init__(self, db: Database, *, now: datetime | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self._fixed_now = now
+        self.trashed: list[Trashed] = []
+        # Plain box drawing on the Linux console (see app.tcss).
+        self.set_class(os.environ.get("TERM") == "linux", "-linux-console")
+
+    # time ---------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The current local time, aware; fixed in tests and snapshots so output is stable."""
+        return self._fixed_now or datetime.now().astimezone()
+
+    # navigation ---------------------------------------------------------------------------
+
+    def action_go(self, mode: str) -> None:
+        """Show one of the five top-level screens (each keeps its own stack of details)."""
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_search(self) -> None:
+        """Jump to the search bar of the current screen."""
+        from smallcrm.screens.base import CrmScreen
+
+        if isinstance(self.screen, CrmScreen):
+            self.screen.focus_search()
+
+    def action_help(self) -> None:
+        """Show help for where the user is (or close the help if it is open)."""
+        from smallcrm.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Open a record's detail view on top of the current screen (Esc comes back)."""
+        self.push_screen(detail_screen(kind, record_id))
+
+    # trash and undo -----------------------------------------------------------------------
+
+    def remember_trashed(self, kind: str, record_id: int, label: str) -> None:
+        """Note a record just moved to the trash and tell the user how to undo it."""
+        self.trashed.append(Trashed(kind, record_id, label))
+        self.refresh_bindings()
+        self.notify(f"{label} moved to the trash. Ctrl+Z brings it back.", title="Deleted")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide Undo while there is nothing to undo."""
+        if action == "undo":
+            return bool(self.trashed)
+        return super().check_action(action, parameters)
+
+    def action_undo(self) -> None:
+        """Restore the record most recently moved to the trash."""
+        if not self.trashed:
+            return
+        item = self.trashed.pop()
+        from smallcrm.store.errors import StoreError
+
+        try:
+            restore(self.db, item.kind, item.record_id)
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not restore", severity="error")
+            return
+        finally:
+            self.refresh_bindings()
+        self.notify(f"{item.label} restored.", title="Undone")
+        self.reload_screens()
+
+    def reload_screens(self) -> None:
+        """Ask every screen on the current stack to re-read its data from the database."""
+        from smallcrm.screens.base import CrmScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CrmScreen):
+                screen.reload()
+
+
+def detail_screen(kind: str, record_id: int) -> Screen:
+    """The screen that shows one record of a kind."""
+    if kind == "contact":
+        from smallcrm.screens.contact_detail import ContactDetailScreen
+
+        return ContactDetailScreen(record_id)
+    if kind == "account":
+        from smallcrm.screens.account_detail import AccountDetailScreen
+
+        return AccountDetailScreen(record_id)
+    if kind == "interaction":
+        from smallcrm.screens.interaction_detail import InteractionDetailScreen
+
+        return InteractionDetailScreen(record_id)
+    if kind == "opportunity":
+        from smallcrm.screens.opportunity_detail import OpportunityDetailScreen
+
+        return OpportunityDetailScreen(record_id)
+    if kind == "appointment":
+        from smallcrm.screens.appointment_form import AppointmentForm
+
+        return AppointmentForm(appointment_id=record_id)
+    raise ValueError(f"no screen for {kind!r}")
+
+
+def restore(db: Database, kind: str, record_id: int) -> None:
+    """Bring a record of any kind back from the trash."""
+    from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
+
+    restorers = {
+        "contact": contacts.restore_contact,
+        "account": accounts.restore_account,
+        "interaction": interactions.restore_interaction,
+        "opportunity": opportunities.restore_opportunity,
+        "appointment": appointments.restore_appointment,
+    }
+    restorers[kind](db, record_id)
+
+
+def make_app(db: Database, *, now: datetime | None = None) -> CrmApp:
+    """The one factory for the app, used by the CLI, the Pilot tests and the snapshots."""
+    return CrmApp(db, now=now)
+
+
+def run_app(db_target: str | None) -> None:
+    """Open the database (``--db``, ``SMALLCRM_DB`` or the default) and run the app."""
+    db = open_database(db_target)
+    try:
+        make_app(db).run()
+    finally:
+        db.close()

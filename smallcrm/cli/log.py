@@ -1,0 +1,112 @@
+"""``smallcrm log call|email|meeting|note|visit WHO SUBJECT``: put an entry on a timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from smallcrm.cli.context import CliError, guarded, lookup, now, state
+
+KINDS = ("call", "email", "meeting", "note", "visit")
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    return [kind for kind in KINDS if kind.startswith(incomplete)]
+
+
+@guarded
+def log(
+    ctx: typer.Context,
+    kind: Annotated[
+        str,
+        typer.Argument(help="call, email, meeting, note or visit.", autocompletion=_complete_kind),
+    ],
+    who: Annotated[
+        str, typer.Argument(help="A contact or account: jana, novak, acme, an email or an id.")
+    ],
+    subject: Annotated[list[str], typer.Argument(help="What happened, in a few words.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help='When it happened (default now): "yesterday 16:00", 9:30.'),
+    ] = None,
+    follow_up: Annotated[
+        str | None, typer.Option("--follow-up", help="Follow up on: fri, next week, +3d.")
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Longer notes.")] = None,
+    duration: Annotated[str | None, typer.Option(help="How long it took: 15, 1h.")] = None,
+    direction: Annotated[str | None, typer.Option(help="inbound or outbound.")] = None,
+    deal: Annotated[str | None, typer.Option(help="The deal it is about: name or id.")] = None,
+    pick: Annotated[
+        str | None,
+        typer.Option("--id", help="Pick WHO by id when the name matched several (12, account:7)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
+) -> None:
+    """Log a call, email, meeting, note or visit: smallcrm log call jana "Discussed renewal"."""
+    from smallcrm.store import validate
+    from smallcrm.store.interactions import log_interaction
+
+    kind = validate.choice("KIND", kind, KINDS) or kind
+    db = state(ctx).db()
+    moment = now()
+    target = lookup(db, who, ("contact", "account"), option="WHO", how="--id {ref}", pick=pick)
+    values: dict[str, Any] = {
+        "kind": kind,
+        "subject": " ".join(subject),
+        "happened_at": _happened_at(at, moment),
+        "contact_id" if target.kind == "contact" else "account_id": target.record_id,
+    }
+    if follow_up is not None:
+        values["follow_up_on"] = _follow_up(follow_up, moment)
+    if body is not None:
+        values["body"] = body
+    if duration is not None:
+        from smallcrm.store.dates import parse_duration
+
+        values["duration_minutes"] = int(
+            parse_duration(duration, field="--duration").total_seconds() // 60
+        )
+    if direction is not None:
+        values["direction"] = direction
+    if deal is not None:
+        values["opportunity_id"] = lookup(
+            db, deal, ("opportunity",), option="--deal", how="--deal {ref}"
+        ).record_id
+    entry = log_interaction(db, **values)
+    from smallcrm.cli import views
+
+    if as_json:
+        from smallcrm.output import write_json
+
+        write_json(views.interaction_json(entry))
+    else:
+        print(f"Logged {views.interaction_line(entry)}")
+
+
+def _happened_at(text: str | None, moment: Any) -> Any:
+    if text is None:
+        return moment
+    from smallcrm.cli.views import when
+    from smallcrm.store.dates import parse_datetime
+
+    value = parse_datetime(text, moment, field="--at")
+    if value.date() > moment.date():
+        raise CliError(
+            f"--at: {when(value)} is in the future; log what has happened, or plan it "
+            'with: smallcrm add meeting "..." ' + text
+        )
+    return value
+
+
+def _follow_up(text: str, moment: Any) -> Any:
+    from smallcrm.cli.views import when
+    from smallcrm.store.dates import parse_date
+
+    day = parse_date(text, moment, field="--follow-up")
+    if day < moment.date():
+        raise CliError(
+            f"--follow-up: {when(day)} is in the past; give today or a later day "
+            "(fri, next week, +3d, 2026-12-01)"
+        )
+    return day

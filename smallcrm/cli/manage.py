@@ -1,0 +1,107 @@
+"""``smallcrm delete|restore KIND ID`` (the trash) and ``smallcrm demo`` (sample data)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from smallcrm.cli.context import CliError, guarded, state
+
+TRASH_KINDS = ("contact", "account", "deal", "interaction", "appointment")
+STORE_KIND = {"deal": "opportunity"}
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    return [kind for kind in TRASH_KINDS if kind.startswith(incomplete)]
+
+
+KindArgument = Annotated[
+    str,
+    typer.Argument(
+        help="contact, account, deal, interaction or appointment.", autocompletion=_complete_kind
+    ),
+]
+IdArgument = Annotated[int, typer.Argument(metavar="ID", help="The record's id.")]
+
+
+def _kind(word: str) -> str:
+    from smallcrm.store import validate
+
+    chosen = validate.choice("KIND", word, TRASH_KINDS) or word
+    return STORE_KIND.get(chosen, chosen)
+
+
+def _title(kind: str, record: object) -> str:
+    if kind == "contact":
+        return record.name  # type: ignore[attr-defined]
+    if kind == "interaction":
+        return f"{record.kind}: {record.subject}"  # type: ignore[attr-defined]
+    if kind == "appointment":
+        return record.title  # type: ignore[attr-defined]
+    return record.name  # type: ignore[attr-defined]
+
+
+@guarded
+def delete(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> None:
+    """Move a record to the trash (smallcrm restore brings it back)."""
+    import importlib
+
+    store_kind = _kind(kind)
+    module = importlib.import_module(f"smallcrm.store.{_MODULES[store_kind]}")
+    db = state(ctx).db()
+    record = getattr(module, f"get_{store_kind}")(db, record_id)
+    getattr(module, f"delete_{store_kind}")(db, record_id)
+    word = "deal" if store_kind == "opportunity" else store_kind
+    print(
+        f"Moved {word} {record_id} ({_title(store_kind, record)}) to the trash; "
+        f"undo with: smallcrm restore {word} {record_id}"
+    )
+
+
+@guarded
+def restore(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> None:
+    """Bring a record back from the trash."""
+    import importlib
+
+    store_kind = _kind(kind)
+    module = importlib.import_module(f"smallcrm.store.{_MODULES[store_kind]}")
+    record = getattr(module, f"restore_{store_kind}")(state(ctx).db(), record_id)
+    word = "deal" if store_kind == "opportunity" else store_kind
+    print(f"Restored {word} {record_id} ({_title(store_kind, record)})")
+
+
+_MODULES = {
+    "contact": "contacts",
+    "account": "accounts",
+    "opportunity": "opportunities",
+    "interaction": "interactions",
+    "appointment": "appointments",
+}
+
+
+@guarded
+def demo(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add the sample data even if the database has data.")
+    ] = False,
+) -> None:
+    """Fill the database with sample contacts, accounts, deals and appointments to try things."""
+    try:
+        from smallcrm.store.demo import load_demo
+    except ModuleNotFoundError as exc:
+        if exc.name != "smallcrm.store.demo":
+            raise
+        raise CliError("demo data is not available in this installation") from None
+    from smallcrm.store.errors import ValidationError
+
+    db = state(ctx).db()
+    try:
+        counts = load_demo(db, force=force)
+    except ValidationError as exc:
+        hint = "" if force or "--force" in exc.message else " (add --force to load it anyway)"
+        raise CliError(f"{exc.message}{hint}") from None
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    where = db.path or "the database"  # a URL may carry a password: not echoed
+    print(f"Loaded demo data into {where}: {summary or 'nothing'}")

@@ -1,0 +1,211 @@
+"""``smallcrm show contact|account|deal ID-or-name``: one record with its timeline."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from smallcrm.cli.context import guarded, lookup, state
+
+if TYPE_CHECKING:
+    from smallcrm.store.db import Database
+
+app = typer.Typer(help="Show a contact, account or deal with its timeline.", no_args_is_help=True)
+
+RefArgument = Annotated[str, typer.Argument(help="Its id, or its name or part of it.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Write it as one JSON object.")]
+TimelineOption = Annotated[
+    int, typer.Option("--timeline", "-n", min=0, max=1000, help="Timeline entries to show.")
+]
+
+
+def _find(db: Database, ref: str, kind: str) -> int:
+    word = "deal" if kind == "opportunity" else kind
+    return lookup(db, ref, (kind,), option="REF", how=f"smallcrm show {word} {{ref}}").record_id
+
+
+@app.command("contact", no_args_is_help=True)
+@guarded
+def show_contact(
+    ctx: typer.Context, ref: RefArgument, timeline: TimelineOption = 10, as_json: JsonOption = False
+) -> None:
+    """Show a person: smallcrm show contact jana"""
+    from smallcrm.cli import views
+    from smallcrm.store.contacts import get_contact
+    from smallcrm.store.interactions import timeline as get_timeline
+    from smallcrm.store.listing import ListQuery
+    from smallcrm.store.opportunities import list_opportunities
+
+    db = state(ctx).db()
+    contact = get_contact(db, _find(db, ref, "contact"))
+    entries = get_timeline(db, contact_id=contact.id, limit=timeline) if timeline else []
+    deals = list_opportunities(db, ListQuery(contact_id=contact.id, limit=20)).items
+    if as_json:
+        from smallcrm.output import write_json
+
+        data = views.contact_json(contact)
+        data["deals"] = [views.deal_json(d) for d in deals]
+        data["timeline"] = [views.interaction_json(i) for i in entries]
+        write_json(data)
+        return
+    pretty = _terminal()
+    c = contact
+    _fields(
+        f"Contact {c.id}: {c.name}",
+        [
+            ("Title", c.title),
+            ("Account", f"{c.account_name} (account {c.account_id})" if c.account_id else None),
+            ("Email", [f"{m.value} ({m.label})" for m in c.emails]),
+            ("Phone", [f"{views.phone(m.value, True)} ({m.label})" for m in c.phones]),
+            ("Address", c.address.one_line()),
+            ("Birthday", views.when(c.birthday)),
+            ("Tags", " ".join(c.tags)),
+            ("Owner", c.owner),
+            ("Source", c.source),
+            ("Email consent", c.email_consent.describe()),
+            ("Phone consent", c.phone_consent.describe()),
+            ("Notes", c.notes),
+            ("Changed", _changed(c.tracking)),
+        ],
+    )
+    _section("Deals", deals, views.DEAL_COLUMNS, views.deal_row, pretty)
+    _timeline(entries, pretty)
+
+
+@app.command("account", no_args_is_help=True)
+@guarded
+def show_account(
+    ctx: typer.Context, ref: RefArgument, timeline: TimelineOption = 10, as_json: JsonOption = False
+) -> None:
+    """Show a company with its people and deals: smallcrm show account acme"""
+    from smallcrm.cli import views
+    from smallcrm.store.accounts import account_contacts, get_account, pipeline_total
+    from smallcrm.store.interactions import timeline as get_timeline
+    from smallcrm.store.listing import ListQuery
+    from smallcrm.store.opportunities import list_opportunities
+
+    db = state(ctx).db()
+    account = get_account(db, _find(db, ref, "account"))
+    people = account_contacts(db, account.id, limit=50)
+    deals = list_opportunities(db, ListQuery(account_id=account.id, limit=50)).items
+    entries = get_timeline(db, account_id=account.id, limit=timeline) if timeline else []
+    total, weighted = pipeline_total(db, account.id)
+    if as_json:
+        from smallcrm.output import write_json
+
+        data = views.account_json(account)
+        data["open_pipeline"] = {"total": f"{total:.2f}", "weighted": f"{weighted:.2f}"}
+        data["contacts"] = [views.contact_json(c) for c in people]
+        data["deals"] = [views.deal_json(d) for d in deals]
+        data["timeline"] = [views.interaction_json(i) for i in entries]
+        write_json(data)
+        return
+    pretty = _terminal()
+    a = account
+    _fields(
+        f"Account {a.id}: {a.name}",
+        [
+            ("Industry", a.industry),
+            ("Website", a.website),
+            ("Phone", views.phone(a.phone, True)),
+            ("Address", a.address.one_line()),
+            ("Tags", " ".join(a.tags)),
+            ("Owner", a.owner),
+            ("Open pipeline", f"{total:,.2f} (weighted {weighted:,.2f})" if total else None),
+            ("Notes", a.notes),
+            ("Changed", _changed(a.tracking)),
+        ],
+    )
+    _section("Contacts", people, views.CONTACT_COLUMNS, views.contact_row, pretty)
+    _section("Deals", deals, views.DEAL_COLUMNS, views.deal_row, pretty)
+    _timeline(entries, pretty)
+
+
+@app.command("deal", no_args_is_help=True)
+@guarded
+def show_deal(
+    ctx: typer.Context, ref: RefArgument, timeline: TimelineOption = 10, as_json: JsonOption = False
+) -> None:
+    """Show a deal with its timeline: smallcrm show deal "acme renewal" """
+    from smallcrm.cli import views
+    from smallcrm.store.interactions import timeline as get_timeline
+    from smallcrm.store.opportunities import get_opportunity
+
+    db = state(ctx).db()
+    deal = get_opportunity(db, _find(db, ref, "opportunity"))
+    entries = get_timeline(db, opportunity_id=deal.id, limit=timeline) if timeline else []
+    if as_json:
+        from smallcrm.output import write_json
+
+        data = views.deal_json(deal)
+        data["timeline"] = [views.interaction_json(i) for i in entries]
+        write_json(data)
+        return
+    o = deal
+    _fields(
+        f"Deal {o.id}: {o.name}",
+        [
+            ("Account", f"{o.account_name} (account {o.account_id})" if o.account_id else None),
+            ("Contact", f"{o.contact_name} (contact {o.contact_id})" if o.contact_id else None),
+            ("Stage", f"{o.stage} ({o.probability}%)"),
+            ("Amount", views.money(o.amount, o.currency)),
+            ("Weighted", views.money(o.weighted_amount, o.currency)),
+            ("Expected close", views.when(o.expected_close)),
+            ("Closed on", views.when(o.closed_on)),
+            ("Next step", o.next_step),
+            ("Lost because", o.lost_reason),
+            ("Owner", o.owner),
+            ("Last activity", views.when(o.last_activity_at)),
+            ("Changed", _changed(o.tracking)),
+        ],
+    )
+    _timeline(entries, _terminal())
+
+
+# The store's word for deals works too.
+app.command("opportunity", hidden=True, no_args_is_help=True)(show_deal)
+
+
+def _terminal() -> bool:
+    from smallcrm.output import is_terminal
+
+    return is_terminal(sys.stdout)
+
+
+def _changed(tracking: Any) -> str:
+    from smallcrm.cli.views import when
+
+    return (
+        f"{when(tracking.updated_at)} by {tracking.updated_by} (version {tracking.version}); "
+        f"created {when(tracking.created_at)} by {tracking.created_by}"
+    )
+
+
+def _fields(title: str, fields: list[tuple[str, Any]]) -> None:
+    from smallcrm.output import write_fields
+
+    write_fields(title, fields)
+
+
+def _section(title: str, records: list[Any], columns: Any, to_row: Any, pretty: bool) -> None:
+    from smallcrm.output import write_heading, write_table
+
+    if not records:
+        return
+    write_heading(f"{title} ({len(records)})")
+    write_table(columns, [to_row(r, pretty) for r in records], terminal=pretty)
+
+
+def _timeline(entries: list[Any], pretty: bool) -> None:
+    from smallcrm.cli import views
+    from smallcrm.output import write_heading, write_table
+
+    write_heading("Timeline" if entries else "Timeline: nothing logged yet")
+    if entries:
+        write_table(
+            views.INTERACTION_COLUMNS,
+            [views.interaction_row(i, pretty) for i in entries],
+            terminal=pretty,
+        )

@@ -1,0 +1,1 @@
+"""The terminal app's screens: one screen per file, its .tcss beside it."""

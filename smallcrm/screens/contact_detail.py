@@ -1,0 +1,167 @@
+"""One person: their fields, account, timeline, open deals and upcoming appointments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+from textual.widgets.option_list import Option
+
+from smallcrm.screens.detail_base import (
+    TIMELINE_LIMIT,
+    UPCOMING_DAYS,
+    UPCOMING_LIMIT,
+    DetailScreen,
+    RelatedList,
+    interaction_line,
+    occurrence_line,
+    opportunity_line,
+)
+from smallcrm.store import appointments, contacts, interactions, opportunities
+from smallcrm.store.listing import ListQuery
+from smallcrm.store.records import Contact
+from smallcrm.widgets import formatting as fmt
+
+
+class ContactDetailScreen(DetailScreen):
+    """A contact's page, opened from the list, the search bar or an account."""
+
+    CSS_PATH = "contact_detail.tcss"
+    KIND = "contact"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "account", "Account", id="contact.account", tooltip="Open the account"),
+    ]
+    HELP = """\
+Everything about one person: their details, the account they work for, what happened with
+them (the timeline, newest first), their open deals and their upcoming appointments.
+
+**Log a call, email, meeting, note or visit:** press l, type a subject, optionally a
+follow-up date (`fri`, `next week`), Ctrl+S saves. It appears at the top of the timeline.
+
+**Schedule an appointment:** press a; it appears under upcoming appointments.
+
+**Open something listed:** Tab moves between the timeline, the deals and the appointments;
+arrows choose, Enter opens. g opens the contact's account.
+
+**Change or delete:** e edits the contact; d moves it to the trash after asking (Ctrl+Z right
+after brings it back). Esc or Backspace goes back to where you came from."""
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(contact_id)
+        self.contact: Contact | None = None
+
+    @property
+    def contact_id(self) -> int:
+        """The contact shown (the palette's "Log a call" links to it)."""
+        return self.record_id
+
+    @property
+    def account_id(self) -> int | None:
+        """The contact's account, if any."""
+        return self.contact.account_id if self.contact else None
+
+    def breadcrumb(self) -> list[str]:
+        """The contact's name."""
+        return [self.contact.name if self.contact else f"Contact #{self.record_id}"]
+
+    def compose_body(self) -> ComposeResult:
+        """The card and three lists."""
+        with VerticalScroll(id="detail-scroll", can_focus=False):
+            yield Static(id="card", classes="detail-card")
+            yield RelatedList("Timeline, newest first", id="timeline")
+            yield RelatedList("Open opportunities", id="deals")
+            yield RelatedList("Upcoming appointments", id="appointments")
+
+    def load(self) -> None:
+        """Read the contact, its timeline, deals and the next appointments."""
+        c = self.contact = contacts.get_contact(self.db, self.record_id)
+        self.set_card("card", c.name, self._card_lines(c))
+        timeline = interactions.timeline(self.db, contact_id=c.id, limit=TIMELINE_LIMIT)
+        self.query_one("#timeline", RelatedList).show(
+            [Option(interaction_line(i), id=f"interaction:{i.id}") for i in timeline],
+            "Nothing logged yet: press l to log a call, an email or a note.",
+        )
+        deals = opportunities.list_opportunities(
+            self.db, ListQuery(contact_id=c.id, open_only=True, limit=20)
+        ).items
+        self.query_one("#deals", RelatedList).show(
+            [Option(opportunity_line(d), id=f"opportunity:{d.id}") for d in deals],
+            "No open opportunities.",
+        )
+        now = self.app.now()
+        upcoming = appointments.occurrences(
+            self.db, now, now + timedelta(days=UPCOMING_DAYS), contact_id=c.id
+        )[:UPCOMING_LIMIT]
+        self.query_one("#appointments", RelatedList).show(
+            [Option(occurrence_line(o), id=f"appointment:{o.appointment.id}") for o in upcoming],
+            "No appointments in the next 90 days: press a to schedule one.",
+        )
+
+    def _card_lines(self, c: Contact) -> list[tuple[str, str]]:
+        works = " at ".join(p for p in (c.title or "", c.account_name or "") if p)
+        return [
+            ("Works", works),
+            ("Email", ", ".join(self._method(m.value, m.label, "work") for m in c.emails)),
+            (
+                "Phone",
+                ", ".join(self._method(fmt.phone(m.value), m.label, "mobile") for m in c.phones),
+            ),
+            ("Address", c.address.one_line()),
+            ("Birthday", fmt.day(c.birthday)),
+            ("Owner", c.owner or ""),
+            ("Tags", fmt.tags(c.tags)),
+            ("Source", c.source or ""),
+            ("Consent", f"email {c.email_consent.describe()}, phone {c.phone_consent.describe()}"),
+            ("Notes", (c.notes or "").strip()),
+            ("Changed", f"{fmt.when(c.tracking.updated_at)} by {c.tracking.updated_by}"),
+        ]
+
+    @staticmethod
+    def _method(value: str, label: str, default: str) -> str:
+        return value if label == default else f"{value} ({label})"
+
+    # actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """g only when the contact has an account."""
+        if action == "account":
+            return self.account_id is not None
+        return super().check_action(action, parameters)
+
+    def action_account(self) -> None:
+        """g: open the contact's account."""
+        if self.account_id is not None:
+            self.app.open_record("account", self.account_id)
+
+    def action_log(self) -> None:
+        """l: log an interaction with this contact."""
+        from smallcrm.screens.interaction_form import InteractionForm
+
+        form = InteractionForm(kind="call", contact_id=self.record_id, account_id=self.account_id)
+        self.app.push_screen(form, self.after_save)
+
+    def action_appointment(self) -> None:
+        """a: schedule an appointment with this contact."""
+        from smallcrm.screens.appointment_form import AppointmentForm
+
+        form = AppointmentForm(contact_id=self.record_id, account_id=self.account_id)
+        self.app.push_screen(form, self.after_save)
+
+    def action_edit(self) -> None:
+        """e: edit the contact."""
+        from smallcrm.screens.contact_form import ContactForm
+
+        if self.contact is not None:
+            self.app.push_screen(ContactForm(self.contact), self.after_save)
+
+    def action_delete(self) -> None:
+        """d: move the contact to the trash."""
+        c = self.contact
+        if c is not None:
+            self.confirm_delete(
+                c.name, lambda: contacts.delete_contact(self.db, c.id, c.tracking.version)
+            )

@@ -1,0 +1,231 @@
+"""What the contact, account and interaction views share: a record card, lists of related
+records that open with Enter, and the keys to log, schedule, edit and delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from smallcrm.screens.base import CrmScreen
+from smallcrm.store.errors import NotFoundError, StoreError
+from smallcrm.store.records import Interaction, Occurrence, Opportunity
+from smallcrm.widgets import formatting as fmt
+
+TIMELINE_LIMIT = 20
+UPCOMING_DAYS = 90
+UPCOMING_LIMIT = 10
+
+
+class RelatedList(OptionList):
+    """A list of related records (``kind:id`` option ids); Enter or a click opens one."""
+
+    HELP_PLACE = "list"  # How the F1 help names this widget.
+
+    DEFAULT_CSS = """
+    RelatedList {
+        height: auto;
+        max-height: 12;
+        border: round $border-blurred;
+        border-title-style: bold;
+        border-title-color: $text;
+        padding: 0 1;
+        background: $surface;
+    }
+    RelatedList:focus {
+        border: round $border;
+    }
+    RelatedList > .option-list--option-highlighted {
+        text-style: bold;
+    }
+    RelatedList:focus > .option-list--option-highlighted {
+        text-style: reverse bold;
+    }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.border_title = title
+        self.empty_text = ""
+
+    def show(self, options: list[Option], empty: str) -> None:
+        """Replace the entries (``empty`` is shown, unselectable, when there are none)."""
+        highlighted = self.highlighted
+        self.clear_options()
+        if options:
+            self.add_options(options)
+            self.highlighted = min(highlighted or 0, len(options) - 1)
+        else:
+            self.add_option(Option(Content(empty).stylize("italic"), disabled=True))
+
+
+def interaction_line(item: Interaction, *, show_contact: bool = False) -> Content:
+    """``2026-11-20 14:00  call  Discussed renewal  (follow-up Fri 2026-11-27)``."""
+    parts: list[Content | str | tuple[str, str]] = [
+        (fmt.short_when(item.happened_at), "bold"),
+        "  ",
+        (f"{item.kind:<7}", "italic"),
+        " ",
+        item.subject or (item.body or "").split("\n")[0],
+    ]
+    if show_contact and item.contact_name:
+        parts.append(("  · " + item.contact_name, "dim"))
+    if item.follow_up_on and not item.follow_up_done:
+        parts.append((f"  ⚑ follow-up {fmt.day(item.follow_up_on)}", "bold"))
+    return Content.assemble(*parts)
+
+
+def opportunity_line(deal: Opportunity) -> Content:
+    """``Acme renewal  proposal  12,000.00 EUR  close Fri 2026-12-31``."""
+    close = f"  close {fmt.day(deal.expected_close)}" if deal.expected_close else ""
+    return Content.assemble(
+        (deal.name, "bold"),
+        f"  {deal.stage}  {fmt.money(deal.amount, deal.currency)} ({deal.probability}%)",
+        (close, "dim"),
+    )
+
+
+def occurrence_line(item: Occurrence) -> Content:
+    """``Fri 2026-11-27 14:00  Demo  @ Acme office``; clashes are flagged."""
+    appt = item.appointment
+    when = fmt.day(item.starts_at.date()) if appt.all_day else fmt.when(item.starts_at)
+    where = f"  @ {appt.location}" if appt.location else ""
+    clash = ("  ⚠ overlaps", "bold") if item.overlaps else ""
+    return Content.assemble((when, "bold"), "  ", appt.title, (where, "dim"), clash)
+
+
+class DetailScreen(CrmScreen):
+    """A record's view: subclasses load the record and fill the card and the lists."""
+
+    KIND: ClassVar[str] = ""
+    # Focus is set in on_mount (the first list), without scrolling the record's card away.
+    # An empty selector turns auto-focus off (None would fall back to the app's "*").
+    AUTO_FOCUS = ""
+    # From 140 columns the card and the lists sit side by side (two columns).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "log", "Log", id="detail.log", tooltip="Log a call, email, meeting, ..."),
+        Binding("a", "appointment", "Appointment", id="detail.appointment", tooltip="Schedule one"),
+        Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("d", "delete", "Delete", id="detail.delete", tooltip="Move to the trash"),
+    ]
+    DEFAULT_CSS = """
+    DetailScreen #detail-scroll {
+        height: 1fr;
+        padding: 0 1;
+    }
+    DetailScreen.-wide #detail-scroll {
+        layout: grid;
+        grid-size: 2;
+        grid-columns: 1fr 1fr;
+        grid-rows: auto;
+        grid-gutter: 0 1;
+    }
+    DetailScreen .detail-card {
+        height: auto;
+        padding: 0 1;
+        border: round $border-blurred;
+        border-title-style: bold;
+        border-title-color: $text;
+    }
+    """
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__()
+        self.record_id = record_id
+        self.missing = False
+
+    # loading ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Read the record and what belongs to it; focus the first list, card in view."""
+        self.reload()
+        lists = self.query(RelatedList)
+        if lists:
+            lists.first().focus(scroll_visible=False)
+        else:
+            self.focus_body()
+
+    def on_screen_resume(self) -> None:
+        """Something may have been logged or changed in a form: read again."""
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        """Re-read everything shown; a record gone to the trash closes its view."""
+        try:
+            self.load()
+        except NotFoundError:
+            self.missing = True
+            self.notify(f"That {self.KIND} is gone (deleted).", severity="warning")
+            if self.can_go_back():
+                self.app.pop_screen()
+            return
+        except StoreError as exc:
+            self.notify_error(exc)
+            return
+        self.refresh_frame()
+
+    def load(self) -> None:
+        """Read from the store and fill the widgets (NotFoundError if the record is gone)."""
+
+    # opening related records ---------------------------------------------------------------
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a related record opens it."""
+        option_id = event.option.id or ""
+        if ":" not in option_id:
+            return
+        event.stop()
+        kind, _, record_id = option_id.partition(":")
+        self.app.open_record(kind, int(record_id))
+
+    # shared actions -----------------------------------------------------------------------
+
+    def after_save(self, saved: object) -> None:
+        """A form closed: re-read if it saved something."""
+        if saved is not None:
+            self.reload()
+
+    def confirm_delete(self, label: str, delete: Callable[[], None]) -> None:
+        """Ask, move to the trash, offer undo, go back."""
+        from smallcrm.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                delete()
+            except StoreError as exc:
+                self.notify_error(exc)
+                return
+            self.app.remember_trashed(self.KIND, self.record_id, label)
+            if self.can_go_back():
+                self.app.pop_screen()
+
+        question = f"Move {self.KIND} {label!r} to the trash?"
+        detail = "Ctrl+Z right after brings it back."
+        self.app.push_screen(
+            ConfirmScreen(question, confirm_label="Delete", detail=detail), answered
+        )
+
+    def card(self, title: str, lines: list[tuple[str, str]]) -> Content:
+        """``label  value`` lines for the record card, empty values left out."""
+        width = max((len(label) for label, value in lines if value), default=0)
+        shown = [
+            Content.assemble((f"{label:<{width}}  ", "dim"), value)
+            for label, value in lines
+            if value
+        ]
+        return Content("\n").join(shown) if shown else Content("")
+
+    def set_card(self, widget_id: str, title: str, lines: list[tuple[str, str]]) -> None:
+        """Fill a card widget."""
+        widget = self.query_one(f"#{widget_id}", Static)
+        widget.border_title = title
+        widget.update(self.card(title, lines))

@@ -1,0 +1,269 @@
+"""The shape every form shares: labelled fields in a modal, inline errors, Ctrl+S / Esc.
+
+A subclass yields its fields from :meth:`FormScreen.compose_fields` (labels go in each field's
+border title, see :func:`labelled`) and implements :meth:`FormScreen.save`, which reads the
+fields, calls a store service and returns the result. A ``ValidationError`` from the store is
+shown on the field it names (``ValidationError.field``, mapped through ``FIELD_IDS``), that
+field gets the focus, and everything typed stays where it was. Esc dismisses with None and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Static
+
+from smallcrm.store.errors import StoreError, ValidationError
+from smallcrm.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from smallcrm.store.db import Database
+
+T = TypeVar("T")
+FIELD_ERROR = "-field-error"  # marks a field the store rejected on save
+_INDEX = re.compile(r"\[\d+\]|\..*$")
+
+
+def labelled(widget: Widget, label: str, *, wide: bool = False, hint: str = "") -> Widget:
+    """Put ``label`` in the widget's top border (and an optional hint in the bottom one)."""
+    widget.border_title = label
+    if hint:
+        widget.border_subtitle = hint
+    widget.add_class("form-field")
+    if wide:
+        widget.add_class("wide")
+    return widget
+
+
+class FormFields(Vertical):
+    """The grid of fields; tells the form when its height changes (a picker opened, ...)."""
+
+    class Resized(Message):
+        """The fields' height changed."""
+
+    def on_resize(self) -> None:
+        """Let the form fit the scroll area to the new height."""
+        self.post_message(self.Resized())
+
+
+class FormScreen(ModalScreen[T | None], Generic[T]):
+    """A modal form returning what it saved (or None when cancelled)."""
+
+    FORM_TITLE: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    FIELD_IDS: ClassVar[dict[str, str]] = {}
+    DEFAULT_CSS = """
+    FormScreen {
+        align: center middle;
+    }
+    FormScreen #form-dialog {
+        width: 96;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        border-title-style: bold;
+        border-title-color: $text;
+        background: $surface;
+        padding: 0 1;
+    }
+    FormScreen #form-scroll {
+        height: auto;
+    }
+    FormScreen #form-fields {
+        layout: grid;
+        grid-size: 2;
+        grid-columns: 1fr 1fr;
+        grid-rows: auto;
+        grid-gutter: 0 1;
+        height: auto;
+    }
+    FormScreen .wide {
+        column-span: 2;
+    }
+    FormScreen .form-field {
+        border-title-color: $text;
+        border-title-style: bold;
+        border-subtitle-align: left;
+        border-subtitle-color: $text-muted;
+    }
+    FormScreen .form-field:focus, FormScreen .form-field:focus-within {
+        border-title-style: bold reverse;
+    }
+    FormScreen TextArea.form-field {
+        height: 6;
+    }
+    FormScreen Input.-invalid, FormScreen .-field-error {
+        border: heavy $error;
+        border-subtitle-color: $error;
+        border-subtitle-style: bold;
+    }
+    FormScreen #form-error {
+        height: auto;
+        color: $error;
+        text-style: bold;
+        display: none;
+    }
+    FormScreen #form-error.-shown {
+        display: block;
+    }
+    FormScreen #form-buttons {
+        height: 1;
+        align: right middle;
+    }
+    FormScreen #form-buttons Button {
+        margin: 0 0 0 2;
+    }
+    FormScreen Footer {
+        dock: bottom;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("f1", "app.help", "Help", id="form.help"),
+    ]
+
+    # what subclasses provide --------------------------------------------------------------
+
+    def form_title(self) -> str:
+        """The title in the dialog's border."""
+        return self.FORM_TITLE
+
+    def compose_fields(self) -> ComposeResult:
+        """The fields, in order (use :func:`labelled`; ids name the store's fields)."""
+        yield from ()
+
+    def save(self) -> T:
+        """Read the fields, call the store and return the result (ValidationError if bad)."""
+        raise NotImplementedError
+
+    # frame --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Title, the scrolling fields, the error line, the buttons and the footer."""
+        dialog = Vertical(id="form-dialog")
+        dialog.border_title = self.form_title()
+        with dialog:
+            with VerticalScroll(id="form-scroll", can_focus=False), FormFields(id="form-fields"):
+                yield from self.compose_fields()
+            yield Static("", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save ^S", variant="primary", id="form-save", compact=True)
+                yield Button("Cancel Esc", id="form-cancel", compact=True)
+        yield Footer()
+
+    def on_form_fields_resized(self, message: FormFields.Resized) -> None:
+        """Keep the dialog as tall as its fields, but never taller than the terminal."""
+        self.fit_to_screen()
+
+    def on_resize(self) -> None:
+        """The terminal changed size."""
+        self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Size the scroll area: the fields' height, capped to what the terminal leaves.
+
+        Textual's auto height ignores a child's max-height, so the height is set here.
+        """
+        fields = self.query_one("#form-fields")
+        error = self.query_one("#form-error")
+        chrome = (
+            1 + 2 + 1 + (error.outer_size.height if error.display else 0)
+        )  # footer, border, buttons
+        room = max(3, self.size.height - chrome)
+        self.query_one("#form-scroll").styles.height = min(fields.outer_size.height, room)
+
+    @property
+    def db(self) -> Database:
+        """The database the app was opened on."""
+        return self.app.db  # type: ignore[attr-defined]
+
+    # saving -------------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field saves (a picker with suggestions open takes Enter first)."""
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """The Save and Cancel buttons."""
+        if event.button.id == "form-save":
+            event.stop()
+            self.action_save()
+        elif event.button.id == "form-cancel":
+            event.stop()
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        """Save; on a validation error show it on its field and keep everything typed."""
+        self.clear_errors()
+        try:
+            result = self.save()
+        except ValidationError as exc:
+            self.show_field_error(exc)
+            return
+        except StoreError as exc:
+            self.show_form_error(str(exc))
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        """Leave without saving anything."""
+        self.dismiss(None)
+
+    # errors -------------------------------------------------------------------------------
+
+    def field_widget(self, field: str) -> Widget | None:
+        """The widget that edits a store field (``email[2]`` -> the emails field)."""
+        base = _INDEX.sub("", field)
+        for key in (field, base):
+            widget_id = self.FIELD_IDS.get(key, key)
+            found = self.query(f"#{widget_id}") if re.fullmatch(r"[\w-]+", widget_id) else []
+            if found:
+                return found.first()
+        return None
+
+    def show_field_error(self, exc: ValidationError) -> None:
+        """Mark the field, put the message under it and in the error line, focus it."""
+        widget = self.field_widget(exc.field)
+        label = widget.border_title if widget is not None and widget.border_title else exc.field
+        self.show_form_error(f"{label}: {exc.message}")
+        if widget is None:
+            return
+        # Not Input's own "-invalid": Input resets that on blur and on every change.
+        widget.add_class(FIELD_ERROR)
+        widget.border_subtitle = "✗ " + exc.message
+        widget.focus()
+
+    def show_form_error(self, message: str) -> None:
+        """The error line above the buttons (full text, wrapped)."""
+        line = self.query_one("#form-error", Static)
+        line.update("✗ " + message)
+        line.add_class("-shown")
+        self.call_after_refresh(self.fit_to_screen)
+
+    def clear_errors(self) -> None:
+        """Forget the previous attempt's errors."""
+        for widget in self.query(f".{FIELD_ERROR}"):
+            self._clear_field_error(widget)
+        self.query_one("#form-error", Static).remove_class("-shown")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Typing in a field that had an error clears that error."""
+        if event.input.has_class(FIELD_ERROR):
+            self._clear_field_error(event.input)
+
+    @staticmethod
+    def _clear_field_error(widget: Widget) -> None:
+        widget.remove_class(FIELD_ERROR)
+        if not isinstance(widget, DateField):  # A date field re-echoes its own parse there.
+            widget.border_subtitle = ""

@@ -1,0 +1,220 @@
+"""What every importer and exporter shares: kinds, progress, problems and the import report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from smallcrm.store.errors import ValidationError
+
+Progress = Callable[[int, int | None], None]
+"""Called as ``progress(done, total)``; ``total`` is None when it is not known in advance."""
+
+KINDS = ("contact", "account", "interaction", "opportunity", "appointment")
+KIND_WORDS = {
+    "contact": "contact",
+    "contacts": "contact",
+    "people": "contact",
+    "account": "account",
+    "accounts": "account",
+    "company": "account",
+    "companies": "account",
+    "interaction": "interaction",
+    "interactions": "interaction",
+    "opportunity": "opportunity",
+    "opportunities": "opportunity",
+    "deal": "opportunity",
+    "deals": "opportunity",
+    "appointment": "appointment",
+    "appointments": "appointment",
+    "meetings": "appointment",
+}
+FORMATS = ("csv", "vcard", "ics", "json")
+FORMAT_WORDS = {
+    "csv": "csv",
+    "tsv": "csv",
+    "vcard": "vcard",
+    "vcf": "vcard",
+    "ics": "ics",
+    "ical": "ics",
+    "icalendar": "ics",
+    "json": "json",
+}
+
+
+def kind_name(value: str | None, *, field_name: str = "kind") -> str:
+    """The store's kind for a word such as ``contacts`` or ``deals``."""
+    word = (value or "").strip().lower()
+    if word in KIND_WORDS:
+        return KIND_WORDS[word]
+    raise ValidationError(
+        field_name, f"{value!r} is not a kind of record; one of {', '.join(_PLURALS)}"
+    )
+
+
+def format_name(value: str | None) -> str:
+    """The file format for a word such as ``vcf`` or ``ical``."""
+    word = (value or "").strip().lower().lstrip(".")
+    if word in FORMAT_WORDS:
+        return FORMAT_WORDS[word]
+    raise ValidationError("format", f"{value!r} is not a file format; one of {', '.join(FORMATS)}")
+
+
+_PLURALS = ("contacts", "accounts", "interactions", "opportunities", "appointments")
+
+
+class Ticker:
+    """Calls a progress callback now and then (not for every row: a bar redraw costs more)."""
+
+    def __init__(self, progress: Progress | None, total: int | None, every: int = 0) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.every = every or max(1, min(500, (total or 0) // 200 or 100))
+        self._next = 0
+        if progress is not None:
+            progress(0, total)
+
+    def step(self, count: int = 1) -> None:
+        """Count ``count`` more records done; report if enough have passed since last time."""
+        self.done += count
+        if self.progress is not None and self.done >= self._next:
+            self._next = self.done + self.every
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        """Report the final count."""
+        if self.progress is not None:
+            self.progress(self.done, self.total if self.total is not None else self.done)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one record of a file: where it is, which field, and why.
+
+    ``where`` is what a user looks for in the file: ``line 12`` (CSV), ``card 3 (line 40)``
+    (vCard), ``event 2 (line 14)`` (iCalendar), ``record 5`` (JSON), or ``file``.
+    """
+
+    where: str
+    reason: str
+    field: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: {self.field}: {self.reason}"
+            if self.field
+            else (f"{self.where}: {self.reason}")
+        )
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What an import did (or, in a dry run, would do) with one record of the file.
+
+    ``action`` is ``create``, ``update``, ``unchanged`` or ``invalid``; ``changed`` names the
+    fields an update changes.
+    """
+
+    where: str
+    action: str
+    kind: str
+    label: str
+    record_id: int | None = None
+    changed: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of ``import_file``: counts, problems, warnings and a preview of the rows.
+
+    ``committed`` is True when the records were written (never for a dry run). ``batch_id``
+    names the batch for ``undo_import``. ``created``/``updated``/``unchanged``/``invalid`` count
+    the file's records; ``linked_created`` counts records made on the way (an account for a
+    contact's company). ``rows`` holds the first ``preview_limit`` outcomes.
+    """
+
+    source: str
+    file_format: str
+    kind: str
+    dry_run: bool
+    committed: bool
+    batch_id: int | None
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    invalid: int
+    linked_created: dict[str, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    rows: tuple[RowOutcome, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every record of the file was good."""
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line for the end of an import.
+
+        ``contacts.csv: 100 records: 97 created, 2 updated, 0 unchanged, 1 invalid; 3 accounts
+        created on the way (import 12)``; a dry run says what would happen.
+        """
+        counts = (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.invalid} invalid"
+        )
+        linked = "; ".join(
+            f"{n} {plural(kind, n)} created on the way" for kind, n in self.linked_created.items()
+        )
+        text = f"{self.source}: {self.total} {plural('record', self.total)}: {counts}"
+        text += f"; {linked}" if linked else ""
+        if self.dry_run:
+            return text + " (dry run: nothing was written)"
+        if not self.committed:
+            return text + " (nothing was imported)"
+        return text + (f" (import {self.batch_id})" if self.batch_id else "")
+
+
+def plural(word: str, count: int = 2) -> str:
+    """``contact`` -> ``contacts``, ``opportunity`` -> ``opportunities``."""
+    if count == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
+class ImportRejected(ValidationError):
+    """All-or-nothing import refused: some records were invalid, so nothing was written.
+
+    ``report`` lists every problem (with line numbers); the message names the first few.
+    """
+
+    def __init__(self, report: ImportReport) -> None:
+        shown = "; ".join(str(p) for p in report.problems[:3])
+        more = len(report.problems) - 3
+        tail = f"; and {more} more" if more > 0 else ""
+        good = report.total - report.invalid
+        super().__init__(
+            "file",
+            f"{report.invalid} of {report.total} records are invalid, so nothing was imported "
+            f"({shown}{tail}). Fix them, or import the {good} good ones with skip_invalid",
+        )
+        self.report = report
+
+
+@dataclass
+class Clock:
+    """Seconds since it was made (for the report)."""
+
+    start: float = field(default_factory=time.perf_counter)
+
+    def seconds(self) -> float:
+        """Seconds elapsed, rounded to milliseconds."""
+        return round(time.perf_counter() - self.start, 3)

@@ -1,0 +1,45 @@
+"""Fixtures of the TUI tests, loaded with ``pytest_plugins = ["tui_fixtures"]``.
+
+Kept apart from ``tui_data`` (which the tests import) so pytest can load this module as a plugin
+before anything imports it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tui_data import NOW, Seeded, seed
+
+from smallcrm.store import crud
+from smallcrm.store.db import Database, open_database
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """UTC as the local zone and the store's clock stopped at NOW.
+
+    Not autouse: a plugin's autouse fixture would apply to every test of the session.
+    """
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr(crud, "now_utc", lambda: NOW)
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def tui_db(tmp_path: Path, fixed_clock: None) -> Iterator[Database]:
+    """An empty database for one test, on the fixed clock."""
+    database = open_database(tmp_path / "tui.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def seeded(tui_db: Database) -> Seeded:
+    """The small data set in the test's database."""
+    return seed(tui_db)
