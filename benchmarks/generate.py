@@ -189,7 +189,14 @@ class Generator:
         }
 
     def phone(self, prefix: str) -> str:
-        return prefix + str(self.rng.randint(1_000_000, 9_999_999))
+        """A number the store's validation accepts (so generated records stay editable)."""
+        import phonenumbers
+
+        while True:
+            digits = self.rng.randint(6, 8)
+            number = prefix + str(self.rng.randint(10 ** (digits - 1), 10**digits - 1))
+            if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+                return number
 
     def live_id(self, kind: str, skew: float = 1.0) -> int:
         """A random id of a record not in the trash; skew > 1 favours low ids (busy records)."""
@@ -274,7 +281,7 @@ class Generator:
                 rows.append(("email", "home", f"{local}{contact_id}@mail.example"))
             rows.append(("phone", "work", self.phone(prefix)))
             if rng.random() < 0.5:
-                rows.append(("phone", "mobile", "+49151" + str(rng.randint(1_000_000, 9_999_999))))
+                rows.append(("phone", "mobile", "+49151" + str(rng.randint(10_000_000, 99_999_999))))
             for position, (kind, label, value) in enumerate(rows):
                 yield {
                     "contact_id": contact_id,

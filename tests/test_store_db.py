@@ -104,3 +104,11 @@ def test_naive_datetimes_are_refused(db: Database) -> None:
 
     with pytest.raises(StoreError, match="naive"), db.write() as tx:
         tx.execute("INSERT INTO setting (key, value) VALUES ('k', :v)", v=datetime(2026, 1, 1))
+
+
+def test_unsupported_database_url_is_refused(tmp_path: Path) -> None:
+    from smallcrm.store.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="not supported") as err:
+        open_database("mysql://crm@localhost/crm")
+    assert err.value.field == "db"

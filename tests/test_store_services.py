@@ -254,3 +254,13 @@ def test_services_return_detached_records(db: Database) -> None:
     assert jana.name == "Jana Novak"
     with pytest.raises(AttributeError):
         jana.first_name = "X"  # type: ignore[misc]
+
+
+def test_updating_emails_keeps_phones_and_vice_versa(db: Database) -> None:
+    jana = contacts.create_contact(
+        db, name="Jana Novak", emails=["jana@example.com"], phones=["+49 30 1234567"]
+    )
+    after = contacts.update_contact(db, jana.id, None, emails=["new@example.com"])
+    assert [m.value for m in after.methods] == ["new@example.com", "+49301234567"]
+    after = contacts.update_contact(db, jana.id, None, phones=[])
+    assert [m.value for m in after.methods] == ["new@example.com"]

@@ -114,13 +114,14 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
                 crud.now_utc() if opt_in is not None else None
             )
     methods: list[records.ContactMethod] = []
-    touched = False
+    given: list[str] = []
     for key, kind in (("emails", "email"), ("phones", "phone")):
         if key in data:
-            touched = True
+            given.append(kind)
             methods += _methods(key.rstrip("s"), data.pop(key), kind)
-    if touched:
+    if given:
         out["methods"] = methods
+        out["method_kinds"] = tuple(given)  # an update replaces only the kinds it was given
     if data:
         raise ValidationError(next(iter(data)), "is not a contact field")
     return out
@@ -191,6 +192,7 @@ def insert_contact_tx(tx: Tx, cleaned: Mapping[str, Any], actor: str) -> int:
     """Create a contact from ``clean()``'s output (validated once, by the caller)."""
     data = dict(cleaned)
     methods = data.pop("methods", [])
+    data.pop("method_kinds", None)
     _check_account(tx, data.get("account_id"))
     extra = {"methods": [None, _describe_methods(methods)]} if methods else None
     contact_id = crud.insert_record(tx, "contact", data, actor, extra)
@@ -209,6 +211,7 @@ def insert_contacts_tx(tx: Tx, rows: Sequence[tuple[int, Mapping[str, Any]]], ac
     for contact_id, cleaned in rows:
         data = dict(cleaned)
         found = data.pop("methods", [])
+        data.pop("method_kinds", None)
         extra = {"methods": [None, _describe_methods(found)]} if found else None
         prepared.append((contact_id, data, extra))
         methods += [
@@ -290,6 +293,7 @@ def _update_cleaned(
     action: str,
 ) -> bool:
     methods = data.pop("methods", None)
+    kinds = data.pop("method_kinds", ())
     _check_account(tx, data.get("account_id"))
     diff = crud.update_record(
         tx, "contact", contact_id, expected_version, data, actor, action=action
@@ -297,6 +301,8 @@ def _update_cleaned(
     if methods is None:
         return bool(diff)
     old = _methods_of(tx, [contact_id])[contact_id]
+    kept = [m for m in old if m.kind not in kinds]
+    methods = sorted(kept + methods, key=lambda m: m.kind)  # emails, then phones
     if old == methods:
         return bool(diff)
     _write_methods(tx, contact_id, methods)

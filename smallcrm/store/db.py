@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from smallcrm.store.errors import DatabaseBusyError, StoreError
+from smallcrm.store.errors import DatabaseBusyError, StoreError, ValidationError
 
 BUSY_TIMEOUT_MS = 5000
 DEFAULT_FILENAME = "smallcrm.db"
@@ -45,6 +45,20 @@ def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def dialect_of(url: str) -> str:
+    """``sqlite`` or ``postgresql``; any other database is refused with a clear message."""
+    scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql"
+    if scheme == "sqlite":
+        return "sqlite"
+    raise ValidationError(
+        "db",
+        f"{scheme!r} databases are not supported; give a file path, a sqlite:/// URL or a "
+        "postgresql+psycopg:// URL",
+    )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -162,7 +176,7 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
-        self.dialect = "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
+        self.dialect = dialect_of(url)
         self.path = sqlite_path(url)
         self._lock = threading.RLock()
         self._conn = self._connect()
