@@ -281,7 +281,8 @@ class Generator:
                 rows.append(("email", "home", f"{local}{contact_id}@mail.example"))
             rows.append(("phone", "work", self.phone(prefix)))
             if rng.random() < 0.5:
-                rows.append(("phone", "mobile", "+49151" + str(rng.randint(10_000_000, 99_999_999))))
+                mobile = "+49151" + str(rng.randint(10_000_000, 99_999_999))
+                rows.append(("phone", "mobile", mobile))
             for position, (kind, label, value) in enumerate(rows):
                 yield {
                     "contact_id": contact_id,
