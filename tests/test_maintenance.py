@@ -1,0 +1,82 @@
+"""Backups under write load, restores that check first, and the doctor's checks."""
+
+from __future__ import annotations
+
+import multiprocessing
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from smallcrm.store import contacts, maintenance
+from smallcrm.store.db import Database, open_database
+from smallcrm.store.errors import ValidationError
+
+
+def _keep_writing(path: str, count: int) -> None:
+    database = open_database(path)
+    for i in range(count):
+        contacts.create_contact(database, name=f"Writer {i}")
+    database.close()
+
+
+def test_backup_while_another_process_writes(db: Database, db_path: Path) -> None:
+    contacts.create_contact(db, name="Jana Novak")
+    writer = multiprocessing.get_context("spawn").Process(
+        target=_keep_writing, args=(str(db_path), 150)
+    )
+    writer.start()
+    copies = [maintenance.backup(db) for _ in range(3)]
+    writer.join()
+    assert writer.exitcode == 0
+    for copy in copies:
+        assert maintenance.integrity_problems(copy) == []
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+        restored = open_database(copy)
+        assert contacts.list_contacts(restored).total >= 1
+        restored.close()
+
+
+def test_backup_rotation_keeps_the_newest(db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    folder.mkdir()
+    start = datetime(2026, 11, 25, tzinfo=UTC)
+    made = [
+        maintenance.backup(db, folder, keep=3, now=start + timedelta(minutes=i)) for i in range(5)
+    ]
+    assert maintenance.list_backups(folder, "crm") == made[2:]
+
+
+def test_restore_checks_first_and_keeps_the_previous(
+    db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    contacts.create_contact(db, name="Before Backup")
+    copy = maintenance.backup(db)
+    contacts.create_contact(db, name="After Backup")
+    db.close()
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ValidationError, match="not a sound backup"):
+        maintenance.restore(db_path, broken)
+    kept = maintenance.restore(db_path, copy)
+    restored = open_database(db_path)
+    assert [c.name for c in contacts.list_contacts(restored).items] == ["Before Backup"]
+    aside = open_database(kept)
+    assert contacts.list_contacts(aside).total == 2
+    restored.close()
+    aside.close()
+
+
+def test_doctor_finds_and_repairs_a_stale_index(db: Database) -> None:
+    from smallcrm.store.search import rebuild_index
+
+    contacts.create_contact(db, name="Jana Novak")
+    assert all(f.ok for f in maintenance.doctor(db))
+    with db.write() as tx:
+        tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
+    findings = {f.check: f for f in maintenance.doctor(db)}
+    assert not findings["search index"].ok
+    assert "doctor --repair" in (findings["search index"].repair or "")
+    rebuild_index(db)
+    assert all(f.ok for f in maintenance.doctor(db))
