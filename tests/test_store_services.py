@@ -264,3 +264,24 @@ def test_updating_emails_keeps_phones_and_vice_versa(db: Database) -> None:
     assert [m.value for m in after.methods] == ["new@example.com", "+49301234567"]
     after = contacts.update_contact(db, jana.id, None, phones=[])
     assert [m.value for m in after.methods] == ["new@example.com"]
+
+
+def test_live_counts_follow_creates_trash_restore_and_purge(db: Database) -> None:
+    from smallcrm.store.listing import live_count
+
+    def counts() -> tuple[int, int]:
+        with db.read() as tx:
+            return live_count(tx, "contact"), live_count(tx, "interaction")
+
+    people = [contacts.create_contact(db, name=f"P {i}") for i in range(3)]
+    interactions.log_interaction(db, kind="note", subject="x", contact_id=people[0].id)
+    assert counts() == (3, 1)
+    contacts.delete_contact(db, people[1].id)
+    assert counts() == (2, 1) and contacts.list_contacts(db).total == 2
+    contacts.restore_contact(db, people[1].id)
+    contacts.delete_contact(db, people[2].id)
+    with db.write() as tx:
+        tx.execute("DELETE FROM contact WHERE id = :id", id=people[2].id)
+    assert counts() == (2, 1)
+    page = interactions.list_interactions(db, ListQuery(descending=True))
+    assert page.total == 1

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
-from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
+from smallcrm.store.listing import (
+    ListQuery,
+    common_filters,
+    iter_pages,
+    mirrored,
+    order_by,
+    window,
+)
 
 SORTS = {
     "name": "c.last_name,c.first_name",
@@ -354,11 +360,8 @@ def _list_sql(query: ListQuery) -> tuple[str, str, dict[str, Any]]:
         f"SELECT c.id FROM contact c{joined} {where.sql} {order} LIMIT :_limit OFFSET :_offset"
     )
     sql = f"{_SELECT} WHERE c.id IN ({page_ids}) {order}"
-    if len(where.parts) == 1:  # only "not in the trash": count from two indexes, not the table
-        count_sql = (
-            "SELECT (SELECT count(*) FROM contact) - "
-            "(SELECT count(*) FROM contact WHERE deleted_at IS NOT NULL)"
-        )
+    if len(where.parts) == 1:  # only "not in the trash": the count the triggers keep
+        count_sql = "SELECT live FROM record_count WHERE kind = 'contact'"
     else:
         count_sql = f"SELECT count(*) FROM contact c {where.sql}"
     return sql, count_sql, where.params
@@ -375,7 +378,7 @@ def list_contacts(db: Database, query: ListQuery | None = None) -> records.Page[
     with db.read() as tx:
         sql, count_sql, params = _list_sql(query)
         total = tx.scalar(count_sql, **params)
-        mirror = _mirrored(query, total)
+        mirror = mirrored(query, total)
         if mirror is None:
             found = tx.all(sql, **params, **window(query)[1])
         else:
@@ -384,19 +387,6 @@ def list_contacts(db: Database, query: ListQuery | None = None) -> records.Page[
         methods = _methods_of(tx, [row["id"] for row in found])
     items = [rows.contact(row, methods[row["id"]]) for row in found]
     return records.Page(items, total, query.offset, query.limit or len(items))
-
-
-def _mirrored(query: ListQuery, total: int) -> ListQuery | None:
-    """The same page counted from the end in reverse order, when that skips fewer rows.
-
-    Exact because every sort ends with the id, so the reversed order is the same list backwards.
-    """
-    if query.limit is None or query.offset * 2 <= total or query.offset >= total:
-        return None
-    end = min(total, query.offset + query.limit)
-    return replace(
-        query, offset=total - end, limit=end - query.offset, descending=not query.descending
-    )
 
 
 def iter_contacts(db: Database, query: ListQuery | None = None) -> Iterator[records.Contact]:

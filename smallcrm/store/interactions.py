@@ -10,7 +10,15 @@ from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
-from smallcrm.store.listing import ListQuery, Where, iter_pages, order_by, window
+from smallcrm.store.listing import (
+    ListQuery,
+    Where,
+    iter_pages,
+    live_count,
+    mirrored,
+    order_by,
+    window,
+)
 
 SORTS = {
     "when": "i.happened_at",
@@ -216,17 +224,31 @@ def list_interactions(
 ) -> records.Page[records.Interaction]:
     """One page of interactions (newest first unless sorted otherwise) with the total."""
     query = query or ListQuery(descending=True)
-    where = _where(query)
-    limit_sql, limit_params = window(query)
+    window(query)  # refuses a bad offset or limit before anything is read
     with db.read() as tx:
-        found = tx.all(
-            f"{_SELECT} {where.sql} {order_by(query, SORTS, 'when', 'i')}" + limit_sql,
-            **where.params,
-            **limit_params,
-        )
-        total = tx.scalar(f"SELECT count(*) FROM interaction i {where.sql}", **where.params)
-    items = [rows.interaction(row) for row in found]
+        where = _where(query)
+        if len(where.parts) == 1:  # only "not in the trash": the count the triggers keep
+            total = live_count(tx, "interaction")
+        else:
+            total = tx.scalar(f"SELECT count(*) FROM interaction i {where.sql}", **where.params)
+        mirror = mirrored(query, total)
+        found = _page(tx, mirror or query)
+    items = [rows.interaction(row) for row in (found[::-1] if mirror else found)]
     return records.Page(items, total, query.offset, query.limit or len(items))
+
+
+def _page(tx: Tx, query: ListQuery) -> list[Any]:
+    """The page's ids first (joining only for a sort by name), then their rows."""
+    where = _where(query)
+    order = order_by(query, SORTS, "when", "i")
+    joined = ""
+    if "c." in order:
+        joined += " LEFT JOIN contact c ON c.id = i.contact_id"
+    if "a." in order:
+        joined += " LEFT JOIN account a ON a.id = i.account_id"
+    limit_sql, limit_params = window(query)
+    ids = f"SELECT i.id FROM interaction i{joined} {where.sql} {order}{limit_sql}"
+    return tx.all(f"{_SELECT} WHERE i.id IN ({ids}) {order}", **where.params, **limit_params)
 
 
 def iter_interactions(

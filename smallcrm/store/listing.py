@@ -117,3 +117,22 @@ def iter_pages(fetch: Callable[[ListQuery], Any], query: ListQuery) -> Iterator[
         offset += len(page.items)
         if len(page.items) < size:
             return
+
+
+def live_count(tx: Any, kind: str) -> int:
+    """How many records of a kind are not in the trash (kept by triggers: no table scan)."""
+    return int(tx.scalar("SELECT live FROM record_count WHERE kind = :kind", kind=kind) or 0)
+
+
+def mirrored(query: ListQuery, total: int) -> ListQuery | None:
+    """The same page counted from the end in reverse order, when that skips fewer rows.
+
+    An offset costs a step per skipped row; a page in the second half of a list is cheaper
+    read backwards from the end and turned round. Exact because every sort ends with the id.
+    """
+    if query.limit is None or query.offset * 2 <= total or query.offset >= total:
+        return None
+    end = min(total, query.offset + query.limit)
+    return replace(
+        query, offset=total - end, limit=end - query.offset, descending=not query.descending
+    )

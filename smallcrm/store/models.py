@@ -225,6 +225,15 @@ class Setting(SQLModel, table=True):
     value: str = Field(sa_type=Text)
 
 
+class RecordCount(SQLModel, table=True):
+    """How many live (not trashed) records of a kind there are, kept exact by triggers."""
+
+    __tablename__ = "record_count"
+
+    kind: str = Field(primary_key=True, max_length=20)
+    live: int
+
+
 class SearchDoc(SQLModel, table=True):
     """One searchable record: the content table behind the SQLite FTS5 index.
 
