@@ -1,5 +1,5 @@
-"""The command palette's CRM commands (Ctrl+P): new records, log a call, go to a screen, open
-any record by name.
+"""The command palette's CRM commands (Ctrl+P): new records, log a call, import a file, find
+duplicates, go to a screen, open any record by name.
 """
 
 from __future__ import annotations
@@ -47,6 +47,27 @@ def log_interaction(app: CrmApp, kind: str = "call") -> None:
     app.push_screen(form, lambda saved: app.reload_screens() if saved else None)
 
 
+def open_import(app: CrmApp, kind: str | None = None) -> None:
+    """Open the import screen over the current one (Esc comes back)."""
+    from smallcrm.screens.import_screen import ImportScreen
+
+    app.push_screen(ImportScreen(kind=kind))
+
+
+def open_past_imports(app: CrmApp) -> None:
+    """Open the list of past imports, where each can be undone."""
+    from smallcrm.screens.import_batches import ImportBatchesScreen
+
+    app.push_screen(ImportBatchesScreen())
+
+
+def open_duplicates(app: CrmApp, kind: str = "contact") -> None:
+    """Open the duplicates screen for contacts or accounts."""
+    from smallcrm.screens.duplicates import DuplicatesScreen
+
+    app.push_screen(DuplicatesScreen(kind))
+
+
 def _open_saved(app: CrmApp, kind: str, saved: object) -> None:
     if saved is not None:
         app.open_record(kind, saved.id)  # type: ignore[attr-defined]
@@ -72,6 +93,22 @@ class CrmCommands(Provider):
             ("Log a meeting", partial(log_interaction, app, "meeting"), "Record a meeting"),
             ("Log a note", partial(log_interaction, app, "note"), "Write a note"),
             ("Log a visit", partial(log_interaction, app, "visit"), "Record a visit"),
+            (
+                "Import contacts from a file…",
+                partial(open_import, app),
+                "CSV, vCard, iCalendar or JSON; accounts and deals too",
+            ),
+            ("Past imports", partial(open_past_imports, app), "List imports and undo one"),
+            (
+                "Find duplicate contacts",
+                partial(open_duplicates, app, "contact"),
+                "Same email, phone or name: merge them",
+            ),
+            (
+                "Find duplicate accounts",
+                partial(open_duplicates, app, "account"),
+                "Same website, phone or name: merge them",
+            ),
         ]
         for tab in TABS:
             commands.append(

@@ -80,3 +80,32 @@ def test_doctor_finds_and_repairs_a_stale_index(db: Database) -> None:
     assert "doctor --repair" in (findings["search index"].repair or "")
     rebuild_index(db)
     assert all(f.ok for f in maintenance.doctor(db))
+
+
+def test_backup_is_one_standalone_file(db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    copy = maintenance.backup(db, folder)
+    assert sorted(p.name for p in folder.iterdir()) == [copy.name]
+
+
+def test_backup_and_doctor_commands(db: Database, db_path: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from smallcrm.cli import app
+
+    runner = CliRunner()
+    contacts.create_contact(db, name="Jana Novak")
+    result = runner.invoke(
+        app, ["--db", str(db_path), "backup", str(tmp_path / "b"), "--keep", "1"]
+    )
+    assert result.exit_code == 0 and "checked: sound" in result.output
+    result = runner.invoke(app, ["--db", str(db_path), "doctor"])
+    assert result.exit_code == 0 and "ok   search index" in result.output
+    with db.write() as tx:
+        tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
+    contacts.create_contact(db, name="After Damage")
+    result = runner.invoke(app, ["--db", str(db_path), "doctor"])
+    assert result.exit_code == 1 and "doctor --repair" in result.output
+    result = runner.invoke(app, ["--db", str(db_path), "doctor", "--repair"])
+    assert result.exit_code == 0 and "Rebuilt the search index" in result.output

@@ -88,7 +88,7 @@ async def test_empty_database_says_what_to_do(tui_db: Database) -> None:
     async with app.run_test(size=SIZE) as pilot:
         text = str(app.screen.query_one("#list-empty").render())
         assert "No contacts yet" in text
-        assert "smallcrm demo" in text and "smallcrm import" in text
+        assert "smallcrm demo" in text and "import a CSV, vCard or JSON file" in text
         assert not app.screen.query_one("#list-table").display
         await pilot.press("f3")
         assert "No accounts yet" in str(app.screen.query_one("#list-empty").render())

@@ -22,6 +22,11 @@ PLACES = [
     (["f4", "n"], "Write down what happened", "Save"),
     (["f2", "f"], "Narrow the list down", "Save"),
     (["f2", "d"], "Confirm or cancel", "Yes"),
+    (["f2", "i"], "Bring contacts (or accounts", "Past imports"),
+    (["f2", "i", "ctrl+o"], "The imports made into this database", "New import"),
+    (["f2", "m"], "probably the same person", "Look again"),
+    (["f2", "down", "down", "enter", "x"], "Save an export to a file", "Save"),
+    (["f2", "down", "down", "enter", "E"], "erasing a person's data", "Yes"),
 ]
 
 pytest_plugins = ["tui_fixtures"]  # The fixed clock and the seeded database.
@@ -34,6 +39,8 @@ async def test_f1_shows_the_help_of_where_you_are(
     app = app_for(tui_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*keys)
+        await app.workers.wait_for_complete()  # The duplicates screen looks in a thread.
+        await pilot.pause()
         place = app.screen
         focused = app.focused
         await pilot.press("f1")

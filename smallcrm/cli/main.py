@@ -13,7 +13,7 @@ import typer
 
 from smallcrm.cli.context import CliError, State, err, guarded
 
-CAPTURE, ANSWERS, MANAGE = "Capture", "Answers", "Manage"
+CAPTURE, ANSWERS, MANAGE, DATA = "Capture", "Answers", "Manage", "Data in and out"
 # name -> (module in smallcrm.cli, attribute, a group of subcommands?, help panel)
 COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "add": ("add", "app", True, CAPTURE),
@@ -22,12 +22,23 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "list": ("find", "list_app", True, ANSWERS),
     "show": ("show", "app", True, ANSWERS),
     "today": ("agenda", "today", False, ANSWERS),
+    "history": ("history", "history", False, ANSWERS),
     "done": ("agenda", "done", False, MANAGE),
     "delete": ("manage", "delete", False, MANAGE),
     "restore": ("manage", "restore", False, MANAGE),
     "demo": ("manage", "demo", False, MANAGE),
+    "backup": ("maintenance", "backup", False, MANAGE),
+    "doctor": ("maintenance", "doctor", False, MANAGE),
+    "import": ("dataio", "import_file", False, DATA),
+    "export": ("dataio", "export", False, DATA),
+    "invite": ("dataio", "invite", False, DATA),
+    "duplicates": ("duplicates", "duplicates", False, MANAGE),
+    "merge": ("duplicates", "merge", False, MANAGE),
+    "privacy": ("privacy", "app", True, DATA),
 }
-NO_ARGS_HELP = {"log", "search", "done", "delete", "restore"}
+NO_ARGS_HELP = {
+    "log", "search", "done", "delete", "restore", "history", "import", "export", "invite", "merge",
+}  # fmt: skip
 ROOT_OPTIONS_WITH_VALUE = {"--db"}
 
 
@@ -111,7 +122,13 @@ def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
         if group:
             app.add_typer(_only(target, sub), name=name, rich_help_panel=panel)
         else:
-            app.command(name, rich_help_panel=panel, no_args_is_help=name in NO_ARGS_HELP)(target)
+            # A routed command (``import FILE`` / ``import undo BATCH``) brings its own class.
+            app.command(
+                name,
+                cls=getattr(target, "command_class", None),
+                rich_help_panel=panel,
+                no_args_is_help=name in NO_ARGS_HELP,
+            )(target)
     return app
 
 

@@ -1,13 +1,18 @@
-"""One person: their fields, account, timeline, open deals and upcoming appointments."""
+"""One person: their fields, consent, account, timeline, open deals and upcoming appointments;
+exporting everything held about them, and erasing it.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
@@ -21,7 +26,8 @@ from smallcrm.screens.detail_base import (
     occurrence_line,
     opportunity_line,
 )
-from smallcrm.store import appointments, contacts, interactions, opportunities
+from smallcrm.store import appointments, contacts, interactions, opportunities, privacy
+from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Contact
 from smallcrm.widgets import formatting as fmt
@@ -34,6 +40,20 @@ class ContactDetailScreen(DetailScreen):
     KIND = "contact"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "account", "Account", id="contact.account", tooltip="Open the account"),
+        Binding(
+            "x",
+            "export_person",
+            "Export data",
+            id="contact.export",
+            tooltip="Everything held about this person, as a JSON file",
+        ),
+        Binding(
+            "E",
+            "erase_person",
+            "Erase",
+            id="contact.erase",
+            tooltip="Remove this person's data everywhere (asks first; no undo)",
+        ),
     ]
     HELP = """\
 Everything about one person: their details, the account they work for, what happened with
@@ -48,7 +68,15 @@ follow-up date (`fri`, `next week`), Ctrl+S saves. It appears at the top of the 
 arrows choose, Enter opens. g opens the contact's account.
 
 **Change or delete:** e edits the contact; d moves it to the trash after asking (Ctrl+Z right
-after brings it back). Esc or Backspace goes back to where you came from."""
+after brings it back). Esc or Backspace goes back to where you came from.
+
+**Consent:** the card shows per channel whether the person agreed to be contacted, when and
+how (change it with e). The contacts list filters on it (f).
+
+**Privacy requests:** x exports everything held about the person (their record, interactions,
+deals, appointments, history and imports) to a JSON file. Shift+E erases the person after
+asking: their record goes for good, interactions and appointments stay anonymised for your
+figures, and their name, emails and phones are removed from every other text."""
 
     def __init__(self, contact_id: int) -> None:
         super().__init__(contact_id)
@@ -115,7 +143,8 @@ after brings it back). Esc or Backspace goes back to where you came from."""
             ("Owner", c.owner or ""),
             ("Tags", fmt.tags(c.tags)),
             ("Source", c.source or ""),
-            ("Consent", f"email {c.email_consent.describe()}, phone {c.phone_consent.describe()}"),
+            ("Email consent", c.email_consent.describe()),
+            ("Phone consent", c.phone_consent.describe()),
             ("Notes", (c.notes or "").strip()),
             ("Changed", f"{fmt.when(c.tracking.updated_at)} by {c.tracking.updated_by}"),
         ]
@@ -165,3 +194,95 @@ after brings it back). Esc or Backspace goes back to where you came from."""
             self.confirm_delete(
                 c.name, lambda: contacts.delete_contact(self.db, c.id, c.tracking.version)
             )
+
+    # privacy ------------------------------------------------------------------------------
+
+    def action_export_person(self) -> None:
+        """x: save everything held about the person as JSON (asks where)."""
+        from smallcrm.screens.export_path import ExportPathScreen, write_private_json
+
+        c = self.contact
+        if c is None:
+            return
+
+        def write(path: Path) -> None:
+            write_private_json(path, privacy.export_person(self.db, c.id))
+
+        def saved(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"{c.name}'s data saved to {path}.", title="Exported")
+
+        note = (
+            f"Everything held about {c.name}: the contact, consent, interactions, deals, "
+            "appointments, their history and the imports that brought them in."
+        )
+        self.app.push_screen(
+            ExportPathScreen("Export a person's data", export_path(c.name), write, note), saved
+        )
+
+    def action_erase_person(self) -> None:
+        """Shift+E: erase the person's data everywhere, after saying exactly what happens."""
+        from smallcrm.screens.erase_confirm import EraseConfirmScreen
+
+        c = self.contact
+        if c is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.erase(c)
+
+        self.app.push_screen(
+            EraseConfirmScreen(
+                f"Erase {c.name} and their personal data for good?",
+                confirm_label="Erase",
+                detail=self._erase_detail(c),
+            ),
+            answered,
+        )
+
+    def _erase_detail(self, c: Contact) -> str:
+        """What erasing does, with this person's numbers (as markup-safe text)."""
+        one = ListQuery(contact_id=c.id, limit=1)
+        logged = interactions.list_interactions(self.db, one).total
+        booked = appointments.list_appointments(self.db, one).total
+        deals = opportunities.list_opportunities(self.db, one).total
+        text = (
+            "Cannot be undone: no trash, no Ctrl+Z.\n"
+            f"• {c.name}'s record, emails and phones are deleted.\n"
+            f"• Their {count(logged, 'interaction')} and {count(booked, 'appointment')} are "
+            f"kept for your figures, anonymised; {count(deals, 'deal')} "
+            f"{'is' if deals == 1 else 'are'} kept, unlinked.\n"
+            "• Their name, emails and phones become [erased] in every other text; the history "
+            "of their records is cleared.\n"
+            "An audit entry notes that an erasure happened, without their data. "
+            "For a copy first: n, then x."
+        )
+        return escape(text)
+
+    def erase(self, c: Contact) -> None:
+        """Erase, say what was done, and go back to where the person was opened from."""
+        try:
+            report = privacy.erase_person(self.db, c.id)
+        except StoreError as exc:
+            self.notify_error(exc)
+            return
+        # Nothing of theirs is left to restore: forget any undo that would point at them.
+        self.app.trashed = [
+            t for t in self.app.trashed if not (t.kind == "contact" and t.record_id == c.id)
+        ]
+        self.missing = True
+        self.notify(report.summary(), title=f"{c.name} erased")
+        if self.can_go_back():
+            self.app.pop_screen()
+
+
+def count(number: int, word: str) -> str:
+    """``1 deal``, ``2 deals``."""
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def export_path(name: str) -> str:
+    """``~/smallcrm-export-jana-novak.json``: the suggested file for a person's export."""
+    slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-") or "person"
+    return f"~/smallcrm-export-{slug}.json"

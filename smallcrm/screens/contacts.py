@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.binding import Binding, BindingType
+
 from smallcrm.screens.list_base import ListScreen
 from smallcrm.store import contacts
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Contact, Page
 from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import Column
+
+CONSENT_FILTERS = {"email_opt_in": "email consent", "phone_opt_in": "phone consent"}
 
 
 class ContactsScreen(ListScreen[Contact]):
@@ -28,6 +32,14 @@ class ContactsScreen(ListScreen[Contact]):
         Column("Owner", 8, sort="owner", hide_below=110),
         Column("Updated", 10, sort="updated", hide_below=130),
     ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "i", "import", "Import", id="contacts.import", tooltip="Contacts from a CSV or vCard"
+        ),
+        Binding(
+            "m", "duplicates", "Duplicates", id="contacts.duplicates", tooltip="Find and merge"
+        ),
+    ]
     HELP = """\
 Every person you deal with, one line each. The list reads from the database a page at a time,
 so it is as quick with 100,000 contacts as with 100.
@@ -40,8 +52,14 @@ and nothing you typed is lost. Esc cancels without saving.
 
 **Sort:** s sorts by the next column, r reverses; clicking a heading sorts by it.
 
-**Filter:** f filters by owner, tag, account or the date of the last change; x clears the
-filters.
+**Filter:** f filters by owner, tag, account, consent (who agreed to email or calls) or the
+date of the last change; x clears the filters.
+
+**Import:** i imports contacts from a file (a Google or Outlook CSV export, vCards, JSON), with a
+preview first; every import can be undone.
+
+**Duplicates:** m lists contacts that look like the same person (same email, phone or name) and
+merges two of them field by field; the merge can be undone.
 
 **Change or delete:** e edits the contact under the cursor; d moves it to the trash after
 asking, and Ctrl+Z right after brings it back.
@@ -72,8 +90,8 @@ asking, and Ctrl+Z right after brings it back.
         return (
             "No contacts yet.\n\n"
             "  n                   add your first contact here\n"
-            "  smallcrm demo       (in a shell) load a realistic demo data set\n"
-            "  smallcrm import F   (in a shell) import a CSV, vCard or JSON file\n\n"
+            "  i                   import a CSV, vCard or JSON file\n"
+            "  smallcrm demo       (in a shell) load a realistic demo data set\n\n"
             "F3 shows accounts, F1 explains this screen."
         )
 
@@ -92,3 +110,38 @@ asking, and Ctrl+Z right after brings it back.
     def delete_record(self, record: Contact) -> None:
         """Move the contact to the trash."""
         contacts.delete_contact(self.db, record.id, record.tracking.version)
+
+    # consent filter -----------------------------------------------------------------------
+
+    def filter_fields(self) -> tuple[str, ...]:
+        """Contacts also filter on consent per channel."""
+        return (*super().filter_fields(), "email_opt_in", "phone_opt_in")
+
+    def has_filters(self) -> bool:
+        """A consent filter counts as a filter too."""
+        return super().has_filters() or any(
+            self.query_state.extra.get(name) is not None for name in CONSENT_FILTERS
+        )
+
+    def filter_summary(self) -> str:
+        """The base filters, then ``email consent yes``."""
+        words = [super().filter_summary()]
+        for name, label in CONSENT_FILTERS.items():
+            value = self.query_state.extra.get(name)
+            if value is not None:
+                words.append(f"{label} {'yes' if value else 'no'}")
+        return ", ".join(word for word in words if word)
+
+    # import and duplicates ----------------------------------------------------------------
+
+    def action_import(self) -> None:
+        """i: import contacts from a file."""
+        from smallcrm.commands import open_import
+
+        open_import(self.app)
+
+    def action_duplicates(self) -> None:
+        """m: likely duplicate contacts, to merge."""
+        from smallcrm.commands import open_duplicates
+
+        open_duplicates(self.app, "contact")

@@ -1,4 +1,6 @@
-"""Choosing a list's filters: owner, tag, account, contact, kind, date range, open follow-ups."""
+"""Choosing a list's filters: owner, tag, account, contact, kind, date range, open follow-ups,
+consent per channel.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from smallcrm.store.validate import INTERACTION_KINDS
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
 
+CONSENT_FIELDS = {"email_opt_in": "Email consent", "phone_opt_in": "Phone consent"}
+CONSENT_CHOICES = [("yes: agreed", True), ("no: refused", False)]
 DATE_LABELS = {
     "contacts": "changed",
     "accounts": "changed",
@@ -32,6 +36,8 @@ Narrow the list down. Every filter you fill in must match; empty ones are ignore
 **Owner** is the user name a record belongs to (for interactions: who logged it).
 **Tag** is one tag, such as `vip`. **Account** / **Contact**: type part of a name and pick one.
 **From / To** take dates as anywhere else (`1.11.`, `last mon`, `today`), both days included.
+**Email / Phone consent** (contacts): *yes* keeps those who agreed to be contacted that way,
+*no* those who refused; *any* ignores consent.
 
 Ctrl+S or Enter applies the filters; Esc leaves them as they were. On the list, x clears them."""
 
@@ -58,7 +64,12 @@ Ctrl+S or Enter applies the filters; Esc leaves them as they were. On the list, 
                 Select(kinds, value=q.kind or Select.NULL, prompt="any kind", id="kind"), "Kind"
             )
         if "account_id" in self.fields:
-            yield labelled(RecordPicker("account", q.account_id, id="account_id"), "Account")
+            # Alone on its line unless a contact picker pairs with it: the dates then pair up.
+            yield labelled(
+                RecordPicker("account", q.account_id, id="account_id"),
+                "Account",
+                wide="contact_id" not in self.fields,
+            )
         if "contact_id" in self.fields:
             yield labelled(RecordPicker("contact", q.contact_id, id="contact_id"), "Contact")
         word = DATE_LABELS.get(self.plural, "date")
@@ -70,6 +81,18 @@ Ctrl+S or Enter applies the filters; Esc leaves them as they were. On the list, 
         yield labelled(
             DateField("date", until, id="until", placeholder="today"), f"{word.capitalize()} to"
         )
+        for name, label in CONSENT_FIELDS.items():
+            if name in self.fields:
+                current = q.extra.get(name)
+                yield labelled(
+                    Select(
+                        CONSENT_CHOICES,
+                        value=Select.NULL if current is None else bool(current),
+                        prompt="any",
+                        id=name,
+                    ),
+                    label,
+                )
         if "open_only" in self.fields:
             yield labelled(
                 Checkbox("Open follow-ups only", q.open_only, id="open_only"),
@@ -97,4 +120,8 @@ Ctrl+S or Enter applies the filters; Esc leaves them as they were. On the list, 
             raise ValidationError("until", "is before the start date")
         if "open_only" in self.fields:
             changes["open_only"] = self.query_one("#open_only", Checkbox).value
+        for name in CONSENT_FIELDS:
+            if name in self.fields:
+                value = self.query_one(f"#{name}", Select).value
+                changes["extra"][name] = None if value is Select.NULL else bool(value)
         return replace(self.query_in, **changes)

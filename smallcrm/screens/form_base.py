@@ -101,6 +101,19 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen TextArea.form-field {
         height: 6;
     }
+    /* A Select draws its border on its inner SelectCurrent, which would hide the label that
+       labelled() puts in the Select's own border title: the border moves to the Select. */
+    FormScreen Select.form-field {
+        height: auto;
+        border: tall $border-blurred;
+        background: $surface;
+    }
+    FormScreen Select.form-field:focus-within {
+        border: tall $border;
+    }
+    FormScreen Select.form-field > SelectCurrent {
+        border: none;
+    }
     FormScreen Input.-invalid, FormScreen .-field-error {
         border: heavy $error;
         border-subtitle-color: $error;

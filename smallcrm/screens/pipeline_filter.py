@@ -54,7 +54,6 @@ class PipelineFilter:
 class PipelineFilterScreen(FormScreen[PipelineFilter]):
     """Choose the pipeline's filters; returns them, or None when cancelled."""
 
-    CSS_PATH = "pipeline_filter.tcss"
     FORM_TITLE = "Filter the pipeline"
     HELP: ClassVar[str] = (
         "## Filter the pipeline\n\n"

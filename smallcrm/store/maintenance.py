@@ -64,6 +64,9 @@ def _copy(source: Path, target: Path, *, checkpoint: bool = False) -> None:
         if checkpoint:
             src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         src.backup(dst, pages=-1)
+        # A standalone file: in WAL mode every reader of the copy would leave -wal/-shm files
+        # beside it (under the copy's temporary name, too).
+        dst.execute("PRAGMA journal_mode = DELETE")
     finally:
         dst.close()
         src.close()
@@ -113,7 +116,8 @@ def backup(
         partial.replace(target)
         _fsync(target)
     finally:
-        partial.unlink(missing_ok=True)
+        for leftover in ("", "-wal", "-shm", "-journal"):
+            Path(str(partial) + leftover).unlink(missing_ok=True)
     if rotate:
         prune_backups(target.parent, source.stem, keep)
     return target

@@ -126,3 +126,18 @@ def inspect_file(
     text = read_source(source, encoding)
     found = detect_format(text, file_format)
     return parse(text, found, kind_name(kind) if kind else None, mapping, delimiter)
+
+
+def csv_header(
+    source: Source, *, encoding: str | None = None, delimiter: str | None = None
+) -> list[str]:
+    """A CSV file's column names as the importer reads them, mapped to nothing.
+
+    For a mapping form when ``inspect_file`` refuses the file because no column maps to a field
+    the kind needs (a name): the form can still offer every column.
+    """
+    from .csvio import _rows, detect_delimiter
+
+    text = read_source(source, encoding).text
+    _line, header = next(_rows(text, delimiter or detect_delimiter(text)), (0, []))
+    return [h.strip().lstrip("\ufeff") or f"column {i + 1}" for i, h in enumerate(header)]

@@ -1,0 +1,152 @@
+"""``smallcrm history KIND ID``: who changed what in one record, and when."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from smallcrm.cli.context import CliError, guarded, lookup, state
+
+if TYPE_CHECKING:
+    from smallcrm.store.db import Database
+    from smallcrm.store.records import AuditEntry
+
+HISTORY_KINDS = ("contact", "account", "deal", "interaction", "appointment", "import")
+STORE_KINDS = {"deal": "opportunity", "import": "import_batch"}
+NAMED_KINDS = ("contact", "account", "opportunity", "interaction", "appointment")
+LONG_VALUE = 200  # characters of one old or new value shown; --json has them whole
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    return [kind for kind in HISTORY_KINDS if kind.startswith(incomplete)]
+
+
+@guarded
+def history(
+    ctx: typer.Context,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="contact, account, deal, interaction, appointment or import.",
+            autocompletion=_complete_kind,
+            show_default=False,
+        ),
+    ],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The record's id (also of one deleted or erased), or its name.",
+            show_default=False,
+        ),
+    ],
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", min=1, help="Only the latest this many changes."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write one JSON array.")] = False,
+) -> None:
+    """Show the history of a record, oldest first: smallcrm history contact 12"""
+    from smallcrm.store import validate
+    from smallcrm.store.audit import history as read_history
+
+    word = validate.choice("KIND", kind, HISTORY_KINDS) or kind
+    store_kind = STORE_KINDS.get(word, word)
+    db = state(ctx).db()
+    record_id, title = _record(db, word, store_kind, ref)
+    entries = read_history(db, store_kind, record_id, limit=limit)
+    if as_json:
+        from smallcrm.output import write_json_array
+
+        write_json_array(entry_json(e, word) for e in entries)
+        return
+    if not entries:
+        if title is None:
+            raise CliError(f"no {word} with id {record_id}, and no history for that id")
+        print(f"No history for {word} {record_id} ({title}).")
+        return
+    _write_entries(word, record_id, title, entries)
+
+
+def _record(db: Database, word: str, store_kind: str, ref: str) -> tuple[int, str | None]:
+    """The id ``ref`` names and the record's title (None when it no longer exists)."""
+    text = ref.strip().lstrip("#")
+    if text.isascii() and text.isdigit():
+        return int(text), _title(db, store_kind, int(text))
+    if store_kind not in NAMED_KINDS:
+        raise CliError(f"ID: give the {word}'s number; see them with: smallcrm import list")
+    hit = lookup(db, ref, (store_kind,), option="ID", how=f"smallcrm history {word} {{ref}}")
+    return hit.record_id, hit.title
+
+
+def _title(db: Database, store_kind: str, record_id: int) -> str | None:
+    """The live record's title, or None (deleted for good, in the trash, or erased)."""
+    from smallcrm.store.errors import NotFoundError
+
+    try:
+        if store_kind == "import_batch":
+            from smallcrm.store.io import get_batch
+
+            return get_batch(db, record_id).source
+        from smallcrm.store.resolve import by_id
+
+        return by_id(db, record_id, (store_kind,)).title
+    except NotFoundError:
+        return None
+
+
+def entry_json(entry: AuditEntry, word: str) -> dict[str, Any]:
+    """One history entry for scripts: ``changes`` maps each field to ``[old, new]``."""
+    from smallcrm.cli import views
+
+    return {
+        "id": entry.id,
+        "at": views.iso(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "kind": word,
+        "record_id": entry.record_id,
+        "changes": entry.changes,
+    }
+
+
+def _write_entries(word: str, record_id: int, title: str | None, entries: list[Any]) -> None:
+    from smallcrm.cli import views
+    from smallcrm.output import is_terminal, write_fields
+
+    about = f" ({title})" if title else " (no longer in the database, or in the trash)"
+    count = f"{len(entries)} " + ("entry" if len(entries) == 1 else "entries")
+    print(f"History of {word} {record_id}{about}: {count}\n")
+    terminal = is_terminal(sys.stdout)
+    for entry in entries:
+        heading = f"{views.when(entry.at)}  {entry.actor}  {entry.action}"
+        write_fields(heading, _change_lines(entry.changes), terminal=terminal)
+
+
+def _change_lines(changes: dict[str, list[Any]]) -> list[tuple[str, str]]:
+    lines = []
+    for field, pair in changes.items():
+        old, new = (list(pair) + [None, None])[:2]
+        if old in (None, "", []):
+            text = _value(new) or "(empty)"
+        else:
+            text = f"{_value(old)} -> {_value(new) or '(empty)'}"
+        lines.append((field, text))
+    return lines
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        text = ", ".join(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= LONG_VALUE else text[: LONG_VALUE - 3] + "..."
