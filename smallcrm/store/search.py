@@ -55,9 +55,12 @@ def terms(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(plain)][:MAX_TERMS]
 
 
-def fts_query(text: str, column: str | None = None) -> str | None:
-    """A safe FTS5 query: every word as a quoted prefix, all required. None if no words."""
-    words = terms(text)
+def fts_query(text: str, column: str | None = None, words: list[str] | None = None) -> str | None:
+    """A safe FTS5 query: every word as a quoted prefix, all required. None if no words.
+
+    ``words`` are ``terms(text)`` when the caller has them already (each keystroke searches).
+    """
+    words = terms(text) if words is None else words
     if not words:
         return None
     body = " ".join(f'"{w}"*' for w in words)
@@ -77,10 +80,10 @@ def search(
     ``names_only`` matches names and titles only (not emails, notes or bodies): what name
     resolution in the shell commands wants.
     """
-    query = fts_query(text, "title" if names_only else None)
+    words = terms(text)
+    query = fts_query(text, "title" if names_only else None, words)
     if query is None or per_kind <= 0:
         return []
-    words = terms(text)
     hits: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
