@@ -24,7 +24,6 @@ Run = Callable[..., Result]
 @pytest.fixture(autouse=True)
 def _private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never the user's data; a fixed clock, user and phone region."""
-    monkeypatch.setenv("SMALLCRM_DB", str(tmp_path / "env.db"))
     monkeypatch.setenv("SMALLCRM_USER", "tester")
     monkeypatch.setenv("SMALLCRM_PHONE_REGION", "DE")
     monkeypatch.setenv("SMALLCRM_NOW", NOW)
@@ -33,8 +32,8 @@ def _private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "crm.db"
+def db_file(db_path: Path) -> Path:
+    return db_path
 
 
 @pytest.fixture

@@ -38,14 +38,14 @@ def runner_for(db_file: Path) -> Run:
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    return runner_for(tmp_path / "crm.db")
+def run(new_database_url: Callable[[str], Path | str]) -> Run:
+    return runner_for(new_database_url("crm.db"))
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Run:
+def fresh(new_database_url: Callable[[str], Path | str]) -> Run:
     """A second, empty database for round trips."""
-    return runner_for(tmp_path / "fresh.db")
+    return runner_for(new_database_url("fresh.db"))
 
 
 @pytest.fixture
@@ -486,10 +486,10 @@ def test_history_of_a_deal_an_import_and_records_that_are_gone(crm: Run) -> None
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, new_database_url: Callable[[str], Path | str]) -> dict[str, str]:
     values = dict(os.environ)
     values.update(
-        SMALLCRM_DB=str(tmp_path / "proc.db"),
+        SMALLCRM_DB=str(new_database_url("proc.db")),
         SMALLCRM_USER="tester",
         SMALLCRM_PHONE_REGION="DE",
         XDG_DATA_HOME=str(tmp_path / "xdg"),

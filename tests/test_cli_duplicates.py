@@ -16,12 +16,12 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+def run(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("COLUMNS", "120")
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:  # noqa: A002
-        return runner.invoke(app, ["--db", str(tmp_path / "crm.db"), *args], input=input)
+        return runner.invoke(app, ["--db", str(db_path), *args], input=input)
 
     return invoke
 

@@ -19,8 +19,8 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "crm.db"
+def db_file(db_path: Path) -> Path:
+    return db_path
 
 
 @pytest.fixture

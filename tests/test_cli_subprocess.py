@@ -16,11 +16,11 @@ HEAVY = {"textual", "sqlalchemy", "sqlmodel", "alembic", "rich", "email_validato
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, db_path: Path) -> dict[str, str]:
     """The environment of every process: a private database, user, region and clock."""
     values = dict(os.environ)
     values.update(
-        SMALLCRM_DB=str(tmp_path / "crm.db"),
+        SMALLCRM_DB=str(db_path),
         SMALLCRM_USER="tester",
         SMALLCRM_PHONE_REGION="DE",
         SMALLCRM_NOW=NOW,

@@ -20,7 +20,7 @@ from smallcrm.store.io import (
     restore_database,
     undo_import,
 )
-from smallcrm.store.io.backup import tables
+from smallcrm.store.io.backup import _primary_key, tables
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 
@@ -59,7 +59,9 @@ def _crm(db: Database) -> None:
 def _dump(db: Database) -> dict[str, list[dict[str, object]]]:
     with db.read() as tx:
         return {
-            name: [dict(r) for r in tx.all(f"SELECT * FROM {name} ORDER BY rowid")]
+            name: [
+                dict(r) for r in tx.all(f"SELECT * FROM {name} ORDER BY {_primary_key(tx, name)}")
+            ]
             for name in tables(tx)
         }
 

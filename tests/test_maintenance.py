@@ -13,6 +13,10 @@ from smallcrm.store import contacts, maintenance
 from smallcrm.store.db import Database, open_database
 from smallcrm.store.errors import ValidationError
 
+# Backups, restores and the doctor work on the SQLite file; on PostgreSQL they refuse and point
+# at pg_dump (tests/test_postgres.py checks that).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _keep_writing(path: str, count: int) -> None:
     database = open_database(path)

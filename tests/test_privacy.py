@@ -110,6 +110,8 @@ def test_export_person_holds_everything(db: Database, tmp_path: Path) -> None:
 
 def _every_text(db: Database) -> list[tuple[str, str, str]]:
     """(table, column, value) of every text value in every table, the search index's too."""
+    if db.dialect == "postgresql":
+        return _every_text_postgresql(db)
     found: list[tuple[str, str, str]] = []
     with db.read() as tx:
         names = [r["name"] for r in tx.all("SELECT name FROM sqlite_master WHERE type='table'")]
@@ -125,6 +127,21 @@ def _every_text(db: Database) -> list[tuple[str, str, str]]:
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, search_fts, 'row')"
         )
         found += [("search_fts", "term", r["term"]) for r in tx.all("SELECT term FROM temp.vocab")]
+    return found
+
+
+def _every_text_postgresql(db: Database) -> list[tuple[str, str, str]]:
+    """Every value of every column as text, the search index's tsvector lexemes included."""
+    found: list[tuple[str, str, str]] = []
+    with db.read() as tx:
+        columns = tx.all(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+        for table, column in columns:
+            for row in tx.all(f'SELECT "{column}"::text AS v FROM "{table}"'):
+                if row["v"] is not None:
+                    found.append((table, column, row["v"]))
     return found
 
 

@@ -21,15 +21,14 @@ from smallcrm.store.opportunities import create_opportunity
 @pytest.fixture(autouse=True)
 def _private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never the user's data: database, user and phone region are fixed per test."""
-    monkeypatch.setenv("SMALLCRM_DB", str(tmp_path / "env.db"))
     monkeypatch.setenv("SMALLCRM_USER", "tester")
     monkeypatch.setenv("SMALLCRM_PHONE_REGION", "DE")
 
 
 @pytest.fixture
-def crm(tmp_path: Path) -> Iterator[Database]:
+def crm(db_path: Path) -> Iterator[Database]:
     """A small CRM: two accounts, four contacts (two sharing a first name), one deal."""
-    database = open_database(tmp_path / "crm.db")
+    database = open_database(db_path)
     acme = create_account(database, name="Acme GmbH", website="acme.example", phone="+4930555000")
     create_account(database, name="Janssen AG")
     create_contact(
@@ -146,8 +145,8 @@ def test_pick_chooses_among_the_candidates(crm: Database) -> None:
         r.resolve(crm, "jan", pick="Jan Berg")
 
 
-def test_exact_name_is_found_behind_many_newer_similar_names(tmp_path: Path) -> None:
-    database = open_database(tmp_path / "many.db")
+def test_exact_name_is_found_behind_many_newer_similar_names(db_path: Path) -> None:
+    database = open_database(db_path)
     create_contact(database, name="Jan Berg")
     now = datetime.now(UTC)
     with database.write() as tx:

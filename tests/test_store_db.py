@@ -13,6 +13,7 @@ from smallcrm.store.db import Database, open_database, resolve_url
 from smallcrm.store.migrations import HEAD_REVISION
 
 
+@pytest.mark.sqlite_only
 def test_new_database_file_is_private(db_path: Path) -> None:
     os.umask(0o022)
     database = open_database(db_path)
@@ -20,6 +21,7 @@ def test_new_database_file_is_private(db_path: Path) -> None:
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only  # tests/test_postgres.py checks lock_timeout
 def test_pragmas_wal_foreign_keys_busy_timeout(db: Database) -> None:
     with db.read() as tx:
         assert tx.scalar("PRAGMA journal_mode") == "wal"
@@ -89,7 +91,10 @@ def test_busy_database_gives_clear_error(db_path: Path, monkeypatch: pytest.Monk
 
     first = open_database(db_path)
     second = open_database(db_path)
-    second._conn.execute("PRAGMA busy_timeout = 50")
+    if second.dialect == "sqlite":
+        second._conn.execute("PRAGMA busy_timeout = 50")
+    else:
+        second._conn.execute("SET lock_timeout = 50")
     with first.write(), pytest.raises(DatabaseBusyError, match="try again"):
         with second.write():
             pass

@@ -7,7 +7,7 @@ before anything imports it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,9 +32,9 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def tui_db(tmp_path: Path, fixed_clock: None) -> Iterator[Database]:
+def tui_db(new_database_url: Callable[[str], Path | str], fixed_clock: None) -> Iterator[Database]:
     """An empty database for one test, on the fixed clock."""
-    database = open_database(tmp_path / "tui.db")
+    database = open_database(new_database_url("tui.db"))
     yield database
     database.close()
 

@@ -14,6 +14,7 @@ from smallcrm.store.listing import (
     ListQuery,
     common_filters,
     iter_pages,
+    live_count,
     mirrored,
     order_by,
     window,
@@ -340,7 +341,7 @@ def restore_contact(db: Database, contact_id: int, actor: str | None = None) -> 
         return _get(tx, contact_id)
 
 
-def _list_sql(query: ListQuery) -> tuple[str, str, dict[str, Any]]:
+def _list_sql(query: ListQuery) -> tuple[str, str | None, dict[str, Any]]:
     """SQL for one page of contacts and for their count, with the parameters of both.
 
     The page's ids are chosen first, from the contact table (and the account, for its sort)
@@ -360,9 +361,8 @@ def _list_sql(query: ListQuery) -> tuple[str, str, dict[str, Any]]:
         f"SELECT c.id FROM contact c{joined} {where.sql} {order} LIMIT :_limit OFFSET :_offset"
     )
     sql = f"{_SELECT} WHERE c.id IN ({page_ids}) {order}"
-    if len(where.parts) == 1:  # only "not in the trash": the count the triggers keep
-        count_sql = "SELECT live FROM record_count WHERE kind = 'contact'"
-    else:
+    count_sql: str | None = None  # only "not in the trash": listing.live_count
+    if len(where.parts) != 1:
         count_sql = f"SELECT count(*) FROM contact c {where.sql}"
     return sql, count_sql, where.params
 
@@ -377,7 +377,7 @@ def list_contacts(db: Database, query: ListQuery | None = None) -> records.Page[
     window(query)  # refuses a bad offset or limit before anything is read
     with db.read() as tx:
         sql, count_sql, params = _list_sql(query)
-        total = tx.scalar(count_sql, **params)
+        total = live_count(tx, "contact") if count_sql is None else tx.scalar(count_sql, **params)
         mirror = mirrored(query, total)
         if mirror is None:
             found = tx.all(sql, **params, **window(query)[1])

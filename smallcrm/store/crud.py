@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from smallcrm.store.db import Tx
+from smallcrm.store.db import Tx, sync_id_sequence
 from smallcrm.store.errors import ConflictError, NotFoundError
 
 KINDS = ("contact", "account", "interaction", "opportunity", "appointment")
@@ -145,6 +145,7 @@ def insert_records(
             f"INSERT INTO {kind} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
             records,
         )
+    sync_id_sequence(tx, kind)
     tx.executemany(
         "INSERT INTO audit_entry (at, actor, action, kind, record_id, changes) "
         "VALUES (:at, :actor, :action, :kind, :record_id, :changes)",

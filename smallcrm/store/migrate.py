@@ -14,12 +14,22 @@ from typing import Any
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 72_410_301  # any constant shared by every smallcrm process
 FTS_TABLES = ("search_fts",)
+# PostgreSQL's search index (migration 0005): a generated column and indexes on search_doc that
+# the models leave out, as they leave out SQLite's FTS5 tables.
+PG_SEARCH_COLUMNS = ("search_vector",)
+PG_SEARCH_INDEXES = ("ix_search_doc_vector", "ix_search_doc_title_trgm")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Keep autogenerate away from the FTS5 index and its shadow tables."""
-    if type_ == "table" and name is not None:
+    """Keep autogenerate away from the search indexes: FTS5's tables, PostgreSQL's tsvector."""
+    if name is None:
+        return True
+    if type_ == "table":
         return not name.startswith(FTS_TABLES)
+    if type_ == "column":
+        return name not in PG_SEARCH_COLUMNS
+    if type_ == "index":
+        return name not in PG_SEARCH_INDEXES
     return True
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -243,7 +243,12 @@ class SearchDoc(SQLModel, table=True):
 
     __tablename__ = "search_doc"
 
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # BIGINT on PostgreSQL (ids reach 5 * 2**40); SQLite's INTEGER is 64-bit already.
+    id: int = Field(
+        primary_key=True,
+        sa_type=BigInteger().with_variant(Integer(), "sqlite"),
+        sa_column_kwargs={"autoincrement": False},
+    )
     kind: str = Field(max_length=20)
     record_id: int
     title: str = Field(sa_type=Text)

@@ -357,6 +357,8 @@ def _clear_history(tx: Tx, people: list[int], linked: dict[str, list[int]]) -> i
 
 def text_columns(tx: Tx) -> dict[str, list[str]]:
     """Every text column of every table (the search index's own tables aside)."""
+    if tx.dialect == "postgresql":
+        return _pg_text_columns(tx)
     found: dict[str, list[str]] = {}
     for row in tx.all(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
@@ -377,6 +379,23 @@ def text_columns(tx: Tx) -> dict[str, list[str]]:
     return found
 
 
+def _pg_text_columns(tx: Tx) -> dict[str, list[str]]:
+    """``text_columns`` on PostgreSQL: the catalogue's text and varchar columns of the schema's
+    tables (generated columns aside: the search tsvector follows search_doc by itself)."""
+    found: dict[str, list[str]] = {}
+    for row in tx.all(
+        "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+        "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+        "WHERE c.table_schema = current_schema() AND c.is_generated = 'NEVER' "
+        "AND c.data_type IN ('text', 'character varying', 'character') "
+        "ORDER BY c.table_name, c.ordinal_position"
+    ):
+        if row["table_name"] not in SKIPPED_TABLES:
+            found.setdefault(row["table_name"], []).append(row["column_name"])
+    return found
+
+
 def _scrub_everywhere(tx: Tx, words: set[str], phrases: set[str]) -> int:
     """Replace the person's identifiers in every text column of every table."""
     terms = sorted({t for t in phrases | words if t.strip()}, key=len, reverse=True)
@@ -385,18 +404,21 @@ def _scrub_everywhere(tx: Tx, words: set[str], phrases: set[str]) -> int:
     pattern = _pattern(words, phrases)
     params = {f"t{n}": term.lower() for n, term in enumerate(terms)}
     changed = 0
+    # A row's physical address: SQLite's rowid, PostgreSQL's ctid (stable within this write
+    # transaction, which holds the write lock); strpos() is PostgreSQL's instr().
+    key, find = ("ctid", "strpos") if tx.dialect == "postgresql" else ("rowid", "instr")
     for table, columns in text_columns(tx).items():
         for column in columns:
             # One scan per column finds the candidates; Python then replaces case-insensitively
             # (SQLite's lower() folds ASCII letters only).
-            where = " OR ".join(f"instr(lower({column}), :t{n}) > 0" for n in range(len(terms)))
+            where = " OR ".join(f"{find}(lower({column}), :t{n}) > 0" for n in range(len(terms)))
             for row in tx.all(
-                f"SELECT rowid AS k, {column} AS v FROM {table} WHERE {where}", **params
+                f"SELECT {key} AS k, {column} AS v FROM {table} WHERE {where}", **params
             ):
                 cleaned = _scrubbed(row["v"], pattern)
                 if cleaned != row["v"]:
                     tx.execute(
-                        f"UPDATE {table} SET {column} = :v WHERE rowid = :k", v=cleaned, k=row["k"]
+                        f"UPDATE {table} SET {column} = :v WHERE {key} = :k", v=cleaned, k=row["k"]
                     )
                     changed += 1
     return changed

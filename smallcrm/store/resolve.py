@@ -217,22 +217,31 @@ def exact_matches(db: Database, text: str, kinds: Sequence[str]) -> list[SearchH
     words = search_service.terms(text)
     if not words:
         return []
-    query = "title : (" + " ".join(f'"{w}"' for w in words) + ")"
+    if db.dialect == "postgresql":
+        query, sql = " ".join(words), _EXACT_PG
+    else:
+        query, sql = "title : (" + " ".join(f'"{w}"' for w in words) + ")", _EXACT_SQLITE
     wanted = tuple(sorted(words))
     found: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
             low = search_service.KIND_CODES[kind] * search_service.SPAN
-            rows = tx.all(
-                "SELECT d.kind, d.record_id, d.title, d.detail FROM search_fts f "
-                "JOIN search_doc d ON d.id = f.rowid WHERE search_fts MATCH :q "
-                "AND f.rowid >= :low AND f.rowid < :high LIMIT 200",
-                q=query,
-                low=low,
-                high=low + search_service.SPAN,
-            )
+            rows = tx.all(sql, q=query, low=low, high=low + search_service.SPAN)
             found += [_hit(row) for row in rows if fold(row["title"]) == wanted]
     return found[: CANDIDATES + 1]
+
+
+_EXACT_SQLITE = (
+    "SELECT d.kind, d.record_id, d.title, d.detail FROM search_fts f "
+    "JOIN search_doc d ON d.id = f.rowid WHERE search_fts MATCH :q "
+    "AND f.rowid >= :low AND f.rowid < :high LIMIT 200"
+)
+# Every word whole (no prefix) in the title (weight A); id order as FTS5 returns its rows.
+_EXACT_PG = (
+    "SELECT d.kind, d.record_id, d.title, d.detail FROM search_doc d "
+    "WHERE d.search_vector @@ smallcrm_tsquery(:q, FALSE, TRUE, TRUE) "
+    "AND d.id >= :low AND d.id < :high ORDER BY d.id LIMIT 200"
+)
 
 
 def _hit(row: object) -> SearchHit:
@@ -287,34 +296,70 @@ def _closeness(target: str, count: int, title: str) -> float:
 def _similar_pool(db: Database, words: list[str], kinds: tuple[str, ...]) -> list[SearchHit]:
     """Candidates sharing a word, or the first one or two letters of a word, with ``words``."""
     prefixes = sorted({w[:2] for w in words} | {w[:1] for w in words} | set(words))
-    return _pool(db, " OR ".join(f'"{p}"*' for p in prefixes), words, kinds)
+    pool = _pool(db, prefixes, [], words, kinds)
+    if db.dialect == "postgresql":
+        seen = {(h.kind, h.record_id) for h in pool}
+        pool += [h for h in _trigram_pool(db, words, kinds) if (h.kind, h.record_id) not in seen]
+    return pool
+
+
+def _trigram_pool(db: Database, words: list[str], kinds: tuple[str, ...]) -> list[SearchHit]:
+    """PostgreSQL: the titles most similar to the typed words by trigrams (pg_trgm's GIN index
+    on the folded title, migration 0005), however many names share their first letters, so
+    that a misspelt name is found in a large database too."""
+    found: list[SearchHit] = []
+    with db.read() as tx:
+        for kind in kinds:
+            low = search_service.KIND_CODES[kind] * search_service.SPAN
+            found += [
+                _hit(row)
+                for row in tx.all(
+                    "SELECT d.kind, d.record_id, d.title, d.detail FROM search_doc d "
+                    "WHERE lower(smallcrm_search_text(d.title)) % :t "
+                    "AND d.id >= :low AND d.id < :high ORDER BY "
+                    "similarity(lower(smallcrm_search_text(d.title)), :t) DESC, d.id LIMIT 50",
+                    t=" ".join(words),
+                    low=low,
+                    high=low + search_service.SPAN,
+                )
+            ]
+    return found
 
 
 def _pool(
-    db: Database, match: str, words: list[str], kinds: tuple[str, ...], scan: int = 2000
+    db: Database,
+    prefixes: list[str],
+    whole: list[str],
+    words: list[str],
+    kinds: tuple[str, ...],
+    scan: int = 2000,
 ) -> list[SearchHit]:
-    """Up to 300 titles per kind matching an FTS expression, those holding more of ``words``
-    (as whole words) first, among the first ``scan`` matches of each kind.
+    """Up to 300 titles per kind holding any of ``whole`` or a word starting with any of
+    ``prefixes``, those holding more of ``words`` (as whole words) first, among the first
+    ``scan`` matches of each kind.
 
-    Like the search service, it reads candidates in ascending rowid order and ranks them with
+    Like the search service, it reads candidates in ascending id order and ranks them with
     plain SQL tests rather than ``bm25()``, whose cost grows with every match in the index.
     """
-    query = f"title : ({match})"
-    holds = (
-        " + ".join(f"((' ' || lower(d.title) || ' ') LIKE :w{i})" for i in range(len(words))) or "0"
-    )
-    params = {f"w{i}": f"% {w} %" for i, w in enumerate(words)}
+    postgresql = db.dialect == "postgresql"
+    if postgresql:
+        # True is not 1 on PostgreSQL: count the words held as integers.
+        held = "CAST(((' ' || lower(d.title) || ' ') LIKE :w{i}) AS INTEGER)"
+        params = {"p": " ".join(prefixes), "e": " ".join(whole)}
+        sql = _POOL_PG
+    else:
+        held = "((' ' || lower(d.title) || ' ') LIKE :w{i})"
+        match = " OR ".join([f'"{w}"' for w in whole] + [f'"{p}"*' for p in prefixes])
+        params = {"q": f"title : ({match})"}
+        sql = _POOL_SQLITE
+    holds = " + ".join(held.format(i=i) for i in range(len(words))) or "0"
+    params |= {f"w{i}": f"% {w} %" for i, w in enumerate(words)}
     pool: dict[tuple[str, int], SearchHit] = {}
     with db.read() as tx:
         for kind in kinds:
             low = search_service.KIND_CODES[kind] * search_service.SPAN
             for row in tx.all(
-                "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
-                "  SELECT rowid AS id FROM search_fts"
-                "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
-                "  ORDER BY rowid LIMIT :scan"
-                f") AS f JOIN search_doc d ON d.id = f.id ORDER BY {holds} DESC LIMIT 300",
-                q=query,
+                sql.format(holds=holds),
                 low=low,
                 high=low + search_service.SPAN,
                 scan=scan,
@@ -322,6 +367,23 @@ def _pool(
             ):
                 pool[(row["kind"], row["record_id"])] = _hit(row)
     return list(pool.values())
+
+
+_POOL_SQLITE = (
+    "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
+    "  SELECT rowid AS id FROM search_fts"
+    "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
+    "  ORDER BY rowid LIMIT :scan"
+    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY {holds} DESC LIMIT 300"
+)
+# Titles (weight A) holding a word whole (:e) or a word starting with a prefix (:p).
+_POOL_PG = (
+    "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
+    "  SELECT id FROM search_doc WHERE search_vector @@ "
+    "  (smallcrm_tsquery(:p, TRUE, TRUE, FALSE) || smallcrm_tsquery(:e, FALSE, TRUE, FALSE))"
+    "  AND id >= :low AND id < :high ORDER BY id LIMIT :scan"
+    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY {holds} DESC, d.id LIMIT 300"
+)
 
 
 def _name_pool(db: Database, kind: str, name: str) -> list[SearchHit]:
@@ -332,10 +394,8 @@ def _name_pool(db: Database, kind: str, name: str) -> list[SearchHit]:
     words = list(account_key(name)) if kind == "account" else search_service.terms(name)
     if not words:
         return []
-    parts = [f'"{w}"' for w in dict.fromkeys(words)]
-    if len(words) == 1:
-        parts.append(f'"{words[0][:2]}"*')
-    return _pool(db, " OR ".join(parts), words, (kind,))
+    prefixes = [words[0][:2]] if len(words) == 1 else []
+    return _pool(db, prefixes, list(dict.fromkeys(words)), words, (kind,))
 
 
 # --- "this looks like a record you already have" -----------------------------------------------

@@ -16,6 +16,14 @@ choices keep a whole search under a millisecond:
   cheap title tests in SQL rank the candidates instead;
 - prefixes up to 6 letters come from FTS5's prefix index (migration 0003); longer prefixes
   make FTS5 merge the doclists of every matching term, which is fast only for rare words.
+
+On PostgreSQL (migration 0005) the same ``search_doc`` rows carry a generated ``tsvector``
+(title weighted A, detail B; accents removed by an IMMUTABLE ``unaccent`` wrapper) with a GIN
+index. The words go to the server as plain text and ``smallcrm_tsquery`` folds them and makes
+each a prefix term (``word:*``, or ``word:*A`` for titles only), all required: like FTS5's
+query, nothing the user types can be query syntax, and NUL bytes (which PostgreSQL refuses in
+any text) are removed first. Candidates and ranking are the same SQL as on SQLite: the first
+hits of a kind by id, ordered by the same title tests, so both databases list the same hits.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ KIND_CODES = {"contact": 1, "account": 2, "opportunity": 3, "interaction": 4, "a
 SPAN = 2**40
 KIND_ORDER = ("contact", "account", "opportunity", "appointment", "interaction")
 CANDIDATES = 50  # ranked among the first (oldest) this many hits of a kind: keeps 1-letter fast
+PG_SPARSE_PREFIX = 4  # PostgreSQL: words this long match few documents (see ``_ranked_pg``)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _VOWELS = re.compile(r"[aeiouy]")
 MAX_TERMS = 8
@@ -81,18 +90,24 @@ def search(
     resolution in the shell commands wants.
     """
     words = terms(text)
-    query = fts_query(text, "title" if names_only else None, words)
+    if db.dialect == "postgresql":
+        query = " ".join(words) or None  # folded and made prefix terms by the server
+        sparse = min((len(w) for w in words), default=0) >= PG_SPARSE_PREFIX
+        sql = _RANKED_PG[names_only, sparse]
+    else:
+        query = fts_query(text, "title" if names_only else None, words)
+        sql = _RANKED_SQLITE
     if query is None or per_kind <= 0:
         return []
     hits: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
-            hits.extend(_search_kind(tx, query, words[0], words[-1], kind, per_kind))
+            hits.extend(_search_kind(tx, sql, query, words[0], words[-1], kind, per_kind))
     return hits
 
 
 def _search_kind(
-    tx: Tx, query: str, first: str, last: str, kind: str, limit: int
+    tx: Tx, sql: str, query: str, first: str, last: str, kind: str, limit: int
 ) -> list[SearchHit]:
     """Best hits of one kind: a title holding the first word whole, then a title starting with
     it, then a title with a word starting with it (rather than only the details); among those,
@@ -101,15 +116,7 @@ def _search_kind(
     low = KIND_CODES[kind] * SPAN
     like = _like_word(first)
     found = tx.all(
-        "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
-        "  SELECT rowid AS id FROM search_fts"
-        "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
-        "  ORDER BY rowid LIMIT :candidates"
-        ") AS f JOIN search_doc d ON d.id = f.id "
-        # LIKE ignores ASCII case by itself; CASE stops at the first tier that holds.
-        "ORDER BY CASE WHEN (' ' || d.title || ' ') LIKE :word THEN 0 "
-        "WHEN d.title LIKE :start THEN 1 WHEN (' ' || d.title) LIKE :inner THEN 2 ELSE 3 END, "
-        "(' ' || d.title) LIKE :last DESC, length(d.title), d.title, d.id LIMIT :n",
+        sql,
         q=query,
         word=f"% {like} %",
         start=f"{like}%",
@@ -121,6 +128,53 @@ def _search_kind(
         n=limit,
     )
     return [SearchHit(r["kind"], r["record_id"], r["title"], _tidy(r["detail"])) for r in found]
+
+
+# The first CANDIDATES hits of one kind (an id range of the index) in ascending id order,
+# joined to their documents and ranked by title tests (see ``_search_kind``).
+_RANKED_SQLITE = (
+    "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
+    "  SELECT rowid AS id FROM search_fts"
+    "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
+    "  ORDER BY rowid LIMIT :candidates"
+    ") AS f JOIN search_doc d ON d.id = f.id "
+    # LIKE ignores ASCII case by itself; CASE stops at the first tier that holds.
+    "ORDER BY CASE WHEN (' ' || d.title || ' ') LIKE :word THEN 0 "
+    "WHEN d.title LIKE :start THEN 1 WHEN (' ' || d.title) LIKE :inner THEN 2 ELSE 3 END, "
+    "(' ' || d.title) LIKE :last DESC, length(d.title), d.title, d.id LIMIT :n"
+)
+
+
+def _ranked_pg(titles: bool, sparse: bool) -> str:
+    """``_RANKED_SQLITE`` on PostgreSQL: the tsquery for FTS5's MATCH, ILIKE for SQLite's
+    case-blind LIKE, byte order ("C") for its BINARY collation of titles.
+
+    ``sparse`` words (every one at least PG_SPARSE_PREFIX letters) match few documents: their
+    candidates come from the GIN index and are then sorted (``id + 0`` keeps the planner from
+    walking the whole id range instead, testing every document it passes). Short prefixes
+    match many: walking the id range stops after the first CANDIDATES hits.
+    """
+    order = "id + 0" if sparse else "id"
+    candidates = (
+        "SELECT id FROM search_doc"
+        f"  WHERE search_vector @@ smallcrm_tsquery(:q, TRUE, {titles}, TRUE)"
+        f"  AND id >= :low AND id < :high ORDER BY {order} LIMIT :candidates"
+    )
+    ranked = _RANKED_SQLITE.split(") AS f ", 1)[1]
+    ranked = ranked.replace(" LIKE ", " ILIKE ").replace(
+        "d.title, d.id", 'd.title COLLATE "C", d.id'
+    )
+    return f"SELECT d.kind, d.record_id, d.title, d.detail FROM ({candidates}) AS f {ranked}"
+
+
+# (titles only, sparse words) -> SQL. Measured at 10,000 contacts and 100,000 interactions over
+# all five kinds: "j", "ja", "jan" 2.9-3.6 ms walking ids, 18-23 ms from the GIN index; "jane",
+# "smith" 7-17 ms walking ids, 5.5-6.8 ms from the GIN index.
+_RANKED_PG = {
+    (titles, sparse): _ranked_pg(titles, sparse)
+    for titles in (False, True)
+    for sparse in (False, True)
+}
 
 
 def _like_word(word: str) -> str:
@@ -138,7 +192,20 @@ def _tidy(detail: str) -> str:
 
 
 def check_index(db: Database) -> bool:
-    """FTS5's own integrity check of the index against its content table."""
+    """Whether the search index agrees with the records.
+
+    SQLite: FTS5's own integrity check of the index against its content table. PostgreSQL:
+    ``search_doc`` holds exactly the documents the records give (``smallcrm_search_documents``,
+    migration 0005); the tsvector is a generated column of it, so it cannot drift.
+    """
+    if db.dialect == "postgresql":
+        with db.read() as tx:
+            return not tx.scalar(
+                "SELECT EXISTS (SELECT id, kind, record_id, title, detail FROM search_doc "
+                "EXCEPT SELECT * FROM smallcrm_search_documents()) OR EXISTS (SELECT * FROM "
+                "smallcrm_search_documents() EXCEPT SELECT id, kind, record_id, title, detail "
+                "FROM search_doc)"
+            )
     import sqlite3
 
     with db.read() as tx:
@@ -150,6 +217,16 @@ def check_index(db: Database) -> bool:
 
 
 def rebuild_index(db: Database) -> None:
-    """Rebuild the FTS5 index from its content table (the repair for a failed check)."""
+    """Rebuild the search index from the records (the repair for a failed check).
+
+    SQLite rebuilds FTS5 from its content table; PostgreSQL rewrites ``search_doc`` itself.
+    """
     with db.write() as tx:
+        if tx.dialect == "postgresql":
+            tx.execute("DELETE FROM search_doc")
+            tx.execute(
+                "INSERT INTO search_doc (id, kind, record_id, title, detail) "
+                "SELECT * FROM smallcrm_search_documents()"
+            )
+            return
         tx.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")

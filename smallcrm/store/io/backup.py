@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from smallcrm.store import crud
-from smallcrm.store.db import Database, Tx
+from smallcrm.store.db import Database, Tx, sync_id_sequence
 from smallcrm.store.errors import ValidationError
 
 from .batches import Batch, UndoReport, finish_batch_tx, start_batch_tx
@@ -144,7 +144,16 @@ def _primary_key(tx: Tx, table: str) -> str:
     if tx.dialect == "sqlite":
         keys = [r["name"] for r in tx.all(f"PRAGMA table_info({table})") if r["pk"]]
         return ", ".join(sorted(keys, key=lambda k: k)) or "rowid"
-    return "1"
+    keys = [
+        r["attname"]
+        for r in tx.all(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(:t AS regclass) "
+            "AND i.indisprimary",
+            t=table,
+        )
+    ]
+    return ", ".join(sorted(keys)) or "ctid"
 
 
 # --- restore -----------------------------------------------------------------------------------
@@ -232,6 +241,8 @@ def _restore(
         if table == "stage" and rows:
             tx.execute("DELETE FROM stage")
         counts[table] = _insert_rows(tx, table, rows, ticker)
+        if "id" in column_types(tx, table):
+            sync_id_sequence(tx, table)  # the rows kept their ids
     search.flush()
     tx.execute("UPDATE contact SET version = version")  # one search document per contact
     ticker.finish()

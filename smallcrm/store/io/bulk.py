@@ -8,6 +8,10 @@ in ``sqlite_master``) at the end of each chunk, after which a no-op UPDATE of th
 contacts fires the restored trigger once per contact. Everything happens in the one write
 transaction: other connections never see the triggers missing, and a rollback or a crash
 restores them with everything else.
+
+PostgreSQL's trigger functions (migration 0005) skip their work while the transaction-local
+setting ``smallcrm.defer_search`` is on: dropping a trigger there would lock the table against
+every reader until the import commits.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class SearchDeferral:
         self.pending: set[int] = set()
         self.triggers: list[tuple[str, str]] = []
         self.paused = False
+        self.setting = enabled and tx.dialect == "postgresql"
         if enabled and tx.dialect == "sqlite":
             self.triggers = [
                 (row["name"], row["sql"])
@@ -37,8 +42,10 @@ class SearchDeferral:
 
     def pause(self) -> None:
         """Drop the triggers (no-op when there are none to drop or they are down already)."""
-        if self.paused or not self.triggers:
+        if self.paused or not (self.triggers or self.setting):
             return
+        if self.setting:
+            self.tx.execute("SELECT set_config('smallcrm.defer_search', 'on', true)")
         for name, _sql in self.triggers:
             self.tx.execute(f'DROP TRIGGER "{name}"')
         self.paused = True
@@ -52,6 +59,8 @@ class SearchDeferral:
         """Put the triggers back and refresh the contacts touched while they were down."""
         if not self.paused:
             return
+        if self.setting:
+            self.tx.execute("SELECT set_config('smallcrm.defer_search', 'off', true)")
         for _name, sql in self.triggers:
             self.tx.execute(sql)
         self.paused = False

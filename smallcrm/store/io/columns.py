@@ -18,7 +18,7 @@ def column_types(tx: Tx, table: str) -> dict[str, str]:
     if tx.dialect == "postgresql":
         found = tx.all(
             "SELECT column_name AS name, data_type AS type FROM information_schema.columns "
-            "WHERE table_name = :t",
+            "WHERE table_schema = current_schema() AND table_name = :t",
             t=table,
         )
     else:
