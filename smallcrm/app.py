@@ -2,7 +2,9 @@
 
 The app itself stays thin: it knows the five screens (as Textual *modes*, so each keeps its own
 stack of detail screens and the breadcrumb trail is that stack), how to open a record of any kind,
-the clock the screens read "now" from, and the undo list for records moved to the trash.
+the clock the screens read "now" from, the undo list for records moved to the trash, and the
+live refresh: a cheap change marker (``store.audit.latest_change``) read every
+``live_interval`` seconds, so changes others make show without a restart.
 Everything else lives in ``screens/`` and ``widgets/``.
 """
 
@@ -14,12 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from smallcrm.commands import CrmCommands
 from smallcrm.store.db import Database, open_database
+
+LIVE_INTERVAL = 1.0  # seconds between two looks for changes made by others
 
 
 def _contacts() -> Screen:
@@ -111,13 +116,67 @@ class CrmApp(App[None]):
         Binding("ctrl+z", "undo", "Undo delete", id="app.undo", tooltip="Restore from the trash"),
     ]
 
-    def __init__(self, db: Database, *, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        now: datetime | None = None,
+        live_interval: float | None = LIVE_INTERVAL,
+    ) -> None:
         super().__init__()
         self.db = db
         self._fixed_now = now
         self.trashed: list[Trashed] = []
+        self.live_interval = live_interval
+        # Read before any screen loads, so a change made meanwhile still counts as new.
+        self.last_change = self._change_marker() if live_interval else None
         # Plain box drawing on the Linux console (see app.tcss).
         self.set_class(os.environ.get("TERM") == "linux", "-linux-console")
+
+    @on(events.Mount)
+    def _warn_if_others_can_read(self) -> None:
+        """A database file every user can read gets a warning (as the shell commands give)."""
+        from smallcrm.store.shared import exposure_warning
+
+        warning = exposure_warning(self.db.path)
+        if warning:
+            self.notify(warning, title="Database not private", severity="warning", timeout=30)
+
+    # live refresh -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Start looking for changes others make (every ``live_interval`` seconds)."""
+        if self.live_interval:
+            self.set_interval(self.live_interval, self.check_for_changes, name="live-refresh")
+
+    def _change_marker(self) -> tuple[int, int] | None:
+        from smallcrm.store.audit import latest_change
+        from smallcrm.store.errors import StoreError
+
+        try:
+            return latest_change(self.db)
+        except StoreError:
+            return None  # busy or unreadable now: the next look tries again
+
+    def check_for_changes(self) -> None:
+        """If anything changed since the last look, let the screen shown re-read its data.
+
+        Only a screen that shows data asks (never under a form, a dialog or the help: the
+        screen underneath re-reads when it comes back), so nothing is queried when nothing
+        needs it; the marker is one short read transaction.
+        """
+        from smallcrm.screens.base import CrmScreen
+
+        if not self.is_running:
+            return  # shutting down: the screens are being taken apart
+        screen = self.screen
+        if not isinstance(screen, CrmScreen) or not screen.LIVE or not screen.is_mounted:
+            return
+        marker = self._change_marker()
+        if marker is None or marker == self.last_change:
+            return
+        self.last_change = marker
+        screen.live_reload()
 
     # time ---------------------------------------------------------------------------------
 
@@ -231,9 +290,14 @@ def restore(db: Database, kind: str, record_id: int) -> None:
     restorers[kind](db, record_id)
 
 
-def make_app(db: Database, *, now: datetime | None = None) -> CrmApp:
-    """The one factory for the app, used by the CLI, the Pilot tests and the snapshots."""
-    return CrmApp(db, now=now)
+def make_app(
+    db: Database, *, now: datetime | None = None, live_interval: float | None = LIVE_INTERVAL
+) -> CrmApp:
+    """The one factory for the app, used by the CLI, the Pilot tests and the snapshots.
+
+    ``live_interval`` is how often the app looks for changes others made (None: never).
+    """
+    return CrmApp(db, now=now, live_interval=live_interval)
 
 
 def run_app(db_target: str | None) -> None:

@@ -111,5 +111,7 @@ def seed(db: Database, *, extra_people: int = 0) -> Seeded:
 
 
 def app_for(db: Database) -> CrmApp:
-    """The app as the CLI makes it, with "now" fixed."""
-    return make_app(db, now=NOW)
+    """The app as the CLI makes it, with "now" fixed and no live refresh: a test changing the
+    database behind the app's back decides itself when the app looks (tests/test_tui_live.py
+    tests the refresh)."""
+    return make_app(db, now=NOW, live_interval=None)

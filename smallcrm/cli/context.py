@@ -60,7 +60,8 @@ def guarded(func: F) -> F:
             _fail(message)
         finally:
             for value in (*args, *kwargs.values()):
-                if isinstance(value, typer.Context):
+                # Typer hands commands its bundled click's Context, not typer.Context.
+                if callable(getattr(value, "find_root", None)):
                     state(value).close()
 
     return wrapper  # type: ignore[return-value]

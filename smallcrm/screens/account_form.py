@@ -30,6 +30,7 @@ class AccountForm(FormScreen[Account]):
     """New account (no ``account``) or edit one; dismisses with the saved Account."""
 
     FIELD_IDS: ClassVar[dict[str, str]] = {}
+    RECORD_KIND = "account"
     HELP = """\
 Add or change a company.
 
@@ -49,12 +50,24 @@ everything you typed stays. Esc cancels without saving anything."""
         """``New account`` or ``Edit Acme GmbH``."""
         return f"Edit {self.account.name}" if self.account else "New account"
 
+    def edited_record(self) -> Account | None:
+        """The account being edited."""
+        return self.account
+
+    def rebase(self, record: Account) -> None:
+        """Edit this (newer) version of the account from now on."""
+        self.account = record
+        self._initial = self.field_values(record)
+
     def _initial_values(self) -> dict[str, str]:
         from smallcrm.store.crud import current_user
 
-        a = self.account
-        if a is None:
+        if self.account is None:
             return {"owner": current_user()}
+        return self.field_values(self.account)
+
+    def field_values(self, a: Account) -> dict[str, str]:
+        """The account as the fields show it."""
         return {
             "name": a.name,
             "industry": a.industry or "",

@@ -54,6 +54,7 @@ class AppointmentForm(FormScreen[Appointment]):
     """
 
     CSS_PATH = "appointment_form.tcss"
+    RECORD_KIND = "appointment"
     HELP: ClassVar[str] = (
         "## Appointment\n\n"
         "- **Start** accepts `fri 14:00`, `tomorrow 3pm`, `1.12. 9:30`, `2026-12-01 15:30` or "
@@ -66,7 +67,8 @@ class AppointmentForm(FormScreen[Appointment]):
         "- **Reminder**: how long before (`15m`, `1h`, `1d`).\n"
         "- **Contact** / **account**: type part of a name and pick a suggestion.\n\n"
         "**Ctrl+S** saves, **Esc** cancels without saving anything, **Ctrl+D** deletes an "
-        "existing appointment (Ctrl+Z brings it back)."
+        "existing appointment (Ctrl+Z brings it back), **Ctrl+O** shows its history (who "
+        "changed what, and when)."
     )
     FIELD_IDS: ClassVar[dict[str, str]] = {
         "ends_at": "duration",
@@ -76,6 +78,8 @@ class AppointmentForm(FormScreen[Appointment]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: in a text field Ctrl+D would otherwise delete a character (Delete does that).
         Binding("ctrl+d", "delete", "Delete", id="appointment.delete", priority=True),
+        # The appointment's view is this form, where letters type: h would be a letter.
+        Binding("ctrl+o", "history", "History", id="appointment.history", priority=True),
     ]
 
     def __init__(
@@ -112,67 +116,97 @@ class AppointmentForm(FormScreen[Appointment]):
         return f"Edit appointment{repeats}: {self.current.title}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Delete only an appointment that exists."""
-        if action == "delete":
+        """Delete and history only for an appointment that exists."""
+        if action in {"delete", "history"}:
             return self.appointment_id is not None
         return True
 
+    def action_history(self) -> None:
+        """Ctrl+O: who changed this appointment and when (Esc comes back to the form)."""
+        from smallcrm.screens.history import HistoryScreen
+
+        if self.current is not None:
+            title = self.current.title or f"#{self.current.id}"
+            self.app.push_screen(HistoryScreen("appointment", self.current.id, title))
+
     # fields -------------------------------------------------------------------------------
+
+    def edited_record(self) -> Appointment | None:
+        """The appointment being edited."""
+        self._load()
+        return self.current
+
+    def rebase(self, record: Appointment) -> None:
+        """Edit this (newer) version of the appointment from now on."""
+        self.current = record
+
+    def field_values(self, item: Appointment) -> dict[str, Any]:
+        """The appointment as the fields show it."""
+        start = item.starts_at.astimezone()
+        minutes = item.reminder_minutes
+        return {
+            "title": item.title or "",
+            "starts_at": start.date().isoformat() if item.all_day else describe(start),
+            "duration": length_text(item.ends_at - item.starts_at) if item.ends_at else "",
+            "all_day": bool(item.all_day),
+            "location": item.location or "",
+            "repeat": repeat_choice(item.rrule),
+            "reminder_minutes": length_text(timedelta(minutes=minutes))
+            if minutes is not None
+            else "",
+            "rrule": item.rrule or "",
+            "contact": item.contact_id,
+            "account": item.account_id,
+            "notes": item.notes or "",
+        }
+
+    def _new_values(self) -> dict[str, Any]:
+        return {
+            "title": "",
+            "starts_at": describe(self.start or next_slot(app_now(self.app))),
+            "duration": DEFAULT_LENGTH,
+            "all_day": False,
+            "location": "",
+            "repeat": NO_REPEAT,
+            "reminder_minutes": "",
+            "rrule": "",
+            "contact": self.contact_id,
+            "account": self.account_id,
+            "notes": "",
+        }
 
     def compose_fields(self) -> ComposeResult:
         """The appointment's fields, prefilled from the one being edited or the chosen slot."""
         self._load()
-        item = self.current
-        yield labelled(Input(item.title if item else "", id="title"), "Title", wide=True)
+        values = self.field_values(self.current) if self.current else self._new_values()
+        yield labelled(Input(values["title"], id="title"), "Title", wide=True)
         yield labelled(
-            DateField("datetime", self._start_text(), id="starts_at", required=True),
+            DateField("datetime", values["starts_at"], id="starts_at", required=True),
             "Start",
         )
         yield labelled(
-            DurationField(self._length_text(), placeholder="1h30, 45, 15:30", id="duration"),
+            DurationField(values["duration"], placeholder="1h30, 45, 15:30", id="duration"),
             "Duration or end",
         )
-        yield labelled(Checkbox("All day", bool(item and item.all_day), id="all_day"), "All day")
-        yield labelled(Input((item and item.location) or "", id="location"), "Location")
-        rule = item.rrule if item else None
+        yield labelled(Checkbox("All day", values["all_day"], id="all_day"), "All day")
+        yield labelled(Input(values["location"], id="location"), "Location")
         yield labelled(
-            Select(list(REPEATS), value=repeat_choice(rule), allow_blank=False, id="repeat"),
+            Select(list(REPEATS), value=values["repeat"], allow_blank=False, id="repeat"),
             "Repeat",
         )
-        minutes = item.reminder_minutes if item else None
-        reminder = length_text(timedelta(minutes=minutes)) if minutes is not None else ""
         yield labelled(
-            Input(reminder, placeholder="15m, 1h, 1d", id="reminder_minutes"), "Reminder"
+            Input(values["reminder_minutes"], placeholder="15m, 1h, 1d", id="reminder_minutes"),
+            "Reminder",
         )
         yield labelled(
-            Input(rule or "", placeholder="FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", id="rrule"),
+            Input(values["rrule"], placeholder="FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", id="rrule"),
             "Repeat rule (RFC 5545)",
             wide=True,
         )
-        yield labelled(
-            RecordPicker("contact", item.contact_id if item else self.contact_id, id="contact"),
-            "Contact",
-        )
-        yield labelled(
-            RecordPicker("account", item.account_id if item else self.account_id, id="account"),
-            "Account",
-        )
-        notes = TextArea((item and item.notes) or "", id="notes", soft_wrap=True)
+        yield labelled(RecordPicker("contact", values["contact"], id="contact"), "Contact")
+        yield labelled(RecordPicker("account", values["account"], id="account"), "Account")
+        notes = TextArea(values["notes"], id="notes", soft_wrap=True)
         yield labelled(notes, "Notes", wide=True)
-
-    def _start_text(self) -> str:
-        if self.current is not None:
-            start = self.current.starts_at.astimezone()
-            return start.date().isoformat() if self.current.all_day else describe(start)
-        return describe(self.start or next_slot(app_now(self.app)))
-
-    def _length_text(self) -> str:
-        item = self.current
-        if item is None:
-            return DEFAULT_LENGTH
-        if item.ends_at is None:
-            return ""
-        return length_text(item.ends_at - item.starts_at)
 
     def on_mount(self) -> None:
         """Start in the title; show the raw rule only when it is needed; echo the duration."""

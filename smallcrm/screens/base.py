@@ -36,6 +36,8 @@ class CrmScreen(Screen):
 
     TITLE_CRUMB: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
+    # Re-read by the app (``live_reload``) within a second or two of a change anybody made.
+    LIVE: ClassVar[bool] = False
     # Start in the body, not the search bar: a focused Input would swallow "/", j/k and letters.
     AUTO_FOCUS = "#crm-body *"
     DEFAULT_CSS = """
@@ -73,6 +75,11 @@ class CrmScreen(Screen):
 
     def reload(self) -> None:
         """Re-read what the screen shows from the database (after an undo, an edit, ...)."""
+
+    def live_reload(self) -> None:
+        """Somebody (maybe in another process) changed data: show it, leaving focus, the
+        cursor's record and anything typed where they are."""
+        self.reload()
 
     # frame --------------------------------------------------------------------------------
 

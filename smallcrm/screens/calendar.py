@@ -72,6 +72,7 @@ class CalendarScreen(CrmScreen):
 
     TITLE_CRUMB = "Calendar"
     CSS_PATH = "calendar.tcss"
+    LIVE = True
     HELP: ClassVar[str] = (
         "## Calendar\n\n"
         "Your appointments, with today's and the follow-ups due (today or overdue) on top. "

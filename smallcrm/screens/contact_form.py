@@ -41,6 +41,7 @@ def consent_value(consent: Consent) -> str | Any:
 class ContactForm(FormScreen[Contact]):
     """New contact (no ``contact``) or edit one; dismisses with the saved Contact."""
 
+    RECORD_KIND = "contact"
     FIELD_IDS: ClassVar[dict[str, str]] = {
         "name": "first_name",
         "account": "account_id",
@@ -74,6 +75,16 @@ everything you typed stays. Esc cancels without saving anything."""
         """``New contact`` or ``Edit Jana Novak``."""
         return f"Edit {self.contact.name}" if self.contact else "New contact"
 
+    def edited_record(self) -> Contact | None:
+        """The contact being edited."""
+        return self.contact
+
+    def rebase(self, record: Contact) -> None:
+        """Edit this (newer) version of the contact from now on."""
+        self.contact = record
+        self.account_id = record.account_id
+        self._initial = self.field_values(record)
+
     def _initial_values(self) -> dict[str, Any]:
         from smallcrm.store.crud import current_user
 
@@ -84,6 +95,10 @@ everything you typed stays. Esc cancels without saving anything."""
                 "email_opt_in": Select.NULL,
                 "phone_opt_in": Select.NULL,
             }
+        return self.field_values(c)
+
+    def field_values(self, c: Contact) -> dict[str, Any]:
+        """The contact as the fields show it."""
         return {
             "first_name": c.first_name,
             "last_name": c.last_name,
@@ -101,6 +116,7 @@ everything you typed stays. Esc cancels without saving anything."""
             "notes": c.notes or "",
             "email_opt_in": consent_value(c.email_consent),
             "phone_opt_in": consent_value(c.phone_consent),
+            "account_id": c.account_id,
         }
 
     def compose_fields(self) -> ComposeResult:

@@ -54,12 +54,21 @@ class RelatedList(OptionList):
         self.empty_text = ""
 
     def show(self, options: list[Option], empty: str) -> None:
-        """Replace the entries (``empty`` is shown, unselectable, when there are none)."""
+        """Replace the entries (``empty`` is shown, unselectable, when there are none).
+
+        The highlight stays on its record when that is still listed (an entry added above
+        it moves it down), else on the same row.
+        """
         highlighted = self.highlighted
+        current = self.highlighted_option.id if self.highlighted_option is not None else None
         self.clear_options()
         if options:
             self.add_options(options)
-            self.highlighted = min(highlighted or 0, len(options) - 1)
+            ids = [option.id for option in options]
+            if current is not None and current in ids:
+                self.highlighted = ids.index(current)
+            else:
+                self.highlighted = min(highlighted or 0, len(options) - 1)
         else:
             self.add_option(Option(Content(empty).stylize("italic"), disabled=True))
 
@@ -103,6 +112,7 @@ class DetailScreen(CrmScreen):
     """A record's view: subclasses load the record and fill the card and the lists."""
 
     KIND: ClassVar[str] = ""
+    LIVE = True
     # Focus is set in on_mount (the first list), without scrolling the record's card away.
     # An empty selector turns auto-focus off (None would fall back to the app's "*").
     AUTO_FOCUS = ""
@@ -113,6 +123,7 @@ class DetailScreen(CrmScreen):
         Binding("a", "appointment", "Appointment", id="detail.appointment", tooltip="Schedule one"),
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("d", "delete", "Delete", id="detail.delete", tooltip="Move to the trash"),
+        Binding("h", "history", "History", id="detail.history", tooltip="Who changed what, when"),
     ]
     DEFAULT_CSS = """
     DetailScreen #detail-scroll {
@@ -191,6 +202,14 @@ class DetailScreen(CrmScreen):
         """A form closed: re-read if it saved something."""
         if saved is not None:
             self.reload()
+
+    def action_history(self) -> None:
+        """h: the record's history, newest first."""
+        from smallcrm.screens.history import HistoryScreen
+
+        steps = self.breadcrumb()
+        title = steps[-1] if steps else f"{self.KIND.capitalize()} #{self.record_id}"
+        self.app.push_screen(HistoryScreen(self.KIND, self.record_id, title))
 
     def confirm_delete(self, label: str, delete: Callable[[], None]) -> None:
         """Ask, move to the trash, offer undo, go back."""

@@ -44,7 +44,7 @@ replaces it. The file is readable by you only, since it holds personal data.
 
 **Cancel:** Esc; nothing is written."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="export.save", priority=True),
+        Binding("ctrl+s", "save", "Save", id="export.save"),
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
 

@@ -6,12 +6,18 @@ fields, calls a store service and returns the result. A ``ValidationError`` from
 shown on the field it names (``ValidationError.field``, mapped through ``FIELD_IDS``), that
 field gets the focus, and everything typed stays where it was. Esc dismisses with None and
 writes nothing.
+
+A form that edits an existing record also says which (``RECORD_KIND``, :meth:`edited_record`),
+how a record reads in its fields (:meth:`field_values`) and how to start over from a newer
+version (:meth:`rebase`). When somebody else saved the record after the form opened, the store
+raises ``ConflictError``; the form then shows the :class:`ConflictScreen` (who changed what,
+field by field) and saves what the user chose there, on top of the version stored now.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,12 +25,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
-from smallcrm.store.errors import StoreError, ValidationError
+from smallcrm.store import conflicts
+from smallcrm.store.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from smallcrm.widgets.date_field import DateField
+from smallcrm.widgets.picker import RecordPicker
 
 if TYPE_CHECKING:
+    from smallcrm.screens.conflict import ConflictChoice
     from smallcrm.store.db import Database
 
 T = TypeVar("T")
@@ -60,6 +69,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FORM_TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     FIELD_IDS: ClassVar[dict[str, str]] = {}
+    RECORD_KIND: ClassVar[str] = ""  # the store kind an edit form changes (conflicts)
     DEFAULT_CSS = """
     FormScreen {
         align: center middle;
@@ -140,7 +150,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
+        # Not a priority binding: a priority key runs before the letters typed ahead of it have
+        # reached their field (keys arrive in one burst over a slow SSH link), and the save
+        # would miss them. No field widget uses Ctrl+S, so it reaches the form in order.
+        Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("f1", "app.help", "Help", id="form.help"),
     ]
@@ -159,10 +172,23 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         """Read the fields, call the store and return the result (ValidationError if bad)."""
         raise NotImplementedError
 
+    def edited_record(self) -> Any | None:
+        """The record being edited, as the form started from it (None for a new one)."""
+        return None
+
+    def field_values(self, record: Any) -> dict[str, Any]:
+        """``record``'s values as this form's fields show them, by field id (for conflicts)."""
+        return {}
+
+    def rebase(self, record: Any) -> None:
+        """Edit ``record`` (a newer version of the one being edited) from now on: ``save``
+        then changes only the fields that differ from it."""
+
     # frame --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         """Title, the scrolling fields, the error line, the buttons and the footer."""
+        self.start_editing()
         dialog = Vertical(id="form-dialog")
         dialog.border_title = self.form_title()
         with dialog:
@@ -217,12 +243,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.action_cancel()
 
     def action_save(self) -> None:
-        """Save; on a validation error show it on its field and keep everything typed."""
+        """Save; on a validation error show it on its field and keep everything typed; when
+        somebody else saved the record meanwhile, let the user choose whose changes count."""
         self.clear_errors()
         try:
             result = self.save()
         except ValidationError as exc:
             self.show_field_error(exc)
+            return
+        except ConflictError as exc:
+            self.show_conflict(exc)
             return
         except StoreError as exc:
             self.show_form_error(str(exc))
@@ -232,6 +262,114 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def action_cancel(self) -> None:
         """Leave without saving anything."""
         self.dismiss(None)
+
+    # editing a record others may change ----------------------------------------------------
+
+    since_entry: int = 0  # the record's newest audit entry when the form started from it
+
+    def start_editing(self) -> None:
+        """Note where the record's history stands and start from its newest version.
+
+        The record handed to the form may have been read a while ago (the view under it);
+        nothing is typed yet, so a newer stored version simply replaces it. The history mark
+        is read first: a change slipping in between is then listed, never missed.
+        """
+        record = self.edited_record()
+        if record is None or not self.RECORD_KIND:
+            return
+        from smallcrm.store.audit import latest_entry_id
+
+        try:
+            self.since_entry = latest_entry_id(self.db, self.RECORD_KIND, record.id)
+            fresh = read_record(self.db, self.RECORD_KIND, record.id)
+        except StoreError:
+            return  # gone or unreadable: saving will say so
+        if fresh.tracking.version != record.tracking.version:
+            self.rebase(fresh)
+
+    def read_fields(self, names: list[str]) -> dict[str, Any]:
+        """The fields' current values, in the terms of :meth:`field_values`."""
+        return {name: read_widget(self.query_one(f"#{name}")) for name in names}
+
+    def write_fields(self, values: dict[str, Any]) -> None:
+        """Put values into the fields without the reactions typing would trigger."""
+        for name, value in values.items():
+            write_widget(self.query_one(f"#{name}"), value)
+
+    def show_conflict(self, exc: ConflictError) -> None:
+        """Somebody saved the record after this form started: show both sides and let the
+        user keep theirs, keep mine or merge; the choice is saved on the stored version."""
+        record = self.edited_record()
+        if record is None or not self.RECORD_KIND:
+            self.show_form_error(str(exc))
+            return
+        from smallcrm.store.audit import latest_entry_id
+
+        try:
+            mark = latest_entry_id(self.db, self.RECORD_KIND, record.id)
+            current = read_record(self.db, self.RECORD_KIND, record.id)
+        except NotFoundError:
+            self.show_form_error(
+                f"Somebody deleted this {self.RECORD_KIND} while you were editing it, so it was "
+                "not saved. What you typed is still here; Esc closes the form."
+            )
+            return
+        base = self.field_values(record)
+        conflict = conflicts.find_conflict(
+            self.db,
+            self.RECORD_KIND,
+            record.id,
+            self.since_entry,
+            base,
+            self.read_fields(list(base)),
+            self.field_values(current),
+        )
+        from smallcrm.screens.conflict import ConflictScreen
+
+        labels = {name: self.field_label(name) for name in base}
+        screen = ConflictScreen(conflict, labels, self.value_text)
+
+        def chosen(choice: ConflictChoice | None) -> None:
+            self.apply_choice(choice, conflict, current, mark)
+
+        self.app.push_screen(screen, chosen)
+
+    def apply_choice(
+        self, choice: ConflictChoice | None, conflict: conflicts.Conflict, current: Any, mark: int
+    ) -> None:
+        """Act on the conflict screen's answer (None: back to the form, nothing changed)."""
+        if choice is None:
+            return
+        if choice.side == conflicts.THEIRS:
+            who = ", ".join(conflict.actors) or "the other"
+            self.notify(f"Kept {who}'s version; your changes were not saved.", title="Not saved")
+            self.dismiss(current)
+            return
+        if choice.side == conflicts.MINE:
+            values = conflicts.keep_mine(conflict.base, conflict.mine, conflict.theirs)
+        else:
+            values = conflicts.merged(conflict.base, conflict.mine, conflict.theirs, choice.picks)
+        self.write_fields(values)
+        self.rebase(current)
+        self.since_entry = mark
+        self.action_save()  # Yet another change meanwhile shows the conflict screen again.
+
+    def field_label(self, name: str) -> str:
+        """The label a field shows in its border (its id if none)."""
+        found = self.query(f"#{name}")
+        title = found.first().border_title if found else None
+        return str(title) if title else name.replace("_", " ").capitalize()
+
+    def value_text(self, name: str, value: Any) -> str:
+        """A field's value in words, on one line (a picked record by its name)."""
+        if value is None or value is Select.NULL or value == "":
+            return "(empty)"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        found = self.query(f"#{name}")
+        if found and isinstance(found.first(), RecordPicker) and isinstance(value, int):
+            return record_title(self.db, found.first(RecordPicker).kind, value)
+        return " ".join(str(value).split())
 
     # errors -------------------------------------------------------------------------------
 
@@ -280,3 +418,51 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         widget.remove_class(FIELD_ERROR)
         if not isinstance(widget, DateField):  # A date field re-echoes its own parse there.
             widget.border_subtitle = ""
+
+
+def read_widget(widget: Widget) -> Any:
+    """A field's value: a picked record's id, a choice, a checkbox, or the text."""
+    if isinstance(widget, RecordPicker):
+        return widget.resolve()
+    if isinstance(widget, TextArea):
+        return widget.text
+    if isinstance(widget, Select | Checkbox | Input):
+        return widget.value
+    raise TypeError(f"no value to read in {widget!r}")
+
+
+def write_widget(widget: Widget, value: Any) -> None:
+    """Set a field's value quietly (no Changed message: nothing reacts as if typed)."""
+    quiet = (Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed)
+    with widget.prevent(*quiet, RecordPicker.Changed):
+        if isinstance(widget, RecordPicker):
+            widget.record_id = value
+        elif isinstance(widget, TextArea):
+            widget.text = value
+        elif isinstance(widget, Select | Checkbox | Input):
+            widget.value = value
+        else:
+            raise TypeError(f"no value to write in {widget!r}")
+
+
+def read_record(db: Database, kind: str, record_id: int) -> Any:
+    """The stored record of a kind (NotFoundError if it is gone)."""
+    from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
+
+    getters = {
+        "contact": contacts.get_contact,
+        "account": accounts.get_account,
+        "interaction": interactions.get_interaction,
+        "opportunity": opportunities.get_opportunity,
+        "appointment": appointments.get_appointment,
+    }
+    return getters[kind](db, record_id)
+
+
+def record_title(db: Database, kind: str, record_id: int) -> str:
+    """A contact's or an account's name by id (``#12 (deleted)`` when it is gone)."""
+    try:
+        record = read_record(db, kind, record_id)
+    except NotFoundError:
+        return f"#{record_id} (deleted)"
+    return str(record.name)

@@ -41,6 +41,7 @@ class InteractionForm(FormScreen[Interaction]):
     """Log a new interaction or edit one; dismisses with the saved Interaction."""
 
     AUTO_FOCUS = "#subject"
+    RECORD_KIND = "interaction"
     FIELD_IDS: ClassVar[dict[str, str]] = {
         "contact": "contact_id",
         "account": "account_id",
@@ -84,29 +85,64 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
             return f"Edit {self.interaction.kind}: {self.interaction.subject}"
         return KIND_TITLES.get(self.kind, "Log an interaction")
 
+    def edited_record(self) -> Interaction | None:
+        """The interaction being edited."""
+        return self.interaction
+
+    def rebase(self, record: Interaction) -> None:
+        """Edit this (newer) version of the interaction from now on."""
+        self.interaction = record
+
+    def field_values(self, i: Interaction) -> dict[str, Any]:
+        """The interaction as the fields show it."""
+        return {
+            "kind": i.kind,
+            "direction": i.direction or Select.NULL,
+            "subject": i.subject or "",
+            "happened_at": describe(i.happened_at.astimezone()),
+            "duration_minutes": duration_text(i.duration_minutes),
+            "contact_id": i.contact_id,
+            "account_id": i.account_id,
+            "follow_up_on": i.follow_up_on.isoformat() if i.follow_up_on else "",
+            "body": i.body or "",
+        }
+
+    def _new_values(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "direction": Select.NULL,
+            "subject": "",
+            "happened_at": describe(app_now(self.app)),
+            "duration_minutes": "",
+            "contact_id": self.contact_id,
+            "account_id": self.account_id,
+            "follow_up_on": "",
+            "body": "",
+        }
+
     def compose_fields(self) -> ComposeResult:
         """Kind, direction, subject, when, duration, links, follow-up and the text."""
         i = self.interaction
-        now = app_now(self.app)
+        values = self.field_values(i) if i else self._new_values()
         kinds = [(k, k) for k in INTERACTION_KINDS]
-        yield labelled(Select(kinds, value=self.kind, allow_blank=False, id="kind"), "Kind")
-        direction = (i.direction if i else None) or Select.NULL
+        yield labelled(Select(kinds, value=values["kind"], allow_blank=False, id="kind"), "Kind")
         directions = [(d, d) for d in DIRECTIONS]
-        yield labelled(Select(directions, value=direction, prompt="—", id="direction"), "Direction")
-        subject = Input(i.subject if i else "", placeholder="Discussed the renewal", id="subject")
-        yield labelled(subject, "Subject", wide=True)
-        when = describe(i.happened_at.astimezone() if i else now)
-        yield labelled(DateField("datetime", when, id="happened_at"), "When")
-        duration = duration_text(i.duration_minutes if i else None)
-        yield labelled(Input(duration, placeholder="30, 1h30", id="duration_minutes"), "Duration")
-        yield labelled(RecordPicker("contact", self.contact_id, id="contact_id"), "Contact")
-        yield labelled(RecordPicker("account", self.account_id, id="account_id"), "Account")
-        follow = i.follow_up_on.isoformat() if i and i.follow_up_on else ""
-        follow_up = DateField("date", follow, id="follow_up_on", placeholder="fri, next week")
-        yield labelled(follow_up, "Follow-up on", wide=True)
         yield labelled(
-            TextArea(i.body or "" if i else "", id="body", soft_wrap=True), "Notes", wide=True
+            Select(directions, value=values["direction"], prompt="—", id="direction"),
+            "Direction",
         )
+        subject = Input(values["subject"], placeholder="Discussed the renewal", id="subject")
+        yield labelled(subject, "Subject", wide=True)
+        yield labelled(DateField("datetime", values["happened_at"], id="happened_at"), "When")
+        duration = Input(values["duration_minutes"], placeholder="30, 1h30", id="duration_minutes")
+        yield labelled(duration, "Duration")
+        yield labelled(RecordPicker("contact", values["contact_id"], id="contact_id"), "Contact")
+        yield labelled(RecordPicker("account", values["account_id"], id="account_id"), "Account")
+        follow_up = DateField(
+            "date", values["follow_up_on"], id="follow_up_on", placeholder="fri, next week"
+        )
+        yield labelled(follow_up, "Follow-up on", wide=True)
+        yield labelled(TextArea(values["body"], id="body", soft_wrap=True), "Notes", wide=True)
 
     def _duration(self) -> int | None:
         text = self.query_one("#duration_minutes", Input).value.strip()

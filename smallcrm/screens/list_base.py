@@ -22,6 +22,7 @@ from smallcrm.store.records import Page
 from smallcrm.widgets.paged_table import Column, PagedTable
 
 T = TypeVar("T")
+FOLLOW_ROWS = 50  # how far a live reload looks for the record the cursor was on
 FILTER_FIELDS = ("owner", "tag", "account_id", "contact_id", "kind", "since", "until", "open_only")
 
 
@@ -30,6 +31,7 @@ class ListScreen(CrmScreen, Generic[T]):
 
     KIND: ClassVar[str] = ""
     PLURAL: ClassVar[str] = ""
+    LIVE = True
     COLUMNS: ClassVar[list[Column]] = []
     DEFAULT_SORT: ClassVar[str] = "name"
     DEFAULT_DESCENDING: ClassVar[bool] = False
@@ -144,6 +146,20 @@ class ListScreen(CrmScreen, Generic[T]):
             self.notify_error(exc)
             return
         self._show_state()
+
+    def live_reload(self) -> None:
+        """Re-read the list; the cursor stays on its record when it is still near."""
+        table = self.table
+        if not table.loaded:
+            return
+        before = table.current
+        self.reload()
+        if before is not None:
+            self.follow(before.id)  # type: ignore[attr-defined]
+
+    def follow(self, record_id: int) -> None:
+        """Put the cursor back on ``record_id`` (see :func:`follow_record`)."""
+        follow_record(self.table, record_id)
 
     def _show_state(self) -> None:
         table = self.table
@@ -306,3 +322,15 @@ class ListScreen(CrmScreen, Generic[T]):
         q = self.query_state
         self.query_state = ListQuery(sort=q.sort, descending=q.descending)
         self.reload(keep_cursor=False)
+
+
+def follow_record(table: PagedTable, record_id: int) -> None:
+    """Put the cursor on ``record_id`` if it is within ``FOLLOW_ROWS`` of the cursor (rows
+    added or removed above it move it); else the cursor keeps its row number."""
+    cursor = table.cursor
+    for distance in range(FOLLOW_ROWS + 1):
+        for index in {cursor + distance, cursor - distance}:
+            if getattr(table.record_at(index), "id", None) == record_id:
+                if index != cursor:
+                    table.move_to(index)
+                return

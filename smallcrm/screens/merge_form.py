@@ -95,7 +95,7 @@ leaves both records as they are."""
         Binding("b", "choose('both')", "Both", id="merge.both", tooltip="Combine the two"),
         Binding("space", "cycle", "Next choice", show=False, id="merge.cycle"),
         Binding("w", "swap", "Swap", id="merge.swap", tooltip="Keep the other record instead"),
-        Binding("ctrl+s", "merge", "Merge", id="merge.save", priority=True),
+        Binding("ctrl+s", "merge", "Merge", id="merge.save"),
         Binding("escape", "cancel", "Cancel", id="merge.cancel"),
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from smallcrm.screens.form_base import FormScreen, labelled
@@ -37,6 +38,7 @@ class OpportunityForm(FormScreen[Opportunity]):
         "is marked and focused; what you typed stays."
     )
     FIELD_IDS: ClassVar[dict[str, str]] = {"account_id": "account", "contact_id": "contact"}
+    RECORD_KIND = "opportunity"
 
     def __init__(
         self,
@@ -70,49 +72,76 @@ class OpportunityForm(FormScreen[Opportunity]):
         self._load()
         return f"Edit deal: {self.current.name}" if self.current else "New deal"
 
+    def edited_record(self) -> Opportunity | None:
+        """The deal being edited."""
+        self._load()
+        return self.current
+
+    def rebase(self, record: Opportunity) -> None:
+        """Edit this (newer) version of the deal from now on."""
+        self.current = record
+
+    def field_values(self, deal: Opportunity) -> dict[str, Any]:
+        """The deal as the fields show it."""
+        return {
+            "name": _text(deal.name),
+            "account": deal.account_id,
+            "contact": deal.contact_id,
+            "stage": deal.stage,
+            "probability": str(deal.probability),
+            "amount": format(deal.amount, "f"),
+            "currency": deal.currency,
+            "expected_close": deal.expected_close.isoformat() if deal.expected_close else "",
+            "owner": _text(deal.owner),
+            "next_step": _text(deal.next_step),
+            "lost_reason": _text(deal.lost_reason),
+        }
+
+    def _new_values(self) -> dict[str, Any]:
+        stage = self.initial_stage or self.stages[0].name
+        return {
+            "name": "",
+            "account": self.account_id,
+            "contact": self.contact_id,
+            "stage": stage,
+            "probability": str(self._stage(stage).probability),
+            "amount": "",
+            "currency": opportunities.DEFAULT_CURRENCY,
+            "expected_close": "",
+            "owner": current_user(),
+            "next_step": "",
+            "lost_reason": "",
+        }
+
     def compose_fields(self) -> ComposeResult:
         """The deal's fields, prefilled from the deal being edited."""
         self._load()
-        deal = self.current
-        stage = deal.stage if deal else (self.initial_stage or self.stages[0].name)
+        values = self.field_values(self.current) if self.current else self._new_values()
 
-        def text(value: object) -> str:
-            return "" if value is None else str(value)
+        def text(name: str, label: str, *, wide: bool = False, placeholder: str = "") -> Widget:
+            box = Input(values[name], placeholder=placeholder, id=name)
+            return labelled(box, label, wide=wide)
 
-        yield labelled(Input(text(deal and deal.name), id="name"), "Name", wide=True)
-        yield labelled(
-            RecordPicker("account", deal.account_id if deal else self.account_id, id="account"),
-            "Account",
-        )
-        yield labelled(
-            RecordPicker("contact", deal.contact_id if deal else self.contact_id, id="contact"),
-            "Contact",
-        )
+        yield text("name", "Name", wide=True)
+        yield labelled(RecordPicker("account", values["account"], id="account"), "Account")
+        yield labelled(RecordPicker("contact", values["contact"], id="contact"), "Contact")
         yield labelled(
             Select(
                 [(s.name.capitalize(), s.name) for s in self.stages],
-                value=stage,
+                value=values["stage"],
                 allow_blank=False,
                 id="stage",
             ),
             "Stage",
         )
-        probability = deal.probability if deal else self._stage(stage).probability
-        yield labelled(Input(str(probability), id="probability"), "Probability %")
-        amount = format(deal.amount, "f") if deal else ""
-        yield labelled(Input(amount, placeholder="12000, 12k", id="amount"), "Amount")
-        currency = deal.currency if deal else opportunities.DEFAULT_CURRENCY
-        yield labelled(Input(currency, id="currency"), "Currency")
-        close = deal.expected_close.isoformat() if deal and deal.expected_close else ""
-        yield labelled(
-            DateField("date", close, id="expected_close", field="expected_close"),
-            "Expected close",
-        )
-        owner = deal.owner if deal else current_user()
-        yield labelled(Input(text(owner), id="owner"), "Owner")
-        yield labelled(Input(text(deal and deal.next_step), id="next_step"), "Next step", wide=True)
-        reason = Input(text(deal and deal.lost_reason), id="lost_reason")
-        yield labelled(reason, "Lost because", wide=True)
+        yield text("probability", "Probability %")
+        yield text("amount", "Amount", placeholder="12000, 12k")
+        yield text("currency", "Currency")
+        close = DateField("date", values["expected_close"], id="expected_close")
+        yield labelled(close, "Expected close")
+        yield text("owner", "Owner")
+        yield text("next_step", "Next step", wide=True)
+        yield text("lost_reason", "Lost because", wide=True)
 
     def on_mount(self) -> None:
         """Start in the name; show the lost reason only for a lost deal."""
@@ -174,3 +203,7 @@ def _stored(deal: Opportunity, key: str) -> object:
     if key in TEXT_FIELDS and value is not None:
         return str(value)
     return value
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from smallcrm.screens.base import CrmScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.deal_actions import close_with_reason, move_deal
+from smallcrm.screens.list_base import follow_record
 from smallcrm.screens.opportunity_form import OpportunityForm
 from smallcrm.screens.pipeline_filter import PipelineFilter, PipelineFilterScreen
 from smallcrm.store import opportunities
@@ -80,6 +81,7 @@ class PipelineScreen(CrmScreen):
 
     TITLE_CRUMB = "Pipeline"
     CSS_PATH = "pipeline.tcss"
+    LIVE = True
     HELP: ClassVar[str] = (
         "## Pipeline\n\n"
         "Every deal by stage: each column shows how many deals a stage holds, their total "
@@ -201,6 +203,22 @@ class PipelineScreen(CrmScreen):
     def reload(self) -> None:
         """Re-read everything shown (after an undo, an edit elsewhere, ``r``)."""
         self.load()
+
+    def live_reload(self) -> None:
+        """Somebody changed deals: read again, each column's cursor staying on its deal (a deal
+        moved elsewhere leaves the cursor on the same row; the focus stays where it is)."""
+        if self.view == "table":
+            before = self.table.current
+            self.load()
+            if before is not None:
+                follow_record(self.table, before.id)
+            return
+        highlighted = {c.stage.name: c.current.id for c in self.columns() if c.current is not None}
+        self.load()
+        for column in self.columns():
+            deal_id = highlighted.get(column.stage.name)
+            if deal_id is not None:
+                column.highlight_deal(deal_id)
 
     def action_reload(self) -> None:
         """``r``: read the database again (someone else may have changed deals)."""

@@ -1,4 +1,5 @@
-"""Reading the audit trail: the history of one record, and one entry by its id.
+"""Reading the audit trail: the history of one record, one entry by its id, the entries of a
+record since a point, and a cheap marker that moves whenever anything at all changed.
 
 Every change is written to the table ``audit_entry`` by ``crud.audit`` in the transaction that
 makes it (at, actor, action, kind, record_id, and the changes as JSON ``{field: [old, new]}``).
@@ -33,6 +34,65 @@ def history(
     with db.read() as tx:
         rows = tx.all(sql + " ORDER BY id", **params)
     return [_entry(row) for row in rows]
+
+
+def latest_entry_id(db: Database, kind: str, record_id: int) -> int:
+    """The id of the newest audit entry of one record (0 if it has none).
+
+    A form notes it when it opens, so a conflict on save can list exactly the changes made
+    since (:func:`entries_since`). One lookup in ``ix_audit_entry_record``.
+    """
+    with db.read() as tx:
+        value = tx.scalar(
+            "SELECT max(id) FROM audit_entry WHERE kind = :kind AND record_id = :record_id",
+            kind=kind,
+            record_id=record_id,
+        )
+    return int(value or 0)
+
+
+def entries_since(
+    db: Database, kind: str, record_id: int, after_id: int, *, limit: int = 50
+) -> list[AuditEntry]:
+    """The entries of one record newer than entry ``after_id``, oldest first (at most ``limit``,
+    the newest ones)."""
+    with db.read() as tx:
+        rows = tx.all(
+            "SELECT * FROM (SELECT * FROM audit_entry WHERE kind = :kind "
+            "AND record_id = :record_id AND id > :after ORDER BY id DESC LIMIT :limit) AS recent "
+            "ORDER BY id",
+            kind=kind,
+            record_id=record_id,
+            after=after_id,
+            limit=limit,
+        )
+    return [_entry(row) for row in rows]
+
+
+ChangeMarker = tuple[int, int]
+RECENT_WINDOW = 64  # entries whose late commits the marker still notices (see latest_change)
+
+
+def latest_change(db: Database) -> ChangeMarker:
+    """A marker that differs whenever anything was created, changed or deleted since.
+
+    Every change writes an audit entry in its own transaction, so the newest entry's id moves
+    with every commit. On PostgreSQL ids come from a sequence and two transactions can commit
+    out of id order (the higher id first); the number of entries among the last
+    ``RECENT_WINDOW`` ids catches such a late commit too. Both are lookups on the primary key
+    in one short read transaction, on SQLite and PostgreSQL alike (no PRAGMA data_version,
+    which SQLite alone has).
+    """
+    with db.read() as tx:
+        newest = int(tx.scalar("SELECT coalesce(max(id), 0) FROM audit_entry") or 0)
+        recent = int(
+            tx.scalar(
+                "SELECT count(*) FROM audit_entry WHERE id > :floor",
+                floor=newest - RECENT_WINDOW,
+            )
+            or 0
+        )
+    return newest, recent
 
 
 def get_entry(db: Database, entry_id: int) -> AuditEntry:
