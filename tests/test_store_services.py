@@ -201,6 +201,31 @@ def test_opportunity_stages_probability_and_lost_reason(db: Database) -> None:
     assert board["lost"].count == 1 and board["lead"].count == 0
 
 
+def test_saving_the_stage_a_deal_already_has_keeps_its_close_date(db: Database) -> None:
+    deal = opportunities.create_opportunity(db, name="Won long ago", stage="won", probability=90)
+    with db.write() as tx:
+        tx.execute(
+            "UPDATE opportunity SET closed_on = :d WHERE id = :id", d=date(2026, 6, 5), id=deal.id
+        )
+    deal = opportunities.get_opportunity(db, deal.id)
+
+    deal = opportunities.update_opportunity(
+        db, deal.id, deal.tracking.version, stage="won", amount="5000"
+    )
+
+    assert (deal.closed_on, deal.probability, deal.amount) == (date(2026, 6, 5), 90, 5000)
+
+
+def test_moving_a_deal_someone_else_moved_is_a_conflict(db: Database) -> None:
+    deal = opportunities.create_opportunity(db, name="Renewal", stage="negotiation")
+    opportunities.move_stage(db, deal.id, +1)  # another user: negotiation -> won
+
+    with pytest.raises(ConflictError):
+        opportunities.move_stage(db, deal.id, +1, expected_version=deal.tracking.version)
+
+    assert opportunities.get_opportunity(db, deal.id).stage == "won"
+
+
 def test_stale_opportunities(db: Database) -> None:
     deal = opportunities.create_opportunity(db, name="Quiet deal", stage="proposal")
     assert opportunities.stale_opportunities(db, NOW + timedelta(days=5)) == []

@@ -83,9 +83,13 @@ class State:
         """The database, opened (and created or migrated if needed) on first use."""
         if self._db is None:
             from smallcrm.store.db import open_database, resolve_url
+            from smallcrm.store.shared import exposure_warning
 
             check_url(resolve_url(self.target))
             self._db = open_database(self.target)
+            warning = exposure_warning(self._db.path)  # one stat call; None for PostgreSQL
+            if warning:
+                err(f"Warning: {warning}")
         return self._db
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
-from smallcrm.store.errors import ValidationError
+from smallcrm.store.errors import ConflictError, ValidationError
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 DEFAULT_CURRENCY = "EUR"
@@ -147,6 +147,8 @@ def _apply_stage(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
         return
     stage = _stage(tx, data["stage"])
     data["stage"] = stage.name
+    if current is not None and current["stage"] == stage.name:
+        return  # the stage it already has: keep its probability and close date as they are
     if "probability" not in data or data["probability"] is None:
         data["probability"] = stage.probability
     if stage.is_closed:
@@ -236,10 +238,18 @@ def move_stage(
     reason: str | None = None,
     actor: str | None = None,
 ) -> records.Opportunity:
-    """Move a deal ``step`` stages forward (+1) or back (-1) along the pipeline."""
+    """Move a deal ``step`` stages forward (+1) or back (-1) along the pipeline.
+
+    The step is taken from the stage read here, so the update is bound to that version (or to
+    ``expected_version``): a deal someone else moved meanwhile is a ConflictError, never a
+    second step, and never "the last stage" for a deal the caller saw elsewhere.
+    """
     with db.read() as tx:
         current = crud.fetch_row(tx, "opportunity", opportunity_id)
         names = [s.name for s in _stages(tx)]
+    if expected_version is not None and current["version"] != expected_version:
+        raise ConflictError("opportunity", opportunity_id, expected_version, current["version"])
+    expected_version = current["version"]
     index = names.index(current["stage"]) + step
     if not 0 <= index < len(names):
         raise ValidationError(
