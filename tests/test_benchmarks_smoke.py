@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,27 @@ def test_generate_then_store_bench(tmp_path: Path) -> None:
         line = next(row for row in measured.stdout.splitlines() if row.startswith(name))
         assert "PASS" in line or "FAIL" in line, line
     assert "targets met" in measured.stdout
+
+
+def test_concurrency_bench_checks_what_it_measures(tmp_path: Path) -> None:
+    kept = tmp_path / "writers.db"
+    done = _run(
+        "benchmarks/concurrency_bench.py",
+        *("--processes", "2", "--transactions", "15", "--db", str(kept), "--json"),
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["processes"] == 2
+    assert figures["operations"]["all"]["done"] == 30
+    assert figures["operations"]["all"]["busy"] == 0
+    assert figures["transactions_per_second"] > 0
+    assert {c["name"]: c["ok"] for c in figures["checks"]} == {
+        "contact counters": True,
+        "deal versions": True,
+        "interactions": True,
+        "audit trail": True,
+        "integrity_check": True,
+        "search index": True,
+    }
+    again = _run("benchmarks/concurrency_bench.py", "--db", str(kept))
+    assert again.returncode != 0 and "new database" in again.stderr

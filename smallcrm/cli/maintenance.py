@@ -1,13 +1,15 @@
-"""``smallcrm backup`` and ``smallcrm doctor``: a checked copy of the database, and its health."""
+"""``smallcrm backup``, ``smallcrm restore FILE`` and ``smallcrm doctor``: a checked copy of the
+database, putting one back, and the database's health."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from smallcrm.cli.context import CliError, guarded, state
+from smallcrm.cli.context import CliError, err, guarded, state
+from smallcrm.cli.core import EXIT_ERROR
 
 
 @guarded
@@ -40,15 +42,31 @@ def doctor(
     ] = False,
 ) -> None:
     """Check the database file, its links and the search index, and say how to repair them."""
-    from smallcrm.store.maintenance import doctor as run_checks
+    import sqlite3
+
+    from smallcrm.store import maintenance
     from smallcrm.store.search import rebuild_index
 
-    db = state(ctx).db()
-    findings = run_checks(db)
-    if repair and not next(f for f in findings if f.check == "search index").ok:
+    try:
+        db = state(ctx).db()
+    except sqlite3.DatabaseError:
+        # Too damaged to open: the file's own check still says what is wrong and what to do.
+        path = _database_file(state(ctx).target)
+        if path is None or not path.is_file():
+            raise
+        _report([maintenance.integrity_finding(path)])
+        raise  # a sound file that still cannot be opened: the error says why
+    findings = maintenance.doctor(db)
+    checks = {finding.check: finding for finding in findings}
+    if repair and checks["integrity"].ok and not checks["search index"].ok:
         rebuild_index(db)
         print("Rebuilt the search index.")
-        findings = run_checks(db)
+        findings = maintenance.doctor(db)
+    _report(findings)
+
+
+def _report(findings: list[Any]) -> None:
+    """Print each finding, with its repair when it failed; exit 1 if any failed."""
     for finding in findings:
         mark = "ok  " if finding.ok else "FAIL"
         print(f"{mark} {finding.check}: {finding.detail}")
@@ -56,3 +74,148 @@ def doctor(
             print(f"     repair: {finding.repair}")
     if not all(f.ok for f in findings):
         raise CliError("the database needs repair (see above)")
+
+
+def _database_file(target: str | None) -> Path | None:
+    """The SQLite file the command line names, or None for PostgreSQL."""
+    from smallcrm.store.db import dialect_of, resolve_url, sqlite_path
+
+    url = resolve_url(target)
+    return sqlite_path(url) if dialect_of(url) == "sqlite" else None
+
+
+# --- restore FILE ----------------------------------------------------------------------------
+
+# ``smallcrm restore FILE`` routes here from the trash's ``smallcrm restore KIND ID``
+# (smallcrm/cli/manage.py); ``smallcrm restore backup FILE`` says the same in words.
+restore_subcommands = typer.Typer(help="Replace the database with a backup.")
+
+
+@restore_subcommands.command("backup")
+@guarded
+def restore_backup(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A backup made by smallcrm backup (or another smallcrm database file).",
+            show_default=False,
+        ),
+    ],
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Replace the database without asking.", show_default=False
+        ),
+    ] = False,
+) -> None:
+    """Replace the database with a backup: smallcrm restore FILE
+
+    The backup is checked first (integrity, and that it is a smallcrm database);
+    if it fails, nothing is touched. The current database is kept beside it as
+    NAME.before-restore-TIME.db, and the command says where. Close the app
+    everywhere first. SQLite files only: on PostgreSQL, use pg_restore.
+    A record in the trash comes back with smallcrm restore KIND ID.
+    """
+    from smallcrm.cli.feedback import confirm
+    from smallcrm.store import maintenance
+    from smallcrm.store.errors import ValidationError
+
+    target = _sqlite_target(state(ctx).target)
+    source = file.expanduser()
+    _check_source(source, target)
+    exists = target.exists()
+    _show_plan(target, source, exists)
+    if exists and maintenance.open_elsewhere(target):
+        raise CliError(
+            f"{target} is open in another program (the app, or a command still running); "
+            "close it everywhere, then restore again. Nothing was changed."
+        )
+    question = (
+        "Replace the database with the backup (the current one is kept aside)?"
+        if exists
+        else f"There is no database at {target}; create it from the backup?"
+    )
+    refusal = (
+        "restore replaces the whole database, so it asks first, and there is no terminal to ask "
+        "on; add --yes to restore without asking"
+    )
+    if not confirm(question, yes=yes, refusal=refusal):
+        err("Nothing was restored.")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        kept = maintenance.restore(target, source)
+    except ValidationError as exc:  # someone opened it meanwhile
+        raise CliError(exc.message) from None
+    print(f"Restored {target} from {source} (checked: sound).")
+    if kept.exists():
+        print(f"The database it replaced is kept as {kept}; to go back: smallcrm restore {kept}")
+
+
+def _show_plan(target: Path, source: Path, exists: bool) -> None:
+    """What is replaced by what, each in a few words, so the question can be answered."""
+    from smallcrm.store.maintenance import describe
+
+    print(f"Replace  {target}")
+    print(f"         {describe(target) if exists else '(no such file yet)'}")
+    print(f"with     {source}")
+    print(f"         {describe(source)}")
+
+
+def _sqlite_target(target: str | None) -> Path:
+    """The database file to replace, without opening it (opening could create or migrate it)."""
+    from smallcrm.cli.core import check_url
+    from smallcrm.store.db import resolve_url
+
+    url = resolve_url(target)
+    check_url(url)
+    path = _database_file(target)
+    if path is None and url.startswith("postgres"):
+        raise CliError(
+            "restore replaces an SQLite database file, and this database is on a PostgreSQL "
+            "server: restore it from your pg_dump with pg_restore"
+        )
+    if path is None:
+        raise CliError("restore replaces a database file: give its path with --db PATH")
+    return path
+
+
+def _check_source(source: Path, target: Path) -> None:
+    """Refuse, saying why and what to do, a FILE that is not a backup this can restore."""
+    from smallcrm.store import maintenance
+    from smallcrm.store.errors import ValidationError
+
+    if not source.exists():
+        raise CliError(f"FILE: no file {source}{_missing_hint(source, target)}")
+    if source.is_dir():
+        newest = sorted(
+            source.glob(f"*{maintenance.BACKUP_SUFFIX}"), key=lambda path: path.stat().st_mtime
+        )
+        hint = f"; the newest backup there is {newest[-1]}" if newest else ""
+        raise CliError(f"FILE: {source} is a folder; give one backup file{hint}")
+    if source.resolve() == target.resolve():
+        raise CliError(f"FILE: {source} is the database itself; give a backup of it")
+    try:
+        maintenance.check_backup(source)
+    except ValidationError as exc:
+        raise CliError(f"FILE: {exc.message}. Nothing was changed.") from None
+
+
+def _missing_hint(source: Path, target: Path) -> str:
+    """For a FILE that does not exist: the trash's usage if it looks like a kind or an id,
+    else where the backups are."""
+    from smallcrm.cli.manage import TRASH_KINDS
+    from smallcrm.store.maintenance import list_backups
+
+    word = str(source)
+    if word in TRASH_KINDS or word.isdigit():
+        kind = word if not word.isdigit() else "KIND"
+        return (
+            f". To bring a record back from the trash give its kind and id: "
+            f"smallcrm restore {kind} ID"
+        )
+    backups = list_backups(target.parent / "backups", target.stem)
+    if backups:
+        return f". The newest backup of this database is {backups[-1]}"
+    return ". smallcrm backup makes backups (in backups/ beside the database)"

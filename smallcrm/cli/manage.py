@@ -1,4 +1,8 @@
-"""``smallcrm delete|restore KIND ID`` (the trash) and ``smallcrm demo`` (sample data)."""
+"""``smallcrm delete|restore KIND ID`` (the trash) and ``smallcrm demo`` (sample data).
+
+``smallcrm restore FILE`` (one argument) is the database restore of ``smallcrm.cli.maintenance``,
+routed there by ``smallcrm.cli.routing``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Annotated
 import typer
 
 from smallcrm.cli.context import CliError, guarded, state
+from smallcrm.cli.maintenance import restore_subcommands
+from smallcrm.cli.routing import routed
 
 TRASH_KINDS = ("contact", "account", "deal", "interaction", "appointment")
 STORE_KIND = {"deal": "opportunity"}
@@ -59,9 +65,17 @@ def delete(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> Non
     )
 
 
+@routed(restore_subcommands, whole_line="backup")
 @guarded
 def restore(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> None:
-    """Bring a record back from the trash."""
+    """Bring a record back from the trash (KIND ID), or the database from a backup (FILE).
+
+    smallcrm restore contact 12: contact 12 back from the trash.
+
+    smallcrm restore FILE: the database replaced by a backup (smallcrm backup).
+    The file is checked first; the current database is kept aside (it says where);
+    it asks first unless --yes. More: smallcrm restore FILE --help
+    """
     import importlib
 
     store_kind = _kind(kind)

@@ -7,6 +7,12 @@ fits that subcommand's arguments, or cannot be the main command's line anyway. S
 import undo 12`` undoes import 12 while ``smallcrm import undo.csv`` (and ``smallcrm import
 undo``, a file named so) imports a file; ``smallcrm import ./list`` imports a file named
 ``list``.
+
+A command may also name a subcommand that takes the *whole* line when the line has that
+subcommand's number of positional arguments and not the command's own: ``restore KIND ID``
+brings a record back from the trash, ``restore FILE`` (one argument) restores a backup. The
+subcommand keeps its word too (``restore backup FILE``), which routes first, so a file named
+like a subcommand's word is given as ``./backup``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class RoutedCommand(TyperCommand):
     """A command whose first word may name one of the ``subcommands`` (see module doc)."""
 
     subcommands: ClassVar[typer.Typer]
+    whole_line: ClassVar[str | None] = None
 
     def make_context(
         self,
@@ -37,6 +44,9 @@ class RoutedCommand(TyperCommand):
         """The context of this command, or of the subcommand the line names."""
         routed = self.route(args)
         if routed is None:
+            whole = self.route_whole_line(args)
+            if whole is not None:
+                return whole.make_context(info_name, args, parent=parent, **extra)
             return super().make_context(info_name, args, parent, **extra)
         word, command = routed
         name = f"{info_name} {word}" if info_name else word
@@ -59,21 +69,39 @@ class RoutedCommand(TyperCommand):
             return args[0], command
         return None
 
+    def route_whole_line(self, args: list[str]) -> Any | None:
+        """The ``whole_line`` subcommand if ``args`` give it exactly its positional arguments
+        and do not give this command its own (``--help`` goes where the arguments point)."""
+        if self.whole_line is None:
+            return None
+        group = typer.main.get_group(self.subcommands)
+        command = group.commands[self.whole_line]  # type: ignore[attr-defined]
+        given = positionals(args, _takes_value(command))
+        return command if given == _wanted(command) != _wanted(self) else None
+
 
 def fits(command: Any, args: list[str]) -> bool:
     """Whether ``args`` give ``command`` (a click command, as Typer builds it) exactly the
     positional arguments it takes; asking for its help always fits."""
     if any(arg in HELP_OPTIONS for arg in args):
         return True
+    return positionals(args, _takes_value(command)) == _wanted(command)
+
+
+def _takes_value(command: Any) -> set[str]:
+    """The option names of ``command`` that take a value (the next argument)."""
     # Typer carries its own copy of click, so parameters are told apart by their type name.
-    takes_value = {
+    return {
         name
         for param in command.params
         if param.param_type_name == "option" and not (param.is_flag or param.count)
         for name in (*param.opts, *param.secondary_opts)
     }
-    wanted = sum(param.nargs for param in command.params if param.param_type_name == "argument")
-    return positionals(args, takes_value) == wanted
+
+
+def _wanted(command: Any) -> int:
+    """How many positional arguments ``command`` takes."""
+    return sum(param.nargs for param in command.params if param.param_type_name == "argument")
 
 
 def positionals(args: list[str], takes_value: set[str]) -> int:
@@ -91,12 +119,15 @@ def positionals(args: list[str], takes_value: set[str]) -> int:
     return count
 
 
-def routed(subcommands: typer.Typer) -> Callable[[F], F]:
-    """Mark a command function as routed to ``subcommands`` (read by ``main.build_app``)."""
+def routed(subcommands: typer.Typer, *, whole_line: str | None = None) -> Callable[[F], F]:
+    """Mark a command function as routed to ``subcommands`` (read by ``main.build_app``);
+    ``whole_line`` names the one that takes a line of its own arity (see the module doc)."""
 
     def mark(func: F) -> F:
         func.command_class = type(  # type: ignore[attr-defined]
-            f"Routed{func.__name__.title()}", (RoutedCommand,), {"subcommands": subcommands}
+            f"Routed{func.__name__.title()}",
+            (RoutedCommand,),
+            {"subcommands": subcommands, "whole_line": whole_line},
         )
         return func
 

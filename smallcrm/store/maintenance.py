@@ -4,13 +4,16 @@ A backup is taken with SQLite's online backup API in one step (``pages=-1``): a 
 restarts on every write by someone else and may never finish, while one step under the read
 lock took 55-83 ms for 23 MB here. The copy is then fsynced, checked with
 ``PRAGMA integrity_check`` and only then given its final name, so a backup that exists is a good
-one. Restores check the file first and keep the database they replace.
+one. Restores check the file first, refuse while anyone has the database open, and keep the
+database they replace.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,63 +145,225 @@ def restore(db_path: Path, source: Path, *, now: datetime | None = None) -> Path
     """Replace the database at ``db_path`` with the backup ``source``.
 
     The backup is checked before anything is touched; the database it replaces is kept beside
-    it (``*.before-restore-<time>.db``), whose path is returned. Nobody may have the database
-    open: the replaced file must not keep writers.
+    it (``*.before-restore-<time>.db``), whose path is returned (it exists only if there was a
+    database). Nobody may have the database open: a program holding the replaced file would
+    go on writing to it, and its changes would be lost, so that is refused. The restored file
+    keeps the permissions and group of the one it replaces (a team's shared database stays
+    shared).
     """
-    if not source.is_file():
-        raise ValidationError("source", f"{source} is not a file")
-    problems = integrity_problems(source)
-    if problems:
-        raise ValidationError("source", f"{source} is not a sound backup: {'; '.join(problems)}")
+    check_backup(source)
+    if db_path.exists() and open_elsewhere(db_path):
+        raise ValidationError(
+            "database",
+            f"{db_path} is open in another program (the app, or a command still running); "
+            "close it everywhere, then restore again. Nothing was changed.",
+        )
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     kept = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}.db")
     staged = db_path.with_name(db_path.name + ".restoring")
-    _copy(source, staged)
-    if db_path.exists():
-        _copy(db_path, kept, checkpoint=True)
-    for suffix in ("-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    staged.replace(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _copy(source, staged)
+        if db_path.exists():
+            _keep_access(db_path, staged)
+            _keep_aside(db_path, kept)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        staged.replace(db_path)
+    finally:
+        staged.unlink(missing_ok=True)
     _fsync(db_path)
     return kept
 
 
+def check_backup(source: Path) -> None:
+    """Raise ValidationError unless ``source`` is a sound smallcrm database this version reads."""
+    from smallcrm.store.migrations import HEAD_REVISION
+
+    if not source.is_file():
+        raise ValidationError("source", f"{source} is not a file")
+    problems = integrity_problems(source)
+    if problems:
+        raise ValidationError("source", f"{source} is not a sound backup: {_plain(problems)}")
+    revision = schema_revision(source)
+    if revision is not None and revision > HEAD_REVISION:  # zero-padded numbers: "0004"
+        raise ValidationError(
+            "source",
+            f"{source} was made by a newer smallcrm (schema {revision}; this one knows up to "
+            f"{HEAD_REVISION}); upgrade smallcrm first",
+        )
+
+
+def _plain(problems: list[str]) -> str:
+    """What ``integrity_problems`` found, in a user's words."""
+    text = "; ".join(problems[:3])
+    if "file is not a database" in text:
+        return "it is not a database file (or its first page is damaged)"
+    if "no such table" in text:
+        return "it is a database, but not a smallcrm one"
+    if "malformed" in text:
+        return "the file is damaged (cut short or overwritten)"
+    return f"the file is damaged ({text})"
+
+
+def schema_revision(path: Path) -> str | None:
+    """The schema revision recorded in a database file (None if it has none)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else str(row[0])
+
+
+def open_elsewhere(path: Path) -> bool:
+    """Whether another connection has the database open, even one doing nothing.
+
+    Every connection to a WAL database holds a shared lock on its ``-shm`` file; a connection
+    in exclusive locking mode can begin a transaction only when there is no other. The check
+    writes nothing.
+    """
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=0.2)
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    except sqlite3.DatabaseError:
+        return False  # a damaged file: nobody can be using it to any effect
+    finally:
+        conn.close()
+
+
+def _keep_aside(db_path: Path, kept: Path) -> None:
+    """Copy the database about to be replaced; byte for byte (with its WAL) if it is too
+    damaged for SQLite to copy, which is when a restore is most needed."""
+    try:
+        _copy(db_path, kept, checkpoint=True)
+    except sqlite3.DatabaseError:
+        kept.unlink(missing_ok=True)
+        for suffix in ("", "-wal"):
+            if Path(str(db_path) + suffix).exists():
+                shutil.copyfile(str(db_path) + suffix, str(kept) + suffix)
+                os.chmod(str(kept) + suffix, 0o600)
+        _fsync(kept)
+
+
+def _keep_access(current: Path, replacement: Path) -> None:
+    """Give ``replacement`` the permission bits and group of ``current``."""
+    info = current.stat()
+    os.chmod(replacement, stat.S_IMODE(info.st_mode))
+    if replacement.stat().st_gid != info.st_gid:
+        try:
+            os.chown(replacement, -1, info.st_gid)
+        except PermissionError:
+            pass  # not a member of that group: the owner's permissions still apply
+
+
+def describe(path: Path) -> str:
+    """What a database file holds, in a few words: ``120 contacts, 14 accounts, 9 deals;
+    last change 2026-11-25 10:30 UTC``."""
+    # Read-write, though it only reads: the last connection to close tidies up the -wal and
+    # -shm files, which a read-only one would leave behind.
+    conn = sqlite3.connect(str(path))
+    try:
+        counts = [
+            f"{count} {word}{'' if count == 1 else 's'}"
+            for table, word in (("contact", "contact"), ("account", "account"),
+                                ("opportunity", "deal"))
+            for count in (_live(conn, table),)
+        ]  # fmt: skip
+        last = conn.execute("SELECT max(at) FROM audit_entry").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return "not readable as a smallcrm database"
+    finally:
+        conn.close()
+    when = f"last change {str(last)[:16]} UTC" if last else "no changes yet"
+    return f"{', '.join(counts)}; {when}"
+
+
+def _live(conn: sqlite3.Connection, table: str) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0])
+
+
 def doctor(db: Database) -> list[Finding]:
-    """Integrity, foreign keys and the search index, each with how to repair a problem."""
+    """Integrity, foreign keys and the search index, each with how to repair a problem.
+
+    On PostgreSQL the server looks after its own pages and links; the search index is checked.
+    """
+    if db.path is None and db.dialect == "postgresql":
+        server = Finding(
+            "integrity", True, "PostgreSQL checks its own pages and links (deeper: pg_amcheck)"
+        )
+        return [server, _search_finding(db)]
+    path = _require_sqlite(db)
+    findings = [integrity_finding(path)]
+    try:
+        with db.read() as tx:
+            orphans = tx.all("PRAGMA foreign_key_check")
+    except sqlite3.DatabaseError as exc:
+        findings.append(Finding("links", False, f"cannot be checked: {exc}", restore_advice(path)))
+    else:
+        findings.append(
+            Finding(
+                "links",
+                not orphans,
+                "every link points at a record"
+                if not orphans
+                else f"{len(orphans)} links point at missing records",
+                None if not orphans else restore_advice(path),
+            )
+        )
+    findings.append(_search_finding(db))
+    return findings
+
+
+def integrity_finding(path: Path) -> Finding:
+    """``PRAGMA integrity_check`` of the file as a doctor's finding (also for a file too
+    damaged to open as a database)."""
+    problems = integrity_problems(path)
+    if not problems:
+        return Finding("integrity", True, "the database file is sound")
+    return Finding("integrity", False, _plain(problems), restore_advice(path))
+
+
+def restore_advice(path: Path) -> str:
+    """How to get a damaged database back: the newest backup by name, or a recovery."""
+    folder = path.parent / "backups"
+    backups = list_backups(folder, path.stem) if folder.is_dir() else []
+    if backups:
+        return (
+            f"restore the newest good backup: smallcrm restore {backups[-1]} "
+            "(the damaged file is kept aside)"
+        )
+    return (
+        f"restore a backup: smallcrm restore FILE (none in {folder}); without one, copy out "
+        f"what can be read: sqlite3 {path} .recover | sqlite3 recovered.db, then "
+        "smallcrm restore recovered.db"
+    )
+
+
+def _search_finding(db: Database) -> Finding:
     from smallcrm.store.search import check_index
 
-    path = _require_sqlite(db)
-    findings = []
-    problems = integrity_problems(path)
-    findings.append(
-        Finding(
-            "integrity",
-            not problems,
-            "the database file is sound" if not problems else "; ".join(problems[:5]),
-            None if not problems else "restore the newest good backup: smallcrm restore FILE",
-        )
-    )
-    with db.read() as tx:
-        orphans = tx.all("PRAGMA foreign_key_check")
-    findings.append(
-        Finding(
-            "links",
-            not orphans,
-            "every link points at a record"
-            if not orphans
-            else f"{len(orphans)} links point at missing records",
-            None if not orphans else "restore the newest good backup: smallcrm restore FILE",
-        )
-    )
-    index_ok = check_index(db)
-    findings.append(
-        Finding(
+    try:
+        index_ok = check_index(db)
+    except sqlite3.DatabaseError as exc:
+        return Finding(
             "search index",
-            index_ok,
-            "the search index matches the records"
-            if index_ok
-            else "the search index is out of step with the records",
-            None if index_ok else "rebuild it: smallcrm doctor --repair",
+            False,
+            f"cannot be checked: {exc}",
+            "first repair the file (see above), then: smallcrm doctor --repair",
         )
+    return Finding(
+        "search index",
+        index_ok,
+        "the search index matches the records"
+        if index_ok
+        else "the search index is out of step with the records",
+        None if index_ok else "rebuild it: smallcrm doctor --repair",
     )
-    return findings
