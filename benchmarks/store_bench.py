@@ -182,8 +182,8 @@ def render(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def run(path: Path, runs: int) -> list[Result]:
-    """Every measurement on the database at ``path``."""
+def run(path: Path | str, runs: int) -> list[Result]:
+    """Every measurement on the database at ``path`` (a file, or a PostgreSQL URL)."""
     db = open_database(path)
     try:
         counts = table_counts(db)
@@ -205,11 +205,15 @@ def _load() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", type=Path, help="database made by benchmarks/generate.py")
+    parser.add_argument(
+        "path",
+        help="database made by benchmarks/generate.py, or a PostgreSQL URL it was copied to "
+        "(smallcrm --db FILE migrate-to URL)",
+    )
     parser.add_argument("--runs", type=int, default=200, help="timed runs per operation")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
-    if not args.path.exists():
+    if "://" not in args.path and not Path(args.path).exists():
         parser.error(f"{args.path} does not exist; create it with benchmarks/generate.py")
     if args.runs < 1:
         parser.error("--runs must be 1 or more")

@@ -29,15 +29,19 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "demo": ("manage", "demo", False, MANAGE),
     "backup": ("maintenance", "backup", False, MANAGE),
     "doctor": ("maintenance", "doctor", False, MANAGE),
+    "edit": ("edit", "edit", False, MANAGE),
+    "init-shared": ("shared", "init_shared", False, MANAGE),
     "import": ("dataio", "import_file", False, DATA),
     "export": ("dataio", "export", False, DATA),
     "invite": ("dataio", "invite", False, DATA),
     "duplicates": ("duplicates", "duplicates", False, MANAGE),
     "merge": ("duplicates", "merge", False, MANAGE),
     "privacy": ("privacy", "app", True, DATA),
+    "migrate-to": ("transfer", "migrate_to", False, MANAGE),
 }
 NO_ARGS_HELP = {
     "log", "search", "done", "delete", "restore", "history", "import", "export", "invite", "merge",
+    "edit", "init-shared", "migrate-to",
 }  # fmt: skip
 ROOT_OPTIONS_WITH_VALUE = {"--db"}
 
