@@ -44,7 +44,7 @@ def test_search_index_and_triggers_exist(db: Database) -> None:
         else:
             names = {r[0] for r in tx.all("SELECT tgname FROM pg_trigger")}
             names |= {r[0] for r in tx.all("SELECT indexname FROM pg_indexes")}
-            wanted = {"contact_search", "contact_count", "ix_search_doc_vector"}
+            wanted = {"contact_search", "ix_search_doc_vector"}
     assert wanted <= names
     assert _exists(db, "search_doc")
 
