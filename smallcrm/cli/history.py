@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -128,25 +127,9 @@ def _write_entries(word: str, record_id: int, title: str | None, entries: list[A
 
 
 def _change_lines(changes: dict[str, list[Any]]) -> list[tuple[str, str]]:
-    lines = []
-    for field, pair in changes.items():
-        old, new = (list(pair) + [None, None])[:2]
-        if old in (None, "", []):
-            text = _value(new) or "(empty)"
-        else:
-            text = f"{_value(old)} -> {_value(new) or '(empty)'}"
-        lines.append((field, text))
-    return lines
+    from smallcrm.store.audit import readable_changes
 
-
-def _value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        text = ", ".join(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
-    return text if len(text) <= LONG_VALUE else text[: LONG_VALUE - 3] + "..."
+    return [
+        (c.field, c.new if c.old is None else f"{c.old} -> {c.new}")
+        for c in readable_changes(changes, LONG_VALUE)
+    ]

@@ -7,8 +7,7 @@ changes (the app's live refresh); ``smallcrm history KIND ID`` prints the same i
 
 from __future__ import annotations
 
-import json
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.content import Content
@@ -16,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
-from smallcrm.store.audit import history
+from smallcrm.store.audit import history, readable_changes
 from smallcrm.store.errors import StoreError
 from smallcrm.store.records import AuditEntry
 from smallcrm.widgets import formatting as fmt
@@ -33,45 +32,17 @@ ACTIONS = {
     "erase": "erased personal data",
 }
 SHELL_KINDS = {"opportunity": "deal"}
-FIELD_NAMES = {"methods": "emails and phones"}  # stored names that say little to a user
-
-
-def value_text(value: Any) -> str:
-    """A stored value on one line, clipped (lists of words joined with commas)."""
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        text = ", ".join(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
-    return text if len(text) <= LONG_VALUE else text[: LONG_VALUE - 1] + "…"
-
-
-def money_text(value: Any) -> Any:
-    """A stored amount in cents as money (``1600000`` -> ``16,000.00``)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value / 100:,.2f}"
-    return value
 
 
 def change_lines(entry: AuditEntry) -> list[Content]:
     """``  city: Berlin → Hamburg`` for each field (a new value alone when there was none)."""
     lines = []
-    for field, pair in entry.changes.items():
-        old, new = (list(pair) + [None, None])[:2]
-        if field.endswith("_cents"):
-            field, old, new = field.removesuffix("_cents"), money_text(old), money_text(new)
-        name = FIELD_NAMES.get(field, field.replace("_", " "))
-        if old in (None, "", []):
-            change = Content(value_text(new))
+    for change in readable_changes(entry.changes, LONG_VALUE):
+        if change.old is None:
+            text = Content(change.new)
         else:
-            change = Content.assemble(value_text(old), (" → ", "bold"), value_text(new))
-        lines.append(Content.assemble("  ", (f"{name}: ", "dim"), change))
+            text = Content.assemble(change.old, (" → ", "bold"), change.new)
+        lines.append(Content.assemble("  ", (f"{change.field}: ", "dim"), text))
     return lines
 
 

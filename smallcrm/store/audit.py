@@ -10,6 +10,7 @@ This module only reads it. ``kind`` is the table's name: ``contact``, ``account`
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from smallcrm.store.db import Database, to_datetime
@@ -125,3 +126,54 @@ def _changes(text: Any) -> dict[str, list[Any]]:
     if not isinstance(value, dict):
         return {}
     return {str(k): list(v) if isinstance(v, list) else [None, v] for k, v in value.items()}
+
+
+# --- changes as people read them (the app's history screen and ``smallcrm history``) ---------
+
+FIELD_NAMES = {"methods": "emails and phones"}  # stored names that say little to a user
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an audit entry, readable: ``old`` is None when there was no old value."""
+
+    field: str
+    old: str | None
+    new: str
+
+
+def readable_changes(changes: dict[str, list[Any]], limit: int = 200) -> list[FieldChange]:
+    """An entry's ``{field: [old, new]}`` as labelled one-line texts, values clipped to
+    ``limit`` characters; amounts kept in cents read as money (``amount: 16,000.00``)."""
+    readable = []
+    for field, pair in changes.items():
+        old, new = (list(pair) + [None, None])[:2]
+        if field.endswith("_cents"):
+            field, old, new = field.removesuffix("_cents"), _money(old), _money(new)
+        name = FIELD_NAMES.get(field, field.replace("_", " "))
+        shown_old = None if old in (None, "", []) else value_text(old, limit)
+        readable.append(FieldChange(name, shown_old, value_text(new, limit)))
+    return readable
+
+
+def value_text(value: Any, limit: int = 200) -> str:
+    """A stored value on one line, clipped (lists of words joined with commas)."""
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        text = ", ".join(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _money(value: Any) -> Any:
+    """A stored amount in cents as money (``1600000`` -> ``16,000.00``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value / 100:,.2f}"
+    return value
