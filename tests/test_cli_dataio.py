@@ -460,7 +460,7 @@ def test_history_shows_each_change_oldest_first(crm: Run) -> None:
         "delete",
         "restore",
     ]
-    assert "  first_name:" in out
+    assert "  first name:" in out and "  emails and phones:" in out
     entries = json.loads(ok(crm("history", "contact", "2", "--json", "-n", "2")))
     assert [e["action"] for e in entries] == ["delete", "restore"]
     assert entries[0]["kind"] == "contact"
