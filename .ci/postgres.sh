@@ -44,6 +44,7 @@ start_postgres() {
         PG_RUN=(runuser -u "$user" --)
     fi
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cd "$PG_DIR" || return 1  # the server's user may not enter the caller's directory
     "${PG_RUN[@]}" "$bindir/initdb" -D "$PG_DIR/data" -U smallcrm --auth=trust -E UTF8 \
         --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
         || { cat "$PG_DIR/initdb.log" >&2; return 1; }
@@ -51,6 +52,7 @@ start_postgres() {
         -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=300 \
             -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
         || { cat "$PG_DIR/server.log" >&2; return 1; }
+    cd - >/dev/null || return 1
     PG_BINDIR=$bindir
     export SMALLCRM_TEST_POSTGRES="postgresql+psycopg://smallcrm@127.0.0.1:$port/postgres"
     echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
