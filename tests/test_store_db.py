@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from smallcrm.store import db as dbmod
 from smallcrm.store.db import Database, open_database, resolve_url
+from smallcrm.store.errors import StoreError
 from smallcrm.store.migrations import HEAD_REVISION
 
 
@@ -117,3 +119,22 @@ def test_unsupported_database_url_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="not supported") as err:
         open_database("mysql://crm@localhost/crm")
     assert err.value.field == "db"
+
+
+def test_another_programs_database_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "photos.db"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE album (id INTEGER PRIMARY KEY, title TEXT)")
+    with pytest.raises(StoreError, match=r"photos\.db is not a smallcrm database.*\(album\)"):
+        open_database(path)
+    with sqlite3.connect(path) as other:
+        tables = [r[0] for r in other.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == ["album"]
+
+
+def test_an_empty_file_becomes_a_smallcrm_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    database = open_database(path)
+    assert database.schema_revision() == HEAD_REVISION
+    database.close()

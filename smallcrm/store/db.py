@@ -365,11 +365,37 @@ class Database:
         """Bring the schema to the newest revision; a no-op (one query) when it is there."""
         from smallcrm.store.migrations import HEAD_REVISION
 
-        if self.schema_revision() == HEAD_REVISION:
+        revision = self.schema_revision()
+        if revision == HEAD_REVISION:
             return
+        if revision is None:
+            self._refuse_foreign_tables()
         from smallcrm.store.migrate import upgrade
 
         upgrade(self.url)
+
+    def _refuse_foreign_tables(self) -> None:
+        """A database holding tables but no smallcrm revision belongs to another program:
+        adding smallcrm's tables to it would mix the two (a mistyped ``--db``, say)."""
+        with self.read() as tx:
+            if self.dialect == "sqlite":
+                sql = (
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4"
+                )
+            else:
+                sql = (
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() ORDER BY table_name LIMIT 4"
+                )
+            tables = [row[0] for row in tx.all(sql)]
+        if tables:
+            where = self.path or "this database"
+            raise StoreError(
+                f"{where} is not a smallcrm database: it holds other tables "
+                f"({', '.join(tables[:3])}{', ...' if len(tables) > 3 else ''}), so smallcrm "
+                "leaves it alone. Give a new file or an empty database with --db or SMALLCRM_DB."
+            )
 
 
 class PgRow(tuple):
