@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,3 +114,23 @@ def test_backup_and_doctor_commands(db: Database, db_path: Path, tmp_path: Path)
     assert result.exit_code == 1 and "doctor --repair" in result.output
     result = runner.invoke(app, ["--db", str(db_path), "doctor", "--repair"])
     assert result.exit_code == 0 and "Rebuilt the search index" in result.output
+
+
+def test_backups_of_a_private_database_are_private(db: Database, db_path: Path) -> None:
+    copy = maintenance.backup(db)
+
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+
+
+def test_backups_of_a_team_database_are_the_teams(db: Database, db_path: Path) -> None:
+    os.chmod(db_path, 0o660)
+    old_umask = os.umask(0o077)
+    try:
+        copy = maintenance.backup(db)
+    finally:
+        os.umask(old_umask)
+
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o660
+    assert copy.stat().st_gid == db_path.stat().st_gid
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o2770

@@ -59,7 +59,7 @@ def integrity_problems(path: Path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def _copy(source: Path, target: Path, *, checkpoint: bool = False) -> None:
+def _copy(source: Path, target: Path, *, checkpoint: bool = False, mode: int = 0o600) -> None:
     """Copy a database file with the online backup API in one step, then fsync the copy."""
     src = sqlite3.connect(str(source), timeout=5)
     dst = sqlite3.connect(str(target))
@@ -73,8 +73,23 @@ def _copy(source: Path, target: Path, *, checkpoint: bool = False) -> None:
     finally:
         dst.close()
         src.close()
-    os.chmod(target, 0o600)
+    os.chmod(target, mode)
     _fsync(target)
+
+
+def _sharing_of(source: Path) -> tuple[int, int]:
+    """The mode and group a backup of ``source`` gets: the database's own, never more than
+    read and write for its owner and group (a team database's backups are the team's)."""
+    info = source.stat()
+    return (stat.S_IMODE(info.st_mode) & 0o660) or 0o600, info.st_gid
+
+
+def _give_group(path: Path, gid: int) -> None:
+    """Hand ``path`` to the database's group; if we may not, it stays ours alone."""
+    try:
+        os.chown(path, -1, gid)
+    except PermissionError:
+        os.chmod(path, stat.S_IMODE(path.stat().st_mode) & ~0o077)
 
 
 def _fsync(path: Path) -> None:
@@ -107,12 +122,19 @@ def backup(
     folder = destination if destination is not None else source.parent / "backups"
     rotate = destination is None or destination.is_dir() or not destination.suffix
     target = folder / f"{source.stem}-{stamp}{BACKUP_SUFFIX}" if rotate else destination
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    mode, gid = _sharing_of(source)
+    if not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if mode & 0o060:  # beside a team database: a folder the team can use, as init-shared
+            os.chmod(target.parent, 0o2770)
+            _give_group(target.parent, gid)
     partial = target.with_name(target.name + ".partial")
     fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        _copy(source, partial)
+        _copy(source, partial, mode=mode)
+        if mode & 0o060:
+            _give_group(partial, gid)
         problems = integrity_problems(partial)
         if problems:
             raise ValidationError("backup", "the copy failed its check: " + "; ".join(problems))
