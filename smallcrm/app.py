@@ -278,16 +278,9 @@ def detail_screen(kind: str, record_id: int) -> Screen:
 
 def restore(db: Database, kind: str, record_id: int) -> None:
     """Bring a record of any kind back from the trash."""
-    from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
+    from smallcrm.store.crud import service
 
-    restorers = {
-        "contact": contacts.restore_contact,
-        "account": accounts.restore_account,
-        "interaction": interactions.restore_interaction,
-        "opportunity": opportunities.restore_opportunity,
-        "appointment": appointments.restore_appointment,
-    }
-    restorers[kind](db, record_id)
+    service(kind, "restore")(db, record_id)
 
 
 def make_app(

@@ -9,7 +9,6 @@ the command says who changed it since, and exits 1.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, lookup, now, state
+from smallcrm.store.crud import service
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -25,13 +25,6 @@ if TYPE_CHECKING:
 
 EDIT_KINDS = ("contact", "account", "deal", "interaction", "appointment")
 STORE_KIND = {"deal": "opportunity"}
-MODULES = {
-    "contact": "contacts",
-    "account": "accounts",
-    "opportunity": "opportunities",
-    "interaction": "interactions",
-    "appointment": "appointments",
-}
 LIST_FIELDS = ("email", "phone", "tag")
 MAX_RETRIES = 3  # without --if-version, a save that raced another one is simply redone
 CONFLICT_ENTRIES = 5  # changes by others listed in a conflict message
@@ -279,15 +272,11 @@ def _record_id(db: Database, word: str, store_kind: str, ref: str) -> int:
     return lookup(db, ref, (store_kind,), option="ID", how=how).record_id
 
 
-def _module(store_kind: str) -> Any:
-    return importlib.import_module(f"smallcrm.store.{MODULES[store_kind]}")
-
-
 def _get(db: Database, word: str, store_kind: str, record_id: int) -> Any:
     from smallcrm.store.errors import NotFoundError
 
     try:
-        return getattr(_module(store_kind), f"get_{store_kind}")(db, record_id)
+        return service(store_kind, "get")(db, record_id)
     except NotFoundError:
         raise CliError(
             f"no {word} with id {record_id} (in the trash? smallcrm restore {word} "
@@ -298,7 +287,7 @@ def _get(db: Database, word: str, store_kind: str, record_id: int) -> Any:
 def _update(
     db: Database, store_kind: str, record_id: int, version: int, changes: dict[str, Any]
 ) -> Any:
-    update = getattr(_module(store_kind), f"update_{store_kind}")
+    update = service(store_kind, "update")
     return update(db, record_id, version, **changes)
 
 

@@ -51,13 +51,12 @@ def _title(kind: str, record: object) -> str:
 @guarded
 def delete(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> None:
     """Move a record to the trash (smallcrm restore brings it back)."""
-    import importlib
+    from smallcrm.store.crud import service
 
     store_kind = _kind(kind)
-    module = importlib.import_module(f"smallcrm.store.{_MODULES[store_kind]}")
     db = state(ctx).db()
-    record = getattr(module, f"get_{store_kind}")(db, record_id)
-    getattr(module, f"delete_{store_kind}")(db, record_id)
+    record = service(store_kind, "get")(db, record_id)
+    service(store_kind, "delete")(db, record_id)
     word = "deal" if store_kind == "opportunity" else store_kind
     print(
         f"Moved {word} {record_id} ({_title(store_kind, record)}) to the trash; "
@@ -76,22 +75,12 @@ def restore(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> No
     The file is checked first; the current database is kept aside (it says where);
     it asks first unless --yes. More: smallcrm restore FILE --help
     """
-    import importlib
+    from smallcrm.store.crud import service
 
     store_kind = _kind(kind)
-    module = importlib.import_module(f"smallcrm.store.{_MODULES[store_kind]}")
-    record = getattr(module, f"restore_{store_kind}")(state(ctx).db(), record_id)
+    record = service(store_kind, "restore")(state(ctx).db(), record_id)
     word = "deal" if store_kind == "opportunity" else store_kind
     print(f"Restored {word} {record_id} ({_title(store_kind, record)})")
-
-
-_MODULES = {
-    "contact": "contacts",
-    "account": "accounts",
-    "opportunity": "opportunities",
-    "interaction": "interactions",
-    "appointment": "appointments",
-}
 
 
 @guarded

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
 from smallcrm.store import conflicts
+from smallcrm.store.crud import service
 from smallcrm.store.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
@@ -447,16 +448,7 @@ def write_widget(widget: Widget, value: Any) -> None:
 
 def read_record(db: Database, kind: str, record_id: int) -> Any:
     """The stored record of a kind (NotFoundError if it is gone)."""
-    from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
-
-    getters = {
-        "contact": contacts.get_contact,
-        "account": accounts.get_account,
-        "interaction": interactions.get_interaction,
-        "opportunity": opportunities.get_opportunity,
-        "appointment": appointments.get_appointment,
-    }
-    return getters[kind](db, record_id)
+    return service(kind, "get")(db, record_id)
 
 
 def record_title(db: Database, kind: str, record_id: int) -> str:
