@@ -81,7 +81,7 @@ def test_a_copy_failing_half_way_leaves_the_target_empty(
         if table == "audit_entry":
             raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(transfer, "_advance_sequence", broken)
+    monkeypatch.setattr(transfer, "sync_id_sequence", broken)
     with pytest.raises(RuntimeError):
         transfer.copy_database(source, db)
 

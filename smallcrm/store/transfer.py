@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smallcrm.store.db import Database, Tx
+from smallcrm.store.db import Database, Tx, sync_id_sequence
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.io.columns import column_types
 
 # Parents before children (foreign keys), so rows can be inserted in this order.
 TABLES = (
@@ -94,21 +95,15 @@ def copy_database(
             writer.execute(f"DELETE FROM {table}")
         for table in TABLES:
             counts[table] = _copy_table(reader, writer, table, progress)
-            if "id" in _columns(writer, table):
-                _advance_sequence(writer, table)
+            if "id" in column_types(writer, table):
+                sync_id_sequence(writer, table)  # the target's next ids follow the copied ones
         _check_counts(writer, counts)
     return TransferResult(counts)
 
 
-def _columns(tx: Tx, table: str) -> list[str]:
-    """The table's column names, read from an empty result on either database."""
-    tx.all(f"SELECT * FROM {table} WHERE 1 = 0")
-    return [column[0] for column in tx._cursor.description]
-
-
 def _copy_table(reader: Tx, writer: Tx, table: str, progress: Progress | None) -> int:
-    target_columns = set(_columns(writer, table))
-    columns = [c for c in _columns(reader, table) if c in target_columns]
+    target_columns = column_types(writer, table)
+    columns = [c for c in column_types(reader, table) if c in target_columns]
     order = '"id"' if "id" in columns else f'"{columns[0]}"'
     names = ", ".join(f'"{column}"' for column in columns)  # "key", "before": reserved words
     insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + c for c in columns)})"
@@ -138,20 +133,6 @@ def _flush(
     if progress is not None:
         progress(table, done + count)
     return count
-
-
-def _advance_sequence(writer: Tx, table: str) -> None:
-    """Make the next id PostgreSQL hands out follow the copied ones (SQLite needs nothing)."""
-    if writer.dialect != "postgresql":
-        return
-    sequence = writer.scalar("SELECT pg_get_serial_sequence(:t, 'id')", t=table)
-    if sequence is None:
-        return
-    writer.execute(
-        "SELECT setval(CAST(:s AS regclass), COALESCE((SELECT MAX(id) FROM "
-        f"{table}), 0) + 1, false)",
-        s=sequence,
-    )
 
 
 def _check_counts(writer: Tx, counts: dict[str, int]) -> None:
