@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from smallcrm.commands import CrmCommands
+from smallcrm.store import clock
 from smallcrm.store.db import Database, open_database
 
 LIVE_INTERVAL = 1.0  # seconds between two looks for changes made by others
@@ -125,7 +126,8 @@ class CrmApp(App[None]):
     ) -> None:
         super().__init__()
         self.db = db
-        self._fixed_now = now
+        if now is not None:  # tests and snapshots: every screen reads the one clock
+            clock.pin(now)
         self.trashed: list[Trashed] = []
         self.live_interval = live_interval
         # Read before any screen loads, so a change made meanwhile still counts as new.
@@ -177,12 +179,6 @@ class CrmApp(App[None]):
             return
         self.last_change = marker
         screen.live_reload()
-
-    # time ---------------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        """The current local time, aware; fixed in tests and snapshots so output is stable."""
-        return self._fixed_now or datetime.now().astimezone()
 
     # navigation ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from smallcrm.store import clock, settings
 from smallcrm.store.db import Database, open_database
 
 POSTGRES_SERVER = os.environ.get("SMALLCRM_TEST_POSTGRES", "")
@@ -89,15 +90,30 @@ def new_database_url(_postgres_template: str | None, tmp_path: Path) -> Iterator
         _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
+# Every test runs on Wednesday 2026-11-25 10:30 in the business zone UTC, whatever the machine's
+# date and zone: a test that needs another day or zone sets its own.
+FIXED_NOW = "2026-11-25T10:30:00+00:00"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_database_url: object
-) -> None:
-    """Keep tests off the user's machine: data dir, database and acting user are fixed."""
+) -> Iterator[None]:
+    """Keep tests off the user's machine and its clock: data and config dirs, database, acting
+    user, "now" and the business's time zone are fixed."""
     monkeypatch.setenv("SMALLCRM_DB", str(new_database_url("default.db")))  # type: ignore[operator]
     monkeypatch.setenv("SMALLCRM_USER", "tester")
     monkeypatch.setenv("SMALLCRM_PHONE_REGION", "DE")
+    monkeypatch.setenv("SMALLCRM_TIMEZONE", "UTC")
+    monkeypatch.setenv("SMALLCRM_NOW", FIXED_NOW)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg-site"))
+    monkeypatch.delenv("SMALLCRM_CONFIG", raising=False)
+    settings.reload()
+    yield
+    clock.pin(None)
+    settings.reload()
 
 
 @pytest.fixture

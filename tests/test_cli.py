@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from smallcrm.cli import app
+from smallcrm.store import clock
 from smallcrm.store.db import open_database
 
 NOW = "2026-11-25T10:30:00"
@@ -458,7 +459,7 @@ def _age_deals(db_file: Path, days: int) -> None:
     database = open_database(db_file)
     with database.write() as tx:
         tx.execute(
-            "UPDATE opportunity SET updated_at = :old", old=datetime.now(UTC) - timedelta(days=days)
+            "UPDATE opportunity SET updated_at = :old", old=clock.now_utc() - timedelta(days=days)
         )
     database.close()
 

@@ -104,7 +104,8 @@ def test_calendar_with_time_zones_recurrence_and_exceptions(db: Database) -> Non
 
 @pytest.fixture
 def in_berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The machine's zone is Berlin: smallcrm expands series on the local wall clock."""
+    """The business is in Berlin: smallcrm expands series on its wall clock."""
+    monkeypatch.setenv("SMALLCRM_TIMEZONE", "Europe/Berlin")
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
     yield

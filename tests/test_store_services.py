@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
+from smallcrm.store import accounts, appointments, clock, contacts, interactions, opportunities
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ConflictError, NotFoundError, ValidationError
 from smallcrm.store.listing import ListQuery
@@ -229,7 +229,7 @@ def test_moving_a_deal_someone_else_moved_is_a_conflict(db: Database) -> None:
 def test_stale_opportunities(db: Database) -> None:
     deal = opportunities.create_opportunity(db, name="Quiet deal", stage="proposal")
     assert opportunities.stale_opportunities(db, NOW + timedelta(days=5)) == []
-    later = datetime.now(UTC) + timedelta(days=40)
+    later = clock.now() + timedelta(days=40)
     assert [o.id for o in opportunities.stale_opportunities(db, later)] == [deal.id]
 
 

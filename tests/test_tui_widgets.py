@@ -4,7 +4,7 @@ the command palette's provider.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from textual.app import App, ComposeResult
@@ -15,6 +15,7 @@ from smallcrm.screens.account_detail import AccountDetailScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.contact_form import ContactForm
 from smallcrm.screens.interaction_form import InteractionForm
+from smallcrm.store import clock
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.records import Page
@@ -31,10 +32,7 @@ class FieldApp(App[None]):
     def __init__(self, field: DateField) -> None:
         super().__init__()
         self.field = field
-
-    def now(self) -> datetime:
-        """The fixed clock DateField reads."""
-        return NOW
+        clock.pin(NOW)  # the one clock DateField reads
 
     def compose(self) -> ComposeResult:
         """Just the field."""

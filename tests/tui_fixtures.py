@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tui_data import NOW, Seeded, seed
 
-from smallcrm.store import crud
+from smallcrm.store import clock
 from smallcrm.store.db import Database, open_database
 
 
@@ -25,8 +25,9 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(crud, "now_utc", lambda: NOW)
+    clock.pin(NOW)
     yield
+    clock.pin(None)
     monkeypatch.undo()
     time.tzset()
 

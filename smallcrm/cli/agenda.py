@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, now, state
+from smallcrm.store import clock
 
 SHOWN = 8  # per section; the rest is counted with the command that lists it all
 CAP = 500  # at most this many are counted per section ("500+")
@@ -99,10 +100,10 @@ def _occurrence(occ: Any) -> str:
     from smallcrm.cli import views
 
     a = occ.appointment
-    start, end = occ.starts_at.astimezone(), occ.ends_at.astimezone() if occ.ends_at else None
-    clock = "all day" if a.all_day else f"{start:%H:%M}" + (f"-{end:%H:%M}" if end else "")
+    start, end = clock.local(occ.starts_at), clock.local(occ.ends_at) if occ.ends_at else None
+    hours = "all day" if a.all_day else f"{start:%H:%M}" + (f"-{end:%H:%M}" if end else "")
     people = views.who(a.contact_name, a.account_name)
-    parts = [f"{clock}  {a.title}", f"with {people}" if people else "", a.location or ""]
+    parts = [f"{hours}  {a.title}", f"with {people}" if people else "", a.location or ""]
     text = "; ".join(p for p in parts if p)
     return text + (" (overlaps)" if occ.overlaps else "") + f"  [appointment {a.id}]"
 

@@ -110,19 +110,13 @@ def check_url(url: str) -> None:
 
 
 def now() -> datetime:
-    """The current local time, timezone-aware.
+    """The current time in the business's zone, from the one clock (``SMALLCRM_NOW`` pins it)."""
+    from smallcrm.store import clock
 
-    ``SMALLCRM_NOW`` (ISO 8601, e.g. ``2026-11-25T10:30+01:00``) fixes the clock, so tests and
-    recorded demos read "fri" and "tomorrow" the same way every time.
-    """
-    fixed = os.environ.get("SMALLCRM_NOW", "").strip()
-    if fixed:
-        try:
-            value = datetime.fromisoformat(fixed)
-        except ValueError:
-            raise CliError(f"SMALLCRM_NOW: {fixed!r} is not an ISO date and time") from None
-        return value if value.tzinfo else value.astimezone()
-    return datetime.now().astimezone()
+    try:
+        return clock.now()
+    except clock.ClockError as exc:
+        raise CliError(str(exc)) from None
 
 
 def err(message: str) -> None:

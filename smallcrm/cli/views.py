@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from smallcrm.output import Column
+from smallcrm.store import clock
 from smallcrm.store import records as r
 
 
@@ -21,7 +22,7 @@ def iso(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone().isoformat(timespec="seconds")
+        return clock.local(value).isoformat(timespec="seconds")
     return value.isoformat()
 
 
@@ -33,7 +34,7 @@ def when(value: date | datetime | None) -> str:
     from smallcrm.store.dates import describe
 
     if isinstance(value, datetime):
-        return describe(value.astimezone())
+        return describe(clock.local(value))
     return describe(value)
 
 
@@ -327,7 +328,7 @@ def interaction_row(i: r.Interaction, pretty: bool) -> list[Any]:
 
 def appointment_row(a: r.Appointment, pretty: bool) -> list[Any]:
     """An appointment as a table row."""
-    starts = when(a.starts_at.astimezone().date()) if a.all_day else when(a.starts_at)
+    starts = when(clock.local(a.starts_at).date()) if a.all_day else when(a.starts_at)
     repeat = " (repeats)" if a.rrule else ""
     return [
         a.id,
@@ -386,12 +387,12 @@ def deal_line(o: r.Opportunity) -> str:
 
 def span(starts: datetime, ends: datetime | None, all_day: bool = False) -> str:
     """``Fri 2026-11-27 14:00-15:00``; the end in full when it is on another day."""
-    start = starts.astimezone()
+    start = clock.local(starts)
     if all_day:
         return f"{when(start.date())} (all day)"
     if ends is None:
         return when(start)
-    end = ends.astimezone()
+    end = clock.local(ends)
     if end.date() == start.date():
         return f"{when(start)}-{end:%H:%M}"
     return f"{when(start)} to {when(end)}"

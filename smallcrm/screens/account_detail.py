@@ -24,7 +24,7 @@ from smallcrm.screens.detail_base import (
     occurrence_line,
     opportunity_line,
 )
-from smallcrm.store import accounts, appointments, interactions, opportunities
+from smallcrm.store import accounts, appointments, clock, interactions, opportunities
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Account
 from smallcrm.widgets import formatting as fmt
@@ -99,7 +99,7 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
             ],
             "Nothing logged yet: press l to log a call, an email or a note.",
         )
-        now = self.app.now()
+        now = clock.now()
         upcoming = appointments.occurrences(
             self.db, now, now + timedelta(days=UPCOMING_DAYS), account_id=a.id
         )[:UPCOMING_LIMIT]

@@ -11,11 +11,11 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.form_base import FormScreen, labelled
-from smallcrm.store import appointments
+from smallcrm.store import appointments, clock
 from smallcrm.store.dates import describe, parse_duration
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
 from smallcrm.store.records import Appointment
-from smallcrm.widgets.date_field import DateField, app_now
+from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.duration_field import DurationField, length_text
 from smallcrm.widgets.picker import RecordPicker
 
@@ -142,7 +142,7 @@ class AppointmentForm(FormScreen[Appointment]):
 
     def field_values(self, item: Appointment) -> dict[str, Any]:
         """The appointment as the fields show it."""
-        start = item.starts_at.astimezone()
+        start = clock.local(item.starts_at)
         minutes = item.reminder_minutes
         return {
             "title": item.title or "",
@@ -163,7 +163,7 @@ class AppointmentForm(FormScreen[Appointment]):
     def _new_values(self) -> dict[str, Any]:
         return {
             "title": "",
-            "starts_at": describe(self.start or next_slot(app_now(self.app))),
+            "starts_at": describe(self.start or next_slot(clock.now())),
             "duration": DEFAULT_LENGTH,
             "all_day": False,
             "location": "",

@@ -9,7 +9,7 @@ week view); the views only draw it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -22,7 +22,7 @@ from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.base import CrmScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.occurrence_choice import NEW, OccurrenceChoice
-from smallcrm.store import appointments, interactions
+from smallcrm.store import appointments, clock, interactions
 from smallcrm.store.dates import describe
 from smallcrm.store.errors import StoreError
 from smallcrm.store.records import Appointment, Interaction, Occurrence
@@ -36,7 +36,6 @@ from smallcrm.widgets.calendar_views import (
     occurrence_key,
     start_of,
 )
-from smallcrm.widgets.date_field import app_now
 
 TODAY_LIMIT = 20
 DEFAULT_HOUR = 9
@@ -134,7 +133,7 @@ class CalendarScreen(CrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view = "week"
-        self.cursor: date = date.today()
+        self.cursor: date = clock.today()
         self.hour = DEFAULT_HOUR
         self.shown: cal.Period | None = None
         self.found: list[Occurrence] = []
@@ -155,7 +154,7 @@ class CalendarScreen(CrmScreen):
 
     def on_mount(self) -> None:
         """Start at today, at the current hour during the working day."""
-        now = self.now()
+        now = clock.now()
         self.cursor = now.date()
         self.hour = now.hour if 7 <= now.hour <= 19 else DEFAULT_HOUR
         self.reload()
@@ -177,10 +176,6 @@ class CalendarScreen(CrmScreen):
             self._stale = False
             self.reload()
 
-    def now(self) -> datetime:
-        """The app's clock (fixed in tests and snapshots)."""
-        return app_now(self.app)
-
     def current_view(self) -> WeekGrid | MonthGrid | AgendaList:
         """The view shown now."""
         return self.query_one(f"#{VIEW_IDS[self.view]}")  # type: ignore[return-value]
@@ -198,7 +193,7 @@ class CalendarScreen(CrmScreen):
         self.draw()
 
     def _load_today(self) -> None:
-        today = self.now().date()
+        today = clock.now().date()
         todays = appointments.occurrences(self.db, *appointments.day_bounds(today))
         due = interactions.follow_ups_due(self.db, today, limit=TODAY_LIMIT)
         self.today_items = {}
@@ -224,8 +219,8 @@ class CalendarScreen(CrmScreen):
 
     def _load_period(self) -> None:
         self.shown = cal.period(self.view, self.cursor)
-        start = datetime.combine(self.shown.first, time(0)).astimezone()
-        end = datetime.combine(self.shown.end, time(0)).astimezone()
+        start = clock.at(self.shown.first, time(0))
+        end = clock.at(self.shown.end, time(0))
         self.found = appointments.occurrences(self.db, start, end)
 
     # drawing ------------------------------------------------------------------------------
@@ -234,7 +229,7 @@ class CalendarScreen(CrmScreen):
         """Redraw the title and the current view from what was read."""
         if self.shown is None:
             return
-        today = self.now().date()
+        today = clock.now().date()
         overlaps = sum(1 for o in self.found if o.overlaps)
         title = period_title(self.view, self.cursor, self.shown)
         title += f"  ·  {_count(len(self.found), 'appointment')}"
@@ -340,7 +335,7 @@ class CalendarScreen(CrmScreen):
 
     def action_today(self) -> None:
         """``t``: back to today."""
-        self.move_to(self.now().date())
+        self.move_to(clock.now().date())
         self.current_view().focus()
 
     def action_period(self, step: int) -> None:
@@ -400,7 +395,7 @@ class CalendarScreen(CrmScreen):
             return
         # A repeating one stays where the user was: its first start may be weeks ago.
         if not result.rrule and not self._gone(result):
-            start = result.starts_at.astimezone()
+            start = clock.local(result.starts_at)
             self.cursor = start.date()
             self.hour = WeekGrid.ALL_DAY_ROW if result.all_day else start.hour
         self.reload()
@@ -533,7 +528,7 @@ class CalendarScreen(CrmScreen):
                 self.notify_error(exc)
             self.reload()
 
-        when = describe(occurrence.starts_at.astimezone())
+        when = describe(clock.local(occurrence.starts_at))
         question = f"Skip {appointment.title!r} on {when}?"
         detail = "The other occurrences stay. Edit the appointment to change the whole series."
         self.app.push_screen(ConfirmScreen(question, confirm_label="Skip", detail=detail), answered)

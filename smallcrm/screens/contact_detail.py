@@ -26,7 +26,7 @@ from smallcrm.screens.detail_base import (
     occurrence_line,
     opportunity_line,
 )
-from smallcrm.store import appointments, contacts, interactions, opportunities, privacy
+from smallcrm.store import appointments, clock, contacts, interactions, opportunities, privacy
 from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Contact
@@ -120,7 +120,7 @@ figures, and their name, emails and phones are removed from every other text."""
             [Option(opportunity_line(d), id=f"opportunity:{d.id}") for d in deals],
             "No open opportunities.",
         )
-        now = self.app.now()
+        now = clock.now()
         upcoming = appointments.occurrences(
             self.db, now, now + timedelta(days=UPCOMING_DAYS), contact_id=c.id
         )[:UPCOMING_LIMIT]

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
 from smallcrm.screens.form_base import FormScreen, labelled
-from smallcrm.store import interactions
+from smallcrm.store import clock, interactions
 from smallcrm.store.dates import describe, parse_duration
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.records import Interaction
 from smallcrm.store.validate import DIRECTIONS, INTERACTION_KINDS
-from smallcrm.widgets.date_field import DateField, app_now
+from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
 
 MINUTE = timedelta(minutes=1)
@@ -99,7 +99,7 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
             "kind": i.kind,
             "direction": i.direction or Select.NULL,
             "subject": i.subject or "",
-            "happened_at": describe(i.happened_at.astimezone()),
+            "happened_at": describe(clock.local(i.happened_at)),
             "duration_minutes": duration_text(i.duration_minutes),
             "contact_id": i.contact_id,
             "account_id": i.account_id,
@@ -112,7 +112,7 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
             "kind": self.kind,
             "direction": Select.NULL,
             "subject": "",
-            "happened_at": describe(app_now(self.app)),
+            "happened_at": describe(clock.now()),
             "duration_minutes": "",
             "contact_id": self.contact_id,
             "account_id": self.account_id,

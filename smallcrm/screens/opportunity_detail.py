@@ -21,11 +21,10 @@ from smallcrm.screens.detail_base import (
     RelatedList,
     interaction_line,
 )
-from smallcrm.store import appointments, interactions, opportunities
+from smallcrm.store import appointments, clock, interactions, opportunities
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Appointment, Opportunity, Stage
 from smallcrm.widgets import formatting as fmt
-from smallcrm.widgets.date_field import app_now
 from smallcrm.widgets.deal_card import format_amount, is_overdue
 
 APPOINTMENT_LIMIT = 10
@@ -56,7 +55,7 @@ def appointment_line(appointment: Appointment, now: datetime) -> Content:
     """``Fri 2026-11-27 14:00  Demo  @ Acme office  (repeats)``; past ones say so."""
     upcoming = next_start(appointment, now)
     when = upcoming or appointment.starts_at
-    shown = fmt.day(when.astimezone().date()) if appointment.all_day else fmt.when(when)
+    shown = fmt.day(clock.local(when).date()) if appointment.all_day else fmt.when(when)
     where = f"  @ {appointment.location}" if appointment.location else ""
     notes = ("  (repeats)" if appointment.rrule else "") + ("" if upcoming else "  (past)")
     return Content.assemble((shown, "bold"), "  ", appointment.title, (where + notes, "dim"))
@@ -133,7 +132,7 @@ after brings it back). Esc or Backspace goes back."""
         stage = next((s for s in self.stages if s.name == deal.stage), None)
         closed = bool(stage and stage.is_closed)
         close = fmt.day(deal.expected_close)
-        if is_overdue(deal, app_now(self.app).date(), closed):
+        if is_overdue(deal, clock.now().date(), closed):
             close += "  ! passed"
         return [
             ("Stage", f"{deal.stage} ({deal.probability}%)"),
@@ -164,7 +163,7 @@ after brings it back). Esc or Backspace goes back."""
         found = appointments.list_appointments(
             self.db, ListQuery(opportunity_id=deal.id, limit=APPOINTMENT_LIMIT * 5, sort="start")
         ).items
-        now = app_now(self.app)
+        now = clock.now()
 
         def order(item: Appointment) -> tuple[bool, float]:
             upcoming = next_start(item, now)

@@ -21,12 +21,11 @@ from smallcrm.screens.deal_actions import close_with_reason, move_deal
 from smallcrm.screens.list_base import follow_record
 from smallcrm.screens.opportunity_form import OpportunityForm
 from smallcrm.screens.pipeline_filter import PipelineFilter, PipelineFilterScreen
-from smallcrm.store import opportunities
+from smallcrm.store import clock, opportunities
 from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import MAX_PAGE
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Opportunity, Page, Stage
-from smallcrm.widgets.date_field import app_now
 from smallcrm.widgets.deal_card import format_amount
 from smallcrm.widgets.paged_table import Column, PagedTable
 from smallcrm.widgets.stage_column import MORE_ID, Board, StageColumn
@@ -305,7 +304,7 @@ class PipelineScreen(CrmScreen):
 
     def today(self) -> date:
         """Today by the app's clock (fixed in tests and snapshots)."""
-        return app_now(self.app).date()
+        return clock.now().date()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a card opens the deal; on "+ N more" loads the column's next page."""

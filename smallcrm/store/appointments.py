@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from smallcrm.store import crud, records, rows
+from smallcrm.store import clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
@@ -240,10 +240,9 @@ def expand(
         hit = first < end and (last > start or first >= start)
         return [(first, appointment.ends_at)] if hit else []
     from dateutil.rrule import rrulestr
-    from dateutil.tz import tzlocal
 
-    # Expand on the local wall clock so a weekly 9:00 stays at 9:00 across DST changes.
-    rule = rrulestr(appointment.rrule, dtstart=appointment.starts_at.astimezone(tzlocal()))
+    # Expand on the business's wall clock so a weekly 9:00 stays at 9:00 across DST changes.
+    rule = rrulestr(appointment.rrule, dtstart=clock.local(appointment.starts_at))
     skipped = set(appointment.exdates)
     window_start = start - (length or timedelta(0))
     result = []
@@ -306,5 +305,4 @@ def _flag_overlaps(
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Local midnight to midnight of a calendar day, as aware datetimes."""
-    begin = datetime.combine(day, datetime.min.time()).astimezone()
-    return begin, datetime.combine(day + timedelta(days=1), datetime.min.time()).astimezone()
+    return clock.day_bounds(day)

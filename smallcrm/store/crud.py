@@ -9,9 +9,10 @@ import getpass
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from smallcrm.store import clock
 from smallcrm.store.db import Tx, sync_id_sequence
 from smallcrm.store.errors import ConflictError, NotFoundError
 
@@ -38,8 +39,8 @@ TRACKING = ("created_at", "updated_at", "created_by", "updated_by", "version")
 
 
 def now_utc() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware UTC (the one clock's)."""
+    return clock.now_utc()
 
 
 def current_user() -> str:

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from smallcrm.store import crud
+from smallcrm.store import clock, crud
 from smallcrm.store.accounts import create_account_tx
 from smallcrm.store.appointments import create_appointment_tx
 from smallcrm.store.contacts import create_contact_tx
@@ -56,7 +56,7 @@ def load_demo(db: Database, force: bool = False, today: date | None = None) -> d
     relative dates count from (default: the local date).
     """
     data = read_demo_file(DEMO_FILE)
-    loader = _Loader(today or date.today(), crud.current_user())
+    loader = _Loader(today or clock.today(), crud.current_user())
     with db.write() as tx:
         if not force:
             _refuse_if_not_empty(tx, db)
@@ -109,9 +109,9 @@ class _Loader:
             day += timedelta(days=step)
         return day
 
-    def moment(self, day: date, clock: str = "00:00") -> datetime:
+    def moment(self, day: date, wall: str = "00:00") -> datetime:
         """Local wall-clock time on a day, as an aware datetime."""
-        return datetime.combine(day, time.fromisoformat(clock)).astimezone()
+        return clock.at(day, time.fromisoformat(wall))
 
     def ref(self, value: str | None) -> int | None:
         return None if value is None else self.ids[value]

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from smallcrm.store import crud, records, rows
+from smallcrm.store import clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
@@ -216,7 +216,7 @@ def _midnight(day: date, plus_days: int = 0) -> datetime:
     """Local midnight of a day, as an aware datetime (dates are the user's calendar days)."""
     from datetime import timedelta
 
-    return datetime.combine(day + timedelta(days=plus_days), datetime.min.time()).astimezone()
+    return clock.at(day + timedelta(days=plus_days))
 
 
 def list_interactions(

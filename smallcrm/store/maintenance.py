@@ -15,9 +15,10 @@ import shutil
 import sqlite3
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from smallcrm.store import clock
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
 
@@ -118,10 +119,12 @@ def backup(
     gets a timestamped name and only the newest ``keep`` backups are kept, or a file name.
     """
     source = _require_sqlite(db)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     folder = destination if destination is not None else source.parent / "backups"
     rotate = destination is None or destination.is_dir() or not destination.suffix
-    target = folder / f"{source.stem}-{stamp}{BACKUP_SUFFIX}" if rotate else destination
+    if rotate:
+        target = _free_name(folder, f"{source.stem}-", BACKUP_SUFFIX, now)
+    else:
+        target = destination
     mode, gid = _sharing_of(source)
     if not target.parent.exists():
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -146,6 +149,18 @@ def backup(
     if rotate:
         prune_backups(target.parent, source.stem, keep)
     return target
+
+
+def _free_name(folder: Path, prefix: str, suffix: str, now: datetime | None) -> Path:
+    """``folder/prefix<UTC time>suffix`` that does not exist yet. Names sort by time; a name
+    taken already (two backups in one microsecond, or a clock pinned for a test or a demo)
+    moves on by a microsecond, so nothing is overwritten and the order stays right."""
+    moment = (now or clock.now_utc()).astimezone(UTC)
+    while True:
+        path = folder / f"{prefix}{moment:%Y%m%dT%H%M%S%fZ}{suffix}"
+        if not path.exists():
+            return path
+        moment += timedelta(microseconds=1)
 
 
 def list_backups(folder: Path, stem: str) -> list[Path]:
@@ -180,8 +195,7 @@ def restore(db_path: Path, source: Path, *, now: datetime | None = None) -> Path
             f"{db_path} is open in another program (the app, or a command still running); "
             "close it everywhere, then restore again. Nothing was changed.",
         )
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
-    kept = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}.db")
+    kept = _free_name(db_path.parent, f"{db_path.stem}.before-restore-", ".db", now)
     staged = db_path.with_name(db_path.name + ".restoring")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from smallcrm.store import crud, records, rows
+from smallcrm.store import clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ConflictError, ValidationError
@@ -152,7 +152,7 @@ def _apply_stage(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
     if "probability" not in data or data["probability"] is None:
         data["probability"] = stage.probability
     if stage.is_closed:
-        data.setdefault("closed_on", datetime.now().date())
+        data.setdefault("closed_on", clock.today())
     else:
         data["closed_on"] = None
     if stage.name == "lost":

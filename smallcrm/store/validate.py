@@ -111,14 +111,11 @@ def email(field: str, value: str) -> str:
     return result.normalized.lower()
 
 
-def phone_region() -> str:
-    """The region assumed for phone numbers typed without +country code."""
-    region = os.environ.get("SMALLCRM_PHONE_REGION", "")
-    if not region:
-        lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-        match = re.match(r"^[a-z]{2}_([A-Z]{2})", lang)
-        region = match.group(1) if match else "US"
-    return region.upper()
+def phone_region() -> str | None:
+    """The region assumed for phone numbers typed without +country code (None: unknown)."""
+    from smallcrm.store import settings
+
+    return settings.phone_region()
 
 
 def phone(field: str, value: str, region: str | None = None) -> str:
@@ -135,6 +132,12 @@ def phone(field: str, value: str, region: str | None = None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
+        if region is None and not raw.startswith(("+", "00")):
+            raise ValidationError(
+                field,
+                f"{raw!r} has no country code and no region is set; write it as +49 30 1234567, "
+                "or set your region once: smallcrm config set phone_region DE",
+            )
         raise ValidationError(
             field,
             f"{raw!r} is not a phone number; write it with its country code (+49 30 1234567) "

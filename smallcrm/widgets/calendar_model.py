@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from smallcrm.store import clock
 from smallcrm.store.records import Occurrence
 
 AGENDA_DAYS = 14
@@ -78,7 +79,7 @@ def step(view: str, cursor: date, direction: int) -> date:
 
 def local_day(moment: datetime) -> date:
     """The calendar day a moment falls on, in the local zone."""
-    return moment.astimezone().date()
+    return clock.local(moment).date()
 
 
 def by_day(found: list[Occurrence]) -> dict[date, list[Occurrence]]:
@@ -107,27 +108,27 @@ def by_slot(found: list[Occurrence]) -> dict[tuple[date, int], list[Occurrence]]
     for occurrence in found:
         if occurrence.appointment.all_day:
             continue
-        start = occurrence.starts_at.astimezone()
+        start = clock.local(occurrence.starts_at)
         buckets[(start.date(), start.hour)].append(occurrence)
     return dict(buckets)
 
 
 def slot_start(day: date, hour: int) -> datetime:
     """The aware local start of an hour slot (what a new appointment there is prefilled with)."""
-    return datetime.combine(day, time(hour)).astimezone()
+    return clock.at(day, time(hour))
 
 
-def clock(moment: datetime) -> str:
+def wall_time(moment: datetime) -> str:
     """``09:30`` in the local zone."""
-    return moment.astimezone().strftime("%H:%M")
+    return clock.local(moment).strftime("%H:%M")
 
 
 def span_text(occurrence: Occurrence) -> str:
     """``09:30-10:00``, ``09:30`` or ``all day``."""
     if occurrence.appointment.all_day:
         return "all day"
-    start = clock(occurrence.starts_at)
-    return f"{start}-{clock(occurrence.ends_at)}" if occurrence.ends_at else start
+    start = wall_time(occurrence.starts_at)
+    return f"{start}-{wall_time(occurrence.ends_at)}" if occurrence.ends_at else start
 
 
 def continuing(found: list[Occurrence], limit_hours: int = 24 * 8) -> set[tuple[date, int]]:
@@ -139,8 +140,8 @@ def continuing(found: list[Occurrence], limit_hours: int = 24 * 8) -> set[tuple[
     for occurrence in found:
         if occurrence.appointment.all_day or occurrence.ends_at is None:
             continue
-        slot = occurrence.starts_at.astimezone().replace(minute=0, second=0, microsecond=0)
-        end = occurrence.ends_at.astimezone()
+        slot = clock.local(occurrence.starts_at).replace(minute=0, second=0, microsecond=0)
+        end = clock.local(occurrence.ends_at)
         for _ in range(limit_hours):
             slot += timedelta(hours=1)
             if slot >= end:

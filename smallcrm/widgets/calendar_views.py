@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
+from smallcrm.store import clock
 from smallcrm.store.dates import describe
 from smallcrm.store.records import Occurrence
 from smallcrm.widgets import calendar_model as cal
@@ -31,7 +32,7 @@ def entry_label(occurrence: Occurrence, *, with_time: bool) -> Text:
     if occurrence.overlaps:
         text.append("!", style="bold red")
     if with_time and not occurrence.appointment.all_day:
-        text.append(cal.clock(occurrence.starts_at) + " ", style="bold")
+        text.append(cal.wall_time(occurrence.starts_at) + " ", style="bold")
     text.append(occurrence.appointment.title)
     return text
 
@@ -244,7 +245,7 @@ def _slot_entry(occurrence: Occurrence, width: int) -> Text:
     text = Text(no_wrap=True)
     if occurrence.overlaps:
         text.append("!", style="bold red")
-    start = occurrence.starts_at.astimezone()
+    start = clock.local(occurrence.starts_at)
     if start.minute and not occurrence.appointment.all_day:
         text.append(f":{start.minute:02d} ", style="bold")
     text.append(occurrence.appointment.title)

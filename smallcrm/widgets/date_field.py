@@ -11,6 +11,7 @@ from typing import Literal
 
 from textual.widgets import Input
 
+from smallcrm.store import clock
 from smallcrm.store.dates import (
     DATE_EXAMPLES,
     DATETIME_EXAMPLES,
@@ -25,12 +26,6 @@ PLACEHOLDERS: dict[str, str] = {
     "date": "e.g. tomorrow, fri, in 3 days, 1.12.",
     "datetime": "e.g. fri 14:00, tomorrow 3pm, 15:00",
 }
-
-
-def app_now(app: object) -> datetime:
-    """The app's "now" (fixed in tests), or the local time when the app has no clock."""
-    clock = getattr(app, "now", None)
-    return clock() if callable(clock) else datetime.now().astimezone()
 
 
 class DateField(Input):
@@ -102,7 +97,7 @@ class DateField(Input):
             if self.required:
                 raise ValidationError(self.field, "is required")
             return None
-        now = app_now(self.app)
+        now = clock.now()
         if self.mode == "date":
             return parse_date(text, now, field=self.field)
         return parse_datetime(text, now, field=self.field, default_time=self.default_time)
@@ -119,5 +114,5 @@ class DateField(Input):
         parsed = self._parse()
         if parsed is None or isinstance(parsed, datetime):
             return parsed
-        now = app_now(self.app)
+        now = clock.now()
         return datetime.combine(parsed, self.default_time, tzinfo=now.tzinfo)

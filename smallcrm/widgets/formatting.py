@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from smallcrm.store import clock
 from smallcrm.store.dates import describe
 
 
 def local(value: datetime) -> datetime:
     """A stored (UTC) time in the local zone."""
-    return value.astimezone()
+    return clock.local(value)
 
 
 def when(value: datetime | None) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
+from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
 
 from .values import NoYear, file_bool, file_date, file_datetime, local_midnight, split_values
@@ -244,7 +245,7 @@ def _yes_no(fields: Fields, key: str) -> bool | None:
 def _when(key: str, raw: Any) -> datetime:
     if isinstance(raw, datetime):
         if raw.tzinfo is None:
-            return raw.astimezone()
+            return clock.local(raw)
         return raw
     if isinstance(raw, date):
         return local_midnight(raw)
@@ -403,14 +404,14 @@ def _moment(fields: Fields, whole: str, day_key: str, time_key: str) -> Any:
     if day is None:
         return None
     day = _day(day_key, day)
-    clock = _first(fields, time_key)
-    if clock is None or day is None:
+    wall = _first(fields, time_key)
+    if wall is None or day is None:
         return day
-    if isinstance(clock, time):
-        return datetime.combine(day, clock).astimezone()
+    if isinstance(wall, time):
+        return clock.at(day, wall)
     from smallcrm.store.dates import parse_time
 
-    return datetime.combine(day, parse_time(str(clock), field=time_key)).astimezone()
+    return clock.at(day, parse_time(str(wall), field=time_key))
 
 
 def _exdates(raw: Any) -> list[datetime]:

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
+from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.records import Appointment
 
@@ -246,7 +247,7 @@ def _moment(value: date | datetime) -> datetime:
     if not isinstance(value, datetime):
         return local_midnight(value)
     if value.tzinfo is None:
-        return value.astimezone()
+        return clock.local(value)
     return value
 
 
@@ -316,7 +317,7 @@ def _rule_text(rule: Any) -> str:
         if not isinstance(value, datetime):
             value = local_midnight(value + timedelta(days=1)) - timedelta(seconds=1)
         elif value.tzinfo is None:
-            value = value.astimezone()
+            value = clock.local(value)
         parts["UNTIL"] = [value.astimezone(UTC)]
     return vRecur(parts).to_ical().decode()
 
@@ -412,7 +413,7 @@ def _event(appointment: Appointment, zone: tzinfo) -> Any:
     start = appointment.starts_at.astimezone(zone)
     if appointment.all_day:
         # All-day entries are days of the local calendar (they start at local midnight).
-        first = appointment.starts_at.astimezone().date()
+        first = clock.local(appointment.starts_at).date()
         event.add("dtstart", first)
         event.add("dtend", _all_day_end(appointment, first))
     else:
@@ -423,7 +424,7 @@ def _event(appointment: Appointment, zone: tzinfo) -> Any:
         event.add("rrule", vRecur.from_ical(appointment.rrule))
         if appointment.exdates:
             skipped = [
-                d.astimezone().date() if appointment.all_day else d.astimezone(zone)
+                clock.local(d).date() if appointment.all_day else d.astimezone(zone)
                 for d in appointment.exdates
             ]
             event.add("exdate", skipped)
@@ -444,6 +445,6 @@ def _all_day_end(appointment: Appointment, first: date) -> date:
     """DTEND of an all-day event: the day after its last day (RFC 5545 ends are exclusive)."""
     if appointment.ends_at is None:
         return first + timedelta(days=1)
-    end = appointment.ends_at.astimezone()
+    end = clock.local(appointment.ends_at)
     last = end.date() if end.time() == datetime.min.time() else end.date() + timedelta(days=1)
     return max(last, first + timedelta(days=1))

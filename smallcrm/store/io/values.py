@@ -11,6 +11,7 @@ import functools
 import re
 from datetime import UTC, date, datetime, time, tzinfo
 
+from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
 
 EMPTY_DATES = frozenset({"0/0/00", "0/0/0000", "00/00/0000", "0000-00-00", "1/1/1601"})
@@ -138,7 +139,7 @@ def file_datetime(field: str, text: str, zone: tzinfo | None = None) -> datetime
 
 def _zoned(naive: datetime, offset: str | None, zone: tzinfo | None) -> datetime:
     if offset is None:
-        return naive.replace(tzinfo=zone) if zone else naive.astimezone()
+        return naive.replace(tzinfo=zone) if zone else clock.local(naive)
     if offset.upper() == "Z":
         return naive.replace(tzinfo=UTC)
     from datetime import timedelta, timezone
@@ -152,7 +153,7 @@ def local_midnight(day: date, zone: tzinfo | None = None) -> datetime:
     """The start of ``day`` in ``zone`` (default: the machine's zone), as an aware datetime."""
     if zone is not None:
         return datetime.combine(day, time(0), tzinfo=zone)
-    return datetime.combine(day, time(0)).astimezone()
+    return clock.at(day, time(0))
 
 
 def file_bool(field: str, text: str) -> bool | None:
