@@ -6,7 +6,6 @@ never sees an email does not pay for them.
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
