@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from smallcrm.commands import CrmCommands
-from smallcrm.store import clock
+from smallcrm.store import clock, kinds
 from smallcrm.store.db import Database, open_database
 
 LIVE_INTERVAL = 1.0  # seconds between two looks for changes made by others
@@ -205,6 +205,8 @@ class CrmApp(App[None]):
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Open a record's detail view on top of the current screen (Esc comes back)."""
+        from smallcrm.screens.details import detail_screen
+
         self.push_screen(detail_screen(kind, record_id))
 
     # trash and undo -----------------------------------------------------------------------
@@ -229,7 +231,7 @@ class CrmApp(App[None]):
         from smallcrm.store.errors import StoreError
 
         try:
-            restore(self.db, item.kind, item.record_id)
+            kinds.get(item.kind).services.restore(self.db, item.record_id)
         except StoreError as exc:
             self.notify(str(exc), title="Could not restore", severity="error")
             return
@@ -245,38 +247,6 @@ class CrmApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, CrmScreen):
                 screen.reload()
-
-
-def detail_screen(kind: str, record_id: int) -> Screen:
-    """The screen that shows one record of a kind."""
-    if kind == "contact":
-        from smallcrm.screens.contact_detail import ContactDetailScreen
-
-        return ContactDetailScreen(record_id)
-    if kind == "account":
-        from smallcrm.screens.account_detail import AccountDetailScreen
-
-        return AccountDetailScreen(record_id)
-    if kind == "interaction":
-        from smallcrm.screens.interaction_detail import InteractionDetailScreen
-
-        return InteractionDetailScreen(record_id)
-    if kind == "opportunity":
-        from smallcrm.screens.opportunity_detail import OpportunityDetailScreen
-
-        return OpportunityDetailScreen(record_id)
-    if kind == "appointment":
-        from smallcrm.screens.appointment_form import AppointmentForm
-
-        return AppointmentForm(appointment_id=record_id)
-    raise ValueError(f"no screen for {kind!r}")
-
-
-def restore(db: Database, kind: str, record_id: int) -> None:
-    """Bring a record of any kind back from the trash."""
-    from smallcrm.store.crud import service
-
-    service(kind, "restore")(db, record_id)
 
 
 def make_app(

@@ -10,16 +10,11 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from smallcrm.store import kinds
+
 if TYPE_CHECKING:
     from smallcrm.app import CrmApp
 
-KIND_WORDS = {
-    "contact": "contact",
-    "account": "account",
-    "opportunity": "deal",
-    "appointment": "appointment",
-    "interaction": "interaction",
-}
 OPEN_PER_KIND = 3
 
 
@@ -133,7 +128,7 @@ class CrmCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(name), run, help=help_text)
         for hit in self._records(query):
-            label = f"Open {KIND_WORDS[hit.kind]}: {hit.title}"
+            label = f"Open {kinds.word(hit.kind)}: {hit.title}"
             yield Hit(
                 0.5,
                 matcher.highlight(label),

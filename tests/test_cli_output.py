@@ -142,7 +142,7 @@ def test_deal_line_row_and_json() -> None:
         "deal 4: Acme renewal; Acme GmbH; proposal (50%); EUR 12,000.00; closes Thu 2026-12-31"
     )
     assert views.deal_row(deal, False)[4:7] == ["EUR 12,000.00", "50%", "Thu 2026-12-31"]
-    data = views.deal_json(deal)
+    data = views.opportunity_json(deal)
     assert (data["amount"], data["weighted_amount"]) == ("12000.00", "6000.00")
     assert data["expected_close"] == "2026-12-31"
     assert data["created_at"] == TRACKING.created_at.astimezone().isoformat(timespec="seconds")

@@ -116,7 +116,7 @@ def test_json_into_another_database(db: Database, tmp_path: Path) -> None:
         ('{"records": 3}', None, "is not smallcrm JSON"),
         ('[{"name": "A"}]', None, "does not say what it holds"),
         ('{"kind": "widgets", "records": []}', None, "not a kind of record"),
-        ('{"kind": "contact", "records": []}', "deals", "holds contacts, not opportunities"),
+        ('{"kind": "contact", "records": []}', "deals", "holds contacts, not deals"),
         ("[" * 5000 + "]" * 5000, "contacts", "nested too deeply"),
     ],
 )

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smallcrm.store import accounts, appointments, contacts, interactions, opportunities, search
+from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database
 
 
@@ -46,7 +47,7 @@ def test_prefixes_and_ranking_put_name_matches_first(crm: Database) -> None:
 def test_all_kinds_grouped(crm: Database) -> None:
     hits = search.search(crm, "acme")
     kinds = [h.kind for h in hits]
-    assert kinds == sorted(kinds, key=search.KIND_ORDER.index)
+    assert kinds == sorted(kinds, key=registry.SEARCH_ORDER.index)
     assert {"contact", "account", "opportunity", "appointment"} <= set(kinds)
     account = next(h for h in hits if h.kind == "account")
     assert account.open_command == f"smallcrm show account {account.record_id}"
@@ -111,7 +112,7 @@ def test_hostile_input_never_raises(crm: Database, text: str) -> None:
 @given(text=st.text())
 def test_any_text_returns_hits_or_none(crm: Database, text: str) -> None:
     for hit in search.search(crm, text):
-        assert hit.kind in search.KIND_CODES
+        assert hit.kind in registry.NAMES
 
 
 def test_index_rebuild_repairs(crm: Database) -> None:

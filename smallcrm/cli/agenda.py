@@ -50,7 +50,7 @@ def _write_json(
             "date": moment.date().isoformat(),
             "appointments": [views.occurrence_json(o) for o in agenda],
             "follow_ups": [views.interaction_json(i) for i in due],
-            "stale_deals": [views.deal_json(d) for d in stale],
+            "stale_deals": [views.opportunity_json(d) for d in stale],
             "stale_after_days": days,
         }
     )

@@ -233,7 +233,9 @@ def not_found_message(db: Database, exc: StoreError, text: str, kinds: Sequence[
     from smallcrm.store.resolve import describe_kinds, suggest
 
     if _is_id(text) or "with " in str(exc):
-        listing = "deals" if kinds == ("opportunity",) else f"{shell_kind(kinds[0])}s"
+        from smallcrm.store.kinds import get
+
+        listing = get(kinds[0]).plural
         return f"{exc}. See the ids with: smallcrm list {listing}"
     message = f"no {describe_kinds(kinds)} matches {text!r}."
     close = suggest(db, text, kinds)

@@ -23,12 +23,13 @@ from smallcrm.cli.context import CliError, err, guarded, lookup, state
 from smallcrm.cli.core import EXIT_ERROR, EXIT_INTERRUPTED
 from smallcrm.cli.feedback import progress_bar, stdin_is_terminal
 from smallcrm.cli.routing import routed
+from smallcrm.store import kinds as registry
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
     from smallcrm.store.io import ImportReport, Problem
 
-KINDS = ("contacts", "accounts", "interactions", "deals", "appointments")
+KINDS = tuple(k.plural for k in registry.KINDS)
 EXPORT_KINDS = (*KINDS, "all")
 FORMATS = ("csv", "json", "vcard", "ics")
 BACKUP_WORDS = {"all", "database", "backup"}

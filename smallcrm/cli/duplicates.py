@@ -297,13 +297,13 @@ def _linked_counts(db: Database, kind: str, record_id: int) -> str:
 
 def _moved_text(moved: dict[str, int]) -> str:
     """`` (moved 5 interactions, 1 deal)`` from ``{"interaction.contact_id": 5, ...}``."""
-    words = {"opportunity": "deal"}
+    from smallcrm.store import kinds
+
     parts = []
     for link, count in moved.items():
         if count:
-            table = link.split(".")[0]
-            word = words.get(table, table)
-            parts.append(f"{count} {word}{'' if count == 1 else 's'}")
+            kind = kinds.get(link.split(".")[0])
+            parts.append(f"{count} {kind.word if count == 1 else kind.plural}")
     return f" (moved {', '.join(parts)})" if parts else ""
 
 

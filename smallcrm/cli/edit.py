@@ -17,126 +17,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, lookup, now, state
-from smallcrm.store.crud import service
+from smallcrm.store import kinds
+from smallcrm.store.kinds import LENGTH, LIST, RAW, TEXT, YES_NO, Kind
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
     from smallcrm.store.errors import ConflictError
 
-EDIT_KINDS = ("contact", "account", "deal", "interaction", "appointment")
-STORE_KIND = {"deal": "opportunity"}
 LIST_FIELDS = ("email", "phone", "tag")
 MAX_RETRIES = 3  # without --if-version, a save that raced another one is simply redone
 CONFLICT_ENTRIES = 5  # changes by others listed in a conflict message
-
-# The fields each kind accepts: the name users type -> (store field, how the value is read).
-# Names are the options of ``smallcrm add`` / ``log`` without their dashes.
-TEXT, LIST, YES_NO, RAW = "text", "list", "yes/no", "raw"
-FIELDS: dict[str, dict[str, tuple[str, str]]] = {
-    "contact": {
-        "name": ("name", TEXT),
-        "first-name": ("first_name", TEXT),
-        "last-name": ("last_name", TEXT),
-        "title": ("title", TEXT),
-        "account": ("account_id", "account"),
-        "email": ("emails", LIST),
-        "phone": ("phones", LIST),
-        "tag": ("tags", LIST),
-        "owner": ("owner", TEXT),
-        "street": ("street", TEXT),
-        "postal-code": ("postal_code", TEXT),
-        "city": ("city", TEXT),
-        "country": ("country", TEXT),
-        "birthday": ("birthday", RAW),
-        "source": ("source", TEXT),
-        "email-opt-in": ("email_opt_in", YES_NO),
-        "consent-source": ("email_consent_source", TEXT),
-        "notes": ("notes", TEXT),
-    },
-    "account": {
-        "name": ("name", TEXT),
-        "website": ("website", TEXT),
-        "phone": ("phone", TEXT),
-        "industry": ("industry", TEXT),
-        "tag": ("tags", LIST),
-        "owner": ("owner", TEXT),
-        "street": ("street", TEXT),
-        "postal-code": ("postal_code", TEXT),
-        "city": ("city", TEXT),
-        "country": ("country", TEXT),
-        "notes": ("notes", TEXT),
-    },
-    "opportunity": {
-        "name": ("name", TEXT),
-        "account": ("account_id", "account"),
-        "contact": ("contact_id", "contact"),
-        "amount": ("amount", RAW),
-        "currency": ("currency", RAW),
-        "stage": ("stage", RAW),
-        "probability": ("probability", RAW),
-        "close": ("expected_close", "date"),
-        "next-step": ("next_step", TEXT),
-        "lost-reason": ("lost_reason", TEXT),
-        "owner": ("owner", TEXT),
-    },
-    "interaction": {
-        "kind": ("kind", RAW),
-        "subject": ("subject", TEXT),
-        "body": ("body", TEXT),
-        "at": ("happened_at", "datetime"),
-        "duration": ("duration_minutes", "minutes"),
-        "direction": ("direction", TEXT),
-        "contact": ("contact_id", "contact"),
-        "account": ("account_id", "account"),
-        "deal": ("opportunity_id", "deal"),
-        "follow-up": ("follow_up_on", "date"),
-        "follow-up-done": ("follow_up_done", YES_NO),
-    },
-    "appointment": {
-        "title": ("title", TEXT),
-        "start": ("starts_at", "start"),
-        "duration": ("ends_at", "length"),
-        "all-day": ("all_day", YES_NO),
-        "where": ("location", TEXT),
-        "with": ("contact_id", "with"),
-        "deal": ("opportunity_id", "deal"),
-        "repeat": ("rrule", TEXT),
-        "reminder": ("reminder_minutes", RAW),
-        "owner": ("owner", TEXT),
-        "notes": ("notes", TEXT),
-    },
-}
 ALIASES = {"tags": "tag", "emails": "email", "phones": "phone", "location": "where"}
-# Store field names (in validation errors and the audit trail) as the names users type.
-STORE_NAMES = {
-    "expected_close": "close",
-    "happened_at": "at",
-    "starts_at": "start",
-    "ends_at": "duration",
-    "rrule": "repeat",
-    "reminder_minutes": "reminder",
-    "duration_minutes": "duration",
-    "location": "where",
-    "emails": "email",
-    "phones": "phone",
-    "tags": "tag",
-    "methods": "email/phone",
-    "amount_cents": "amount",
-    "opportunity": "deal",
-    "opportunity_id": "deal",
-    "deal_id": "deal",
-    "email_consent_source": "consent-source",
-    "email_opt_in": "email-opt-in",
-    "follow_up_on": "follow-up",
-}
-SHOWN_NAMES = {**STORE_NAMES, "ends_at": "end"}  # in "what changed": the end, as a time
 _ASSIGNMENT = re.compile(r"^([A-Za-z][\w-]*?)(\+=|-=|=)(.*)$", re.DOTALL)
 _YES = {"yes", "y", "true", "on", "1"}
 _NO = {"no", "n", "false", "off", "0"}
 
 
 def _complete_kind(incomplete: str) -> list[str]:
-    return [kind for kind in EDIT_KINDS if kind.startswith(incomplete)]
+    return [word for word in kinds.words() if word.startswith(incomplete)]
 
 
 @guarded
@@ -146,7 +44,7 @@ def edit(
         str,
         typer.Argument(
             metavar="KIND",
-            help="contact, account, deal, interaction or appointment.",
+            help="contact, account, deal, appointment or interaction.",
             autocompletion=_complete_kind,
             show_default=False,
         ),
@@ -180,71 +78,74 @@ def edit(
         bool, typer.Option("--json", help="Print the saved record as JSON.")
     ] = False,
 ) -> None:
-    """Change fields of a record: smallcrm edit deal 12 stage=won amount=5000
-
-    Fields (values as smallcrm add and log take them):
-      contact: name first-name last-name title account email phone tag
-        owner street postal-code city country birthday source
-        email-opt-in consent-source notes
-      account: name website phone industry tag owner street postal-code
-        city country notes
-      deal: name account contact amount currency stage probability close
-        next-step lost-reason owner
-      interaction: kind subject body at duration direction contact
-        account deal follow-up follow-up-done
-      appointment: title start duration all-day where with deal repeat
-        reminder owner notes
-    A new start keeps an appointment's length; yes/no fields take yes or no.
-    A conflict (--if-version) saves nothing and exits 1.
-    """
-    from smallcrm.store import validate
+    """Change fields of a record (the fields of each kind follow)."""
     from smallcrm.store.errors import ConflictError, ValidationError
 
-    word = validate.choice("KIND", kind, EDIT_KINDS) or kind
-    store_kind = STORE_KIND.get(word, word)
-    parsed = _parse_assignments(store_kind, word, assignments)
+    chosen = kinds.from_word(kind)
+    parsed = _parse_assignments(chosen, assignments)
     db = state(ctx).db()
-    record_id = _record_id(db, word, store_kind, ref)
+    record_id = _record_id(db, chosen, ref)
     for attempt in range(MAX_RETRIES):
-        before = _get(db, word, store_kind, record_id)
+        before = _get(db, chosen, record_id)
         version = before.tracking.version
         try:
             if if_version is not None and version != if_version:
-                raise ConflictError(store_kind, record_id, if_version, version)
-            changes = _changes(db, store_kind, before, parsed)
-            after = _update(db, store_kind, record_id, if_version or version, changes)
+                raise ConflictError(chosen.name, record_id, if_version, version)
+            changes = _changes(db, chosen, before, parsed)
+            after = chosen.services.update(db, record_id, if_version or version, **changes)
         except ValidationError as exc:
-            raise CliError(f"{_user_field(exc.field)}: {exc.message}") from None
+            raise CliError(f"{_user_field(chosen, exc.field)}: {exc.message}") from None
         except ConflictError as exc:
             if if_version is None and attempt + 1 < MAX_RETRIES:
                 continue  # someone saved between our read and our write: read again
-            raise CliError(_conflict_message(db, word, store_kind, exc)) from None
+            raise CliError(_conflict_message(db, chosen, exc)) from None
         break
-    _report(word, store_kind, before, after, as_json)
+    _report(chosen, before, after, as_json)
+
+
+def _help() -> str:
+    """``edit``'s help, with the fields of every kind as the registry lists them."""
+    import textwrap
+
+    lines = [
+        "Change fields of a record: smallcrm edit deal 12 stage=won amount=5000",
+        "",
+        "Fields (values as smallcrm add and log take them):",
+    ]
+    for kind in kinds.KINDS:
+        text = f"{kind.word}: " + " ".join(f.name for f in kind.fields)
+        lines += textwrap.wrap(text, 70, initial_indent="  ", subsequent_indent="    ")
+    lines += [
+        "A new start keeps an appointment's length; yes/no fields take yes or no.",
+        "A conflict (--if-version) saves nothing and exits 1.",
+    ]
+    return "\n".join(lines)
+
+
+edit.__doc__ = _help()
 
 
 # --- the command line ----------------------------------------------------------------------
 
 
-def _field_name(store_kind: str, word: str, text: str) -> str:
+def _field_name(kind: Kind[Any], text: str) -> str:
     """The field ``text`` names (any case, - or _), or a CliError listing the fields."""
     name = text.strip().lower().replace("_", "-")
     name = ALIASES.get(name, name)
-    fields = FIELDS[store_kind]
-    if name in fields:
+    if kind.field(name) is not None:
         return name
     import difflib
 
-    close = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.6)
+    names = [f.name for f in kind.fields]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]}?" if close else ""
+    word = kind.word
     raise CliError(
-        f"{text}: a {word} has no such field.{hint} Fields of a {word}: {', '.join(fields)}"
+        f"{text}: a {word} has no such field.{hint} Fields of a {word}: {', '.join(names)}"
     )
 
 
-def _parse_assignments(
-    store_kind: str, word: str, assignments: list[str]
-) -> list[tuple[str, str, str]]:
+def _parse_assignments(kind: Kind[Any], assignments: list[str]) -> list[tuple[str, str, str]]:
     """``FIELD=VALUE`` words as (field, operator, value); a field set twice is an error."""
     parsed: list[tuple[str, str, str]] = []
     for text in assignments:
@@ -252,9 +153,9 @@ def _parse_assignments(
         if match is None:
             raise CliError(
                 f"{text!r} is not FIELD=VALUE; quote a value with spaces: "
-                f'smallcrm edit {word} ID title="Head of Buying"'
+                f'smallcrm edit {kind.word} ID title="Head of Buying"'
             )
-        name = _field_name(store_kind, word, match[1])
+        name = _field_name(kind, match[1])
         operator, value = match[2], match[3]
         if operator != "=" and name not in LIST_FIELDS:
             raise CliError(f"{name}: += and -= work on lists ({', '.join(LIST_FIELDS)}); use =")
@@ -264,52 +165,47 @@ def _parse_assignments(
     return parsed
 
 
-def _record_id(db: Database, word: str, store_kind: str, ref: str) -> int:
+def _record_id(db: Database, kind: Kind[Any], ref: str) -> int:
     text = ref.strip().lstrip("#")
     if text.isascii() and text.isdigit():
         return int(text)
-    how = f"smallcrm edit {word} {{ref}}"
-    return lookup(db, ref, (store_kind,), option="ID", how=how).record_id
+    how = f"smallcrm edit {kind.word} {{ref}}"
+    return lookup(db, ref, (kind.name,), option="ID", how=how).record_id
 
 
-def _get(db: Database, word: str, store_kind: str, record_id: int) -> Any:
+def _get(db: Database, kind: Kind[Any], record_id: int) -> Any:
     from smallcrm.store.errors import NotFoundError
 
     try:
-        return service(store_kind, "get")(db, record_id)
+        return kind.services.get(db, record_id)
     except NotFoundError:
         raise CliError(
-            f"no {word} with id {record_id} (in the trash? smallcrm restore {word} "
-            f"{record_id}). See the ids with: smallcrm list {word}s"
+            f"no {kind.word} with id {record_id} (in the trash? smallcrm restore {kind.word} "
+            f"{record_id}). See the ids with: smallcrm list {kind.plural}"
         ) from None
-
-
-def _update(
-    db: Database, store_kind: str, record_id: int, version: int, changes: dict[str, Any]
-) -> Any:
-    update = service(store_kind, "update")
-    return update(db, record_id, version, **changes)
 
 
 # --- values --------------------------------------------------------------------------------
 
 
 def _changes(
-    db: Database, store_kind: str, before: Any, parsed: list[tuple[str, str, str]]
+    db: Database, kind: Kind[Any], before: Any, parsed: list[tuple[str, str, str]]
 ) -> dict[str, Any]:
     """The store's keyword arguments for the assignments, read against the record as it is."""
     changes: dict[str, Any] = {}
     lists: dict[str, list[str]] = {}
     for name, operator, value in parsed:
-        key, how = FIELDS[store_kind][name]
+        spec = kind.field(name)
+        assert spec is not None  # checked by _field_name
+        key, how = spec.column, spec.reader
         if how == LIST:
             current = lists.setdefault(name, _current_list(before, name))
             lists[name] = _apply_list(name, operator, value, current)
             changes[key] = lists[name]
-        elif how != "length":
+        elif how != LENGTH:
             changes.update(_read(db, name, key, how, value, before))
     for name, _, value in parsed:
-        if FIELDS[store_kind][name][1] == "length":  # after the start, which it counts from
+        if getattr(kind.field(name), "reader", None) == LENGTH:  # after the start it counts from
             changes["ends_at"] = _ends_at(name, value, changes.get("starts_at", before.starts_at))
     return changes
 
@@ -358,8 +254,7 @@ def _read_link(kind: str) -> Callable[..., dict[str, Any]]:
     """Reader for a linked record given by name or id, as ``add --account`` takes it."""
 
     def read(db: Database, name: str, key: str, text: str, before: Any) -> dict[str, Any]:
-        word = "deal" if kind == "opportunity" else kind
-        create = f"smallcrm add {word}" if kind != "opportunity" else None
+        create = f"smallcrm add {kinds.word(kind)}" if kind != "opportunity" else None
         hit = lookup(db, text, (kind,), option=name, how=f"{name}={{ref}}", create=create)
         return {key: hit.record_id}
 
@@ -406,14 +301,14 @@ def _read_start(db: Database, name: str, key: str, text: str, before: Any) -> di
 
 
 _READERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "account": _read_link("account"),
-    "contact": _read_link("contact"),
-    "deal": _read_link("opportunity"),
-    "with": _read_with,
-    "date": _read_date,
-    "datetime": _read_datetime,
-    "minutes": _read_minutes,
-    "start": _read_start,
+    kinds.LINK_ACCOUNT: _read_link("account"),
+    kinds.LINK_CONTACT: _read_link("contact"),
+    kinds.LINK_OPPORTUNITY: _read_link("opportunity"),
+    kinds.WITH: _read_with,
+    kinds.DATE: _read_date,
+    kinds.DATETIME: _read_datetime,
+    kinds.MINUTES: _read_minutes,
+    kinds.START: _read_start,
 }
 
 
@@ -454,24 +349,28 @@ def _normalised(name: str, item: str) -> str:
 # --- output --------------------------------------------------------------------------------
 
 
-def _user_field(field: str, names: dict[str, str] = STORE_NAMES) -> str:
-    """A store field name (``expected_close``, ``email[2]``) as the edit field name."""
+def _user_field(kind: Kind[Any], field: str, shown: bool = False) -> str:
+    """A store field name (``expected_close``, ``email[2]``) as the edit field name; ``shown``:
+    as "what changed" lists it (an appointment's end as a time, not its length)."""
     head = re.split(r"[\[.]", field, maxsplit=1)[0]
     rest = field[len(head) :]
-    return names.get(head, head.replace("_", "-")) + rest
+    if shown and head == "ends_at":
+        return "end" + rest
+    return kind.field_word(head) + rest
 
 
-def _report(word: str, store_kind: str, before: Any, after: Any, as_json: bool) -> None:
+def _report(kind: Kind[Any], before: Any, after: Any, as_json: bool) -> None:
     from smallcrm.cli import views
 
-    to_json = getattr(views, f"{'deal' if store_kind == 'opportunity' else store_kind}_json")
+    to_json = views.JSON_OF[kind.name]
     if as_json:
         from smallcrm.output import write_json
 
         write_json(to_json(after))
         return
-    lines = _differences(to_json(before), to_json(after))
-    title = _title(store_kind, after)
+    lines = _differences(kind, to_json(before), to_json(after))
+    word = kind.word
+    title = kind.services.title(after)
     if not lines:
         print(f"Nothing to change: {word} {after.id} ({title}) already has those values.")
         return
@@ -493,7 +392,9 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _differences(
+    kind: Kind[Any], old: dict[str, Any], new: dict[str, Any]
+) -> list[tuple[str, str, str]]:
     """(field, old, new) for every shown value that changed, derived ones included."""
     old, new = _flatten(old), _flatten(new)
     changed = [k for k in new if k not in SKIPPED and old.get(k) != new[k]]
@@ -502,7 +403,7 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, st
     for key in changed:
         if key.endswith("_id") and key[:-3] in named:
             continue  # "account: Acme -> Beta" says it; its id is one line too many
-        lines.append((_user_field(key, SHOWN_NAMES), _shown(old.get(key)), _shown(new[key])))
+        lines.append((_user_field(kind, key, shown=True), _shown(old.get(key)), _shown(new[key])))
     return lines
 
 
@@ -527,21 +428,12 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _title(store_kind: str, record: Any) -> str:
-    if store_kind == "contact":
-        return record.name
-    if store_kind == "interaction":
-        return f"{record.kind}: {record.subject}"
-    if store_kind == "appointment":
-        return record.title
-    return record.name
-
-
-def _conflict_message(db: Database, word: str, store_kind: str, exc: ConflictError) -> str:
+def _conflict_message(db: Database, kind: Kind[Any], exc: ConflictError) -> str:
     """Who changed the record since the version the user had, when, and which fields."""
     from smallcrm.cli import views
     from smallcrm.store.audit import history
 
+    word = kind.word
     record_id = exc.record_id
     if exc.actual is None:
         return f"{word} {record_id} was deleted by someone else; nothing was saved."
@@ -555,11 +447,13 @@ def _conflict_message(db: Database, word: str, store_kind: str, exc: ConflictErr
         f"{word} {record_id} was changed by someone else since version {exc.expected} (it is "
         f"now at version {exc.actual}); nothing was saved."
     ]
-    entries = history(db, store_kind, record_id, limit=count)
+    entries = history(db, kind.name, record_id, limit=count)
     if entries:
         lines.append("Their latest changes:")
     for entry in entries:
-        fields = "; ".join(_audit_change(field, pair) for field, pair in entry.changes.items())
+        fields = "; ".join(
+            _audit_change(kind, field, pair) for field, pair in entry.changes.items()
+        )
         lines.append(f"  {views.when(entry.at)}  {entry.actor}  {entry.action}: {fields}")
     look = f"smallcrm show {word} {record_id}" if word in ("contact", "account", "deal") else ""
     look = look or f"smallcrm history {word} {record_id}"
@@ -570,9 +464,9 @@ def _conflict_message(db: Database, word: str, store_kind: str, exc: ConflictErr
     return "\n".join(lines)
 
 
-def _audit_change(field: str, pair: list[Any]) -> str:
+def _audit_change(kind: Kind[Any], field: str, pair: list[Any]) -> str:
     old, new = (list(pair) + [None, None])[:2]
-    return f"{_user_field(field)} {_audit_value(field, old)} -> {_audit_value(field, new)}"
+    return f"{_user_field(kind, field)} {_audit_value(field, old)} -> {_audit_value(field, new)}"
 
 
 def _audit_value(field: str, value: Any) -> str:

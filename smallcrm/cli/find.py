@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import err, guarded, lookup, now, state
-from smallcrm.cli.quick import DEFAULT_LIMIT, MAX_LIMIT, SEARCH_KINDS
+from smallcrm.cli.quick import DEFAULT_LIMIT, MAX_LIMIT
 
 if TYPE_CHECKING:
     from smallcrm.output import Column
@@ -39,7 +39,9 @@ DescOption = Annotated[
 
 
 def _complete_search_kind(incomplete: str) -> list[str]:
-    return [kind for kind in SEARCH_KINDS if kind.startswith(incomplete)]
+    from smallcrm.store import kinds
+
+    return [word for word in kinds.words() if word.startswith(incomplete)]
 
 
 # --- search --------------------------------------------------------------------------------------
@@ -278,7 +280,7 @@ def list_deals(
     _emit(
         as_json,
         iter_opportunities(db, query),
-        views.deal_json,
+        views.opportunity_json,
         views.DEAL_COLUMNS,
         views.deal_row,
         "No deals match.",

@@ -13,14 +13,18 @@ if TYPE_CHECKING:
     from smallcrm.store.db import Database
     from smallcrm.store.records import AuditEntry
 
-HISTORY_KINDS = ("contact", "account", "deal", "interaction", "appointment", "import")
-STORE_KINDS = {"deal": "opportunity", "import": "import_batch"}
-NAMED_KINDS = ("contact", "account", "opportunity", "interaction", "appointment")
+IMPORT_WORD = "import"  # imports have a history too, though they are no kind of record
 LONG_VALUE = 200  # characters of one old or new value shown; --json has them whole
 
 
+def _words() -> tuple[str, ...]:
+    from smallcrm.store import kinds
+
+    return (*kinds.words(), IMPORT_WORD)
+
+
 def _complete_kind(incomplete: str) -> list[str]:
-    return [kind for kind in HISTORY_KINDS if kind.startswith(incomplete)]
+    return [word for word in _words() if word.startswith(incomplete)]
 
 
 @guarded
@@ -30,7 +34,7 @@ def history(
         str,
         typer.Argument(
             metavar="KIND",
-            help="contact, account, deal, interaction, appointment or import.",
+            help="contact, account, deal, appointment, interaction or import.",
             autocompletion=_complete_kind,
             show_default=False,
         ),
@@ -50,11 +54,9 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Write one JSON array.")] = False,
 ) -> None:
     """Show the history of a record, oldest first: smallcrm history contact 12"""
-    from smallcrm.store import validate
     from smallcrm.store.audit import history as read_history
 
-    word = validate.choice("KIND", kind, HISTORY_KINDS) or kind
-    store_kind = STORE_KINDS.get(word, word)
+    word, store_kind = _kind(kind)
     db = state(ctx).db()
     record_id, title = _record(db, word, store_kind, ref)
     entries = read_history(db, store_kind, record_id, limit=limit)
@@ -71,12 +73,27 @@ def history(
     _write_entries(word, record_id, title, entries)
 
 
+def _kind(text: str) -> tuple[str, str]:
+    """(the user's word, the audit trail's kind) for KIND: a kind of record, or ``import``."""
+    from smallcrm.store import kinds
+    from smallcrm.store.errors import ValidationError
+
+    typed = text.strip().lower()
+    if len(typed) >= 2 and IMPORT_WORD.startswith(typed):
+        return IMPORT_WORD, "import_batch"
+    try:
+        chosen = kinds.from_word(text, field_name="KIND")
+    except ValidationError:
+        raise CliError(f"KIND: {text!r} is not one of {', '.join(_words())}") from None
+    return chosen.word, chosen.name
+
+
 def _record(db: Database, word: str, store_kind: str, ref: str) -> tuple[int, str | None]:
     """The id ``ref`` names and the record's title (None when it no longer exists)."""
     text = ref.strip().lstrip("#")
     if text.isascii() and text.isdigit():
         return int(text), _title(db, store_kind, int(text))
-    if store_kind not in NAMED_KINDS:
+    if store_kind == "import_batch":
         raise CliError(f"ID: give the {word}'s number; see them with: smallcrm import list")
     hit = lookup(db, ref, (store_kind,), option="ID", how=f"smallcrm history {word} {{ref}}")
     return hit.record_id, hit.title
@@ -123,13 +140,13 @@ def _write_entries(word: str, record_id: int, title: str | None, entries: list[A
     terminal = is_terminal(sys.stdout)
     for entry in entries:
         heading = f"{views.when(entry.at)}  {entry.actor}  {entry.action}"
-        write_fields(heading, _change_lines(entry.changes), terminal=terminal)
+        write_fields(heading, _change_lines(entry.kind, entry.changes), terminal=terminal)
 
 
-def _change_lines(changes: dict[str, list[Any]]) -> list[tuple[str, str]]:
+def _change_lines(kind: str, changes: dict[str, list[Any]]) -> list[tuple[str, str]]:
     from smallcrm.store.audit import readable_changes
 
     return [
         (c.field, c.new if c.old is None else f"{c.old} -> {c.new}")
-        for c in readable_changes(changes, LONG_VALUE)
+        for c in readable_changes(kind, changes, LONG_VALUE)
     ]

@@ -205,11 +205,11 @@ def _check_source(source: Path, target: Path) -> None:
 def _missing_hint(source: Path, target: Path) -> str:
     """For a FILE that does not exist: the trash's usage if it looks like a kind or an id,
     else where the backups are."""
-    from smallcrm.cli.manage import TRASH_KINDS
+    from smallcrm.store.kinds import words
     from smallcrm.store.maintenance import list_backups
 
     word = str(source)
-    if word in TRASH_KINDS or word.isdigit():
+    if word in words() or word.isdigit():
         kind = word if not word.isdigit() else "KIND"
         return (
             f". To bring a record back from the trash give its kind and id: "

@@ -14,53 +14,36 @@ from smallcrm.cli.context import CliError, guarded, state
 from smallcrm.cli.maintenance import restore_subcommands
 from smallcrm.cli.routing import routed
 
-TRASH_KINDS = ("contact", "account", "deal", "interaction", "appointment")
-STORE_KIND = {"deal": "opportunity"}
-
 
 def _complete_kind(incomplete: str) -> list[str]:
-    return [kind for kind in TRASH_KINDS if kind.startswith(incomplete)]
+    from smallcrm.store import kinds
+
+    return [word for word in kinds.words() if word.startswith(incomplete)]
 
 
 KindArgument = Annotated[
     str,
     typer.Argument(
-        help="contact, account, deal, interaction or appointment.", autocompletion=_complete_kind
+        help="contact, account, deal, appointment or interaction.",
+        autocompletion=_complete_kind,
     ),
 ]
 IdArgument = Annotated[int, typer.Argument(metavar="ID", help="The record's id.")]
 
 
-def _kind(word: str) -> str:
-    from smallcrm.store import validate
-
-    chosen = validate.choice("KIND", word, TRASH_KINDS) or word
-    return STORE_KIND.get(chosen, chosen)
-
-
-def _title(kind: str, record: object) -> str:
-    if kind == "contact":
-        return record.name  # type: ignore[attr-defined]
-    if kind == "interaction":
-        return f"{record.kind}: {record.subject}"  # type: ignore[attr-defined]
-    if kind == "appointment":
-        return record.title  # type: ignore[attr-defined]
-    return record.name  # type: ignore[attr-defined]
-
-
 @guarded
 def delete(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> None:
     """Move a record to the trash (smallcrm restore brings it back)."""
-    from smallcrm.store.crud import service
+    from smallcrm.store import kinds
 
-    store_kind = _kind(kind)
+    chosen = kinds.from_word(kind)
     db = state(ctx).db()
-    record = service(store_kind, "get")(db, record_id)
-    service(store_kind, "delete")(db, record_id)
-    word = "deal" if store_kind == "opportunity" else store_kind
+    services = chosen.services
+    record = services.get(db, record_id)
+    services.delete(db, record_id)
     print(
-        f"Moved {word} {record_id} ({_title(store_kind, record)}) to the trash; "
-        f"undo with: smallcrm restore {word} {record_id}"
+        f"Moved {chosen.word} {record_id} ({services.title(record)}) to the trash; "
+        f"undo with: smallcrm restore {chosen.word} {record_id}"
     )
 
 
@@ -75,12 +58,12 @@ def restore(ctx: typer.Context, kind: KindArgument, record_id: IdArgument) -> No
     The file is checked first; the current database is kept aside (it says where);
     it asks first unless --yes. More: smallcrm restore FILE --help
     """
-    from smallcrm.store.crud import service
+    from smallcrm.store import kinds
 
-    store_kind = _kind(kind)
-    record = service(store_kind, "restore")(state(ctx).db(), record_id)
-    word = "deal" if store_kind == "opportunity" else store_kind
-    print(f"Restored {word} {record_id} ({_title(store_kind, record)})")
+    chosen = kinds.from_word(kind)
+    services = chosen.services
+    record = services.restore(state(ctx).db(), record_id)
+    print(f"Restored {chosen.word} {record_id} ({services.title(record)})")
 
 
 @guarded

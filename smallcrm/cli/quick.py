@@ -25,7 +25,6 @@ from smallcrm.cli.core import (
     quiet_broken_pipe,
 )
 
-SEARCH_KINDS = ("contact", "account", "deal", "appointment", "interaction")
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 200
 
@@ -124,9 +123,8 @@ def run_search(state: State, text: str, kinds: list[str], limit: int, as_json: b
 
 def search_kinds(words: list[str]) -> tuple[str, ...]:
     """``--kind`` words as store kinds (a unique prefix is enough; "deal" is an opportunity)."""
-    from smallcrm.store import validate
+    from smallcrm.store import kinds
 
     if not words:
-        return ("contact", "account", "opportunity", "appointment", "interaction")
-    chosen = [validate.choice("--kind", word, SEARCH_KINDS) for word in words]
-    return tuple(dict.fromkeys("opportunity" if k == "deal" else k for k in chosen if k))
+        return kinds.SEARCH_ORDER
+    return tuple(dict.fromkeys(kinds.from_word(word, field_name="--kind").name for word in words))

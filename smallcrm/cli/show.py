@@ -22,7 +22,9 @@ TimelineOption = Annotated[
 
 
 def _find(db: Database, ref: str, kind: str) -> int:
-    word = "deal" if kind == "opportunity" else kind
+    from smallcrm.store.kinds import word as kind_word
+
+    word = kind_word(kind)
     return lookup(db, ref, (kind,), option="REF", how=f"smallcrm show {word} {{ref}}").record_id
 
 
@@ -46,7 +48,7 @@ def show_contact(
         from smallcrm.output import write_json
 
         data = views.contact_json(contact)
-        data["deals"] = [views.deal_json(d) for d in deals]
+        data["deals"] = [views.opportunity_json(d) for d in deals]
         data["timeline"] = [views.interaction_json(i) for i in entries]
         write_json(data)
         return
@@ -98,7 +100,7 @@ def show_account(
         data = views.account_json(account)
         data["open_pipeline"] = {"total": f"{total:.2f}", "weighted": f"{weighted:.2f}"}
         data["contacts"] = [views.contact_json(c) for c in people]
-        data["deals"] = [views.deal_json(d) for d in deals]
+        data["deals"] = [views.opportunity_json(d) for d in deals]
         data["timeline"] = [views.interaction_json(i) for i in entries]
         write_json(data)
         return
@@ -139,7 +141,7 @@ def show_deal(
     if as_json:
         from smallcrm.output import write_json
 
-        data = views.deal_json(deal)
+        data = views.opportunity_json(deal)
         data["timeline"] = [views.interaction_json(i) for i in entries]
         write_json(data)
         return

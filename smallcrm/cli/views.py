@@ -7,7 +7,7 @@ always shows absolute dates (``Fri 2026-11-27 14:00``), as the date grammar echo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -122,7 +122,7 @@ def account_json(a: r.Account) -> dict[str, Any]:
     }
 
 
-def deal_json(o: r.Opportunity) -> dict[str, Any]:
+def opportunity_json(o: r.Opportunity) -> dict[str, Any]:
     """A deal (opportunity) for scripts."""
     return {
         "id": o.id,
@@ -204,9 +204,21 @@ def hit_json(h: r.SearchHit) -> dict[str, Any]:
     return {"kind": shell_kind(h.kind), "id": h.record_id, "title": h.title, "detail": h.detail}
 
 
+# Each kind's record as JSON for scripts (``show --json``, ``edit --json``, ``list --json``).
+JSON_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "contact": contact_json,
+    "account": account_json,
+    "opportunity": opportunity_json,
+    "interaction": interaction_json,
+    "appointment": appointment_json,
+}
+
+
 def shell_kind(kind: str) -> str:
-    """The shell's word for a store kind."""
-    return "deal" if kind == "opportunity" else kind
+    """The shell's word for a store kind (``deal`` for opportunity)."""
+    from smallcrm.store import kinds
+
+    return kinds.word(kind)
 
 
 # --- table rows ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Static
 
+from smallcrm.store import kinds
 from smallcrm.store.conflicts import MINE, THEIRS, Conflict, FieldDiff, Side, others
 from smallcrm.store.crud import current_user
 from smallcrm.widgets import formatting as fmt
@@ -28,8 +29,6 @@ SHOWN_ENTRIES = 3  # the latest changes listed by name; older ones are counted
 SIDE_WORDS = {MINE: "yours", THEIRS: "theirs"}
 FIELD_WIDTH = 13
 TAKES_WIDTH = 7
-AUDIT_NAMES = {"methods": "emails/phones"}  # stored names that are no form field's
-KIND_WORDS = {"opportunity": "deal"}  # the word users see for a kind
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ another change comes in while you decide, this screen shows again with it."""
     def compose(self) -> ComposeResult:
         """Who and when, the table of fields, the selected field in full, the buttons."""
         dialog = Vertical(id="conflict-dialog")
-        word = KIND_WORDS.get(self.conflict.kind, self.conflict.kind)
+        word = kinds.word(self.conflict.kind)
         dialog.border_title = f"This {word} was changed while you edited it"
         with dialog:
             yield Static(self.summary(), id="conflict-who")
@@ -150,12 +149,10 @@ another change comes in while you decide, this screen shows again with it."""
 
     def label_of(self, name: str) -> str:
         """A stored field's name as the form labels it (``account_id`` -> ``Account``)."""
-        if name in AUDIT_NAMES:
-            return AUDIT_NAMES[name]
         for key in (name, name.removesuffix("_id"), name.removesuffix("_cents")):
             if key in self.labels:
                 return self.labels[key]
-        return name.replace("_", " ")
+        return kinds.get(self.conflict.kind).label(name)
 
     def fill_table(self) -> None:
         """(Re)build the columns for the current width and one row per changed field."""

@@ -27,8 +27,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
-from smallcrm.store import conflicts
-from smallcrm.store.crud import service
+from smallcrm.store import conflicts, kinds
 from smallcrm.store.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
@@ -448,7 +447,7 @@ def write_widget(widget: Widget, value: Any) -> None:
 
 def read_record(db: Database, kind: str, record_id: int) -> Any:
     """The stored record of a kind (NotFoundError if it is gone)."""
-    return service(kind, "get")(db, record_id)
+    return kinds.get(kind).services.get(db, record_id)
 
 
 def record_title(db: Database, kind: str, record_id: int) -> str:

@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import kinds
 from smallcrm.store.audit import history, readable_changes
 from smallcrm.store.errors import StoreError
 from smallcrm.store.records import AuditEntry
@@ -31,13 +32,12 @@ ACTIONS = {
     "import": "imported",
     "erase": "erased personal data",
 }
-SHELL_KINDS = {"opportunity": "deal"}
 
 
 def change_lines(entry: AuditEntry) -> list[Content]:
     """``  city: Berlin → Hamburg`` for each field (a new value alone when there was none)."""
     lines = []
-    for change in readable_changes(entry.changes, LONG_VALUE):
+    for change in readable_changes(entry.kind, entry.changes, LONG_VALUE):
         if change.old is None:
             text = Content(change.new)
         else:
@@ -119,7 +119,7 @@ JSON with `--json`). Esc goes back to the record."""
     def status_text(self) -> str:
         """``History of contact Jana Novak: 12 entries, newest first``."""
         count = len(self.entries)
-        word = SHELL_KINDS.get(self.kind, self.kind)
+        word = kinds.word(self.kind)
         text = f"History of {word} {self.title}: {count} {'entry' if count == 1 else 'entries'}"
         text += ", newest first"
         if count >= HISTORY_LIMIT:

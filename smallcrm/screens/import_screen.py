@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import kinds as registry
 from smallcrm.store.errors import StoreError, ValidationError
 from smallcrm.store.io import (
     FIELDS,
@@ -39,14 +40,7 @@ from smallcrm.store.io.common import plural
 from smallcrm.widgets.path_suggester import PathSuggester
 
 IGNORE = "-"  # The mapping's word for "this column fills no field".
-KINDS = (
-    ("contacts", "contact"),
-    ("accounts", "account"),
-    ("deals", "opportunity"),
-    ("interactions", "interaction"),
-    ("appointments", "appointment"),
-)
-KIND_WORDS = {"opportunity": "deal"}
+KINDS = tuple((kind.plural, kind.name) for kind in registry.KINDS)
 FORMAT_NAMES = {"csv": "CSV", "vcard": "vCard", "ics": "iCalendar", "json": "smallcrm JSON"}
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SUFFIXES = (".csv", ".tsv", ".txt", ".vcf", ".vcard", ".ics", ".json")
@@ -81,7 +75,7 @@ class Outcome:
 
 def kind_word(kind: str, count: int = 2) -> str:
     """``contacts``, ``deal``: the CRM's word for a kind of record."""
-    return plural(KIND_WORDS.get(kind, kind), count)
+    return plural(kind, count)
 
 
 def describe_file(parsed: ParsedFile) -> str:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smallcrm.store import accounts
+from smallcrm.store import accounts, kinds
 from smallcrm.store.duplicates import DuplicatePair, FieldChoice, MergeResult, merge, merge_preview
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
 from smallcrm.widgets import formatting as fmt
@@ -22,30 +22,6 @@ if TYPE_CHECKING:
     from smallcrm.store.db import Database
 
 COMBINED = frozenset({"emails", "phones", "tags", "notes"})  # the fields that take "both"
-FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "name": "Name",
-    "title": "Title",
-    "account_id": "Account",
-    "industry": "Industry",
-    "website": "Website",
-    "phone": "Phone",
-    "emails": "Emails",
-    "phones": "Phones",
-    "street": "Street",
-    "postal_code": "Postal code",
-    "city": "City",
-    "country": "Country",
-    "birthday": "Birthday",
-    "source": "Source",
-    "owner": "Owner",
-    "external_id": "External id",
-    "tags": "Tags",
-    "email_opt_in": "Email consent",
-    "phone_opt_in": "Phone consent",
-    "notes": "Notes",
-}
 LABEL_WIDTH = 14
 EMPTY = "—"
 
@@ -199,7 +175,7 @@ leaves both records as they are."""
             fields.highlighted = min(highlighted or 0, fields.option_count - 1)
 
     def _line(self, option: FieldChoice, column: int) -> Option:
-        label = FIELD_LABELS.get(option.field, option.field)
+        label = kinds.get(self.kind).label(option.field)
         keep = shown_value(option.field, option.keep_value, self.account_names)
         other = shown_value(option.field, option.other_value, self.account_names)
         if not option.differs:
@@ -238,7 +214,7 @@ leaves both records as they are."""
             return
         if choice == "both" and option.field not in COMBINED:
             self.notify(
-                f"{FIELD_LABELS.get(option.field, option.field)} holds one value: k or o.",
+                f"{kinds.get(self.kind).label(option.field)} holds one value: k or o.",
                 severity="warning",
             )
             return

@@ -10,6 +10,7 @@ from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 SORTS = {
@@ -78,6 +79,7 @@ def update_account(
     db: Database,
     account_id: int,
     expected_version: int | None,
+    /,
     actor: str | None = None,
     **changes: Any,
 ) -> records.Account:
@@ -160,3 +162,19 @@ def pipeline_total(db: Database, account_id: int) -> tuple[Decimal, Decimal]:
             id=account_id,
         )
     return Decimal(row["total"]) / 100, (Decimal(row["weighted"]) / 10000).quantize(Decimal("0.01"))
+
+
+def title(record: records.Account) -> str:
+    """The words that name a account in messages."""
+    return record.name
+
+
+SERVICES: Services[records.Account] = Services(
+    get=get_account,
+    update=update_account,
+    delete=delete_account,
+    restore=restore_account,
+    list=list_accounts,
+    iter=iter_accounts,
+    title=title,
+)

@@ -10,6 +10,7 @@ from smallcrm.store import clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 SORTS = {"start": "p.starts_at", "title": "p.title", "location": "p.location"}
@@ -147,6 +148,7 @@ def update_appointment(
     db: Database,
     appointment_id: int,
     expected_version: int | None,
+    /,
     actor: str | None = None,
     **changes: Any,
 ) -> records.Appointment:
@@ -306,3 +308,19 @@ def _flag_overlaps(
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Local midnight to midnight of a calendar day, as aware datetimes."""
     return clock.day_bounds(day)
+
+
+def title(record: records.Appointment) -> str:
+    """The words that name a appointment in messages."""
+    return record.title
+
+
+SERVICES: Services[records.Appointment] = Services(
+    get=get_appointment,
+    update=update_appointment,
+    delete=delete_appointment,
+    restore=restore_appointment,
+    list=list_appointments,
+    iter=iter_appointments,
+    title=title,
+)

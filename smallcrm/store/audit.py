@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, to_datetime
 from smallcrm.store.errors import NotFoundError
 from smallcrm.store.records import AuditEntry
@@ -130,8 +131,6 @@ def _changes(text: Any) -> dict[str, list[Any]]:
 
 # --- changes as people read them (the app's history screen and ``smallcrm history``) ---------
 
-FIELD_NAMES = {"methods": "emails and phones"}  # stored names that say little to a user
-
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -142,18 +141,28 @@ class FieldChange:
     new: str
 
 
-def readable_changes(changes: dict[str, list[Any]], limit: int = 200) -> list[FieldChange]:
-    """An entry's ``{field: [old, new]}`` as labelled one-line texts, values clipped to
-    ``limit`` characters; amounts kept in cents read as money (``amount: 16,000.00``)."""
+def readable_changes(
+    kind: str, changes: dict[str, list[Any]], limit: int = 200
+) -> list[FieldChange]:
+    """An entry's ``{field: [old, new]}`` as labelled one-line texts (the field as the kinds
+    registry names it), values clipped to ``limit`` characters; amounts kept in cents read as
+    money (``amount: 16,000.00``). ``kind`` is the entry's kind (``import_batch`` too)."""
     readable = []
     for field, pair in changes.items():
         old, new = (list(pair) + [None, None])[:2]
         if field.endswith("_cents"):
-            field, old, new = field.removesuffix("_cents"), _money(old), _money(new)
-        name = FIELD_NAMES.get(field, field.replace("_", " "))
+            old, new = _money(old), _money(new)
+        name = _label(kind, field)
         shown_old = None if old in (None, "", []) else value_text(old, limit)
         readable.append(FieldChange(name, shown_old, value_text(new, limit)))
     return readable
+
+
+def _label(kind: str, field: str) -> str:
+    """A stored field's name as people read it in a history (``first name``)."""
+    if kind in registry.NAMES:
+        return registry.get(kind).label(field).lower()
+    return registry.COMMON_LABELS.get(field, field.replace("_", " ")).lower()
 
 
 def value_text(value: Any, limit: int = 200) -> str:

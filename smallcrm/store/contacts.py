@@ -10,6 +10,7 @@ from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.kinds import Services
 from smallcrm.store.listing import (
     ListQuery,
     common_filters,
@@ -262,6 +263,7 @@ def update_contact(
     db: Database,
     contact_id: int,
     expected_version: int | None,
+    /,
     actor: str | None = None,
     **changes: Any,
 ) -> records.Contact:
@@ -407,3 +409,19 @@ def find_by_method(db: Database, kind: str, value: str) -> list[int]:
                 value=value,
             )
         ]
+
+
+def title(record: records.Contact) -> str:
+    """The words that name a contact in messages."""
+    return record.name
+
+
+SERVICES: Services[records.Contact] = Services(
+    get=get_contact,
+    update=update_contact,
+    delete=delete_contact,
+    restore=restore_contact,
+    list=list_contacts,
+    iter=iter_contacts,
+    title=title,
+)

@@ -8,31 +8,15 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from smallcrm.store import clock
+from smallcrm.store import clock, kinds
 from smallcrm.store.db import Tx, sync_id_sequence
 from smallcrm.store.errors import ConflictError, NotFoundError
 
-KINDS = ("contact", "account", "interaction", "opportunity", "appointment")
-SERVICE_MODULES = {
-    "contact": "contacts",
-    "account": "accounts",
-    "interaction": "interactions",
-    "opportunity": "opportunities",
-    "appointment": "appointments",
-}
-
-
-def service(kind: str, verb: str) -> Callable[..., Any]:
-    """A kind's service function ``{verb}_{kind}`` (``get_contact``, ``restore_opportunity``),
-    for code that handles records of any kind; the module is imported on first use."""
-    import importlib
-
-    module = importlib.import_module(f"smallcrm.store.{SERVICE_MODULES[kind]}")
-    return getattr(module, f"{verb}_{kind}")  # type: ignore[no-any-return]
+KINDS = kinds.NAMES
 
 
 TRACKING = ("created_at", "updated_at", "created_by", "updated_by", "version")

@@ -10,6 +10,7 @@ from smallcrm.store import clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.kinds import Services
 from smallcrm.store.listing import (
     ListQuery,
     Where,
@@ -130,6 +131,7 @@ def update_interaction(
     db: Database,
     interaction_id: int,
     expected_version: int | None,
+    /,
     actor: str | None = None,
     **changes: Any,
 ) -> records.Interaction:
@@ -297,3 +299,19 @@ def follow_ups_due(db: Database, today: date, limit: int = 50) -> list[records.I
             n=limit,
         )
     return [rows.interaction(row) for row in found]
+
+
+def title(record: records.Interaction) -> str:
+    """The words that name a interaction in messages."""
+    return f"{record.kind}: {record.subject}"
+
+
+SERVICES: Services[records.Interaction] = Services(
+    get=get_interaction,
+    update=update_interaction,
+    delete=delete_interaction,
+    restore=restore_interaction,
+    list=list_interactions,
+    iter=iter_interactions,
+    title=title,
+)

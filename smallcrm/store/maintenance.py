@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from smallcrm.store import clock
+from smallcrm.store import clock, kinds
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
 
@@ -308,11 +308,10 @@ def describe(path: Path) -> str:
     conn = sqlite3.connect(str(path))
     try:
         counts = [
-            f"{count} {word}{'' if count == 1 else 's'}"
-            for table, word in (("contact", "contact"), ("account", "account"),
-                                ("opportunity", "deal"))
-            for count in (_live(conn, table),)
-        ]  # fmt: skip
+            f"{count} {kind.word if count == 1 else kind.plural}"
+            for kind in (kinds.CONTACT, kinds.ACCOUNT, kinds.OPPORTUNITY)
+            for count in (_live(conn, kind.table),)
+        ]
         last = conn.execute("SELECT max(at) FROM audit_entry").fetchone()[0]
     except sqlite3.DatabaseError:
         return "not readable as a smallcrm database"

@@ -12,6 +12,7 @@ from smallcrm.store import clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ConflictError, ValidationError
+from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 DEFAULT_CURRENCY = "EUR"
@@ -198,6 +199,7 @@ def update_opportunity(
     db: Database,
     opportunity_id: int,
     expected_version: int | None,
+    /,
     actor: str | None = None,
     **changes: Any,
 ) -> records.Opportunity:
@@ -365,3 +367,19 @@ def stale_opportunities(
             n=limit,
         )
     return [rows.opportunity(row) for row in found]
+
+
+def title(record: records.Opportunity) -> str:
+    """The words that name a deal in messages."""
+    return record.name
+
+
+SERVICES: Services[records.Opportunity] = Services(
+    get=get_opportunity,
+    update=update_opportunity,
+    delete=delete_opportunity,
+    restore=restore_opportunity,
+    list=list_opportunities,
+    iter=iter_opportunities,
+    title=title,
+)

@@ -16,31 +16,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from smallcrm.store import kinds as registry
 from smallcrm.store import search as search_service
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import AmbiguousError, NotFoundError, ValidationError
 from smallcrm.store.records import SearchHit
 
-# Words people use for each kind in the shell, mapped to the store's kind.
-KIND_WORDS = {
-    "contact": "contact",
-    "c": "contact",
-    "account": "account",
-    "a": "account",
-    "deal": "opportunity",
-    "d": "opportunity",
-    "opportunity": "opportunity",
-    "interaction": "interaction",
-    "appointment": "appointment",
-}
-SHELL_WORD = {"opportunity": "deal"}
-TITLE_SQL = {
-    "contact": "trim(first_name || ' ' || last_name)",
-    "account": "name",
-    "opportunity": "name",
-    "interaction": "kind || ': ' || subject",
-    "appointment": "title",
-}
 CANDIDATES = 8  # listed in an ambiguity error; one more is fetched to know there are more
 MAX_ID = 2**62  # larger numbers cannot be SQLite ids (and would overflow its integers)
 # Ids are short numbers without a leading zero; longer digit strings are phone numbers.
@@ -53,15 +34,9 @@ _LEGAL_SUFFIXES = frozenset(
 SIMILARITY = 0.85  # difflib ratio at or above which two names look like the same record
 
 
-def shell_word(kind: str) -> str:
-    """The word the shell uses for a store kind ("deal" for opportunity)."""
-    return SHELL_WORD.get(kind, kind)
-
-
-def describe_kinds(kinds: Sequence[str]) -> str:
-    """``contact``, ``contact or account``: for messages."""
-    words = [shell_word(k) for k in kinds]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+def describe_kinds(names: Sequence[str]) -> str:
+    """``contact``, ``contact or account``: the user's words for kinds, for messages."""
+    return registry.describe(tuple(names))
 
 
 def fold(text: str) -> tuple[str, ...]:
@@ -129,7 +104,7 @@ def _parse_id(text: str, kinds: tuple[str, ...], field: str) -> tuple[tuple[str,
     word, separator, number = match.group(1), match.group(2), int(match.group(3))
     if word is None:
         return kinds, number
-    kind = KIND_WORDS.get(word.lower())
+    kind = _kind_of_word(word)
     if kind is None:
         if separator == ":":
             raise ValidationError(
@@ -138,9 +113,17 @@ def _parse_id(text: str, kinds: tuple[str, ...], field: str) -> tuple[tuple[str,
         return None  # "Studio 54" is a name, not an id
     if kind not in kinds:
         raise ValidationError(
-            field, f"expected a {describe_kinds(kinds)} here, not a {shell_word(kind)}"
+            field, f"expected a {describe_kinds(kinds)} here, not a {registry.word(kind)}"
         )
     return (kind,), number
+
+
+def _kind_of_word(word: str) -> str | None:
+    """The kind a word before an id names (``deal:3``, ``c:12``), or None."""
+    try:
+        return registry.from_word(word).name
+    except ValidationError:
+        return None
 
 
 def by_id(db: Database, record_id: int, kinds: Sequence[str], *, field: str = "id") -> SearchHit:
@@ -162,14 +145,15 @@ def by_id(db: Database, record_id: int, kinds: Sequence[str], *, field: str = "i
 
 def _hit_by_id(tx: Tx, kind: str, record_id: int) -> SearchHit | None:
     row = tx.one(
-        f"SELECT {TITLE_SQL[kind]} AS title FROM {kind} WHERE id = :id AND deleted_at IS NULL",
+        f"SELECT {registry.get(kind).title_sql} AS title FROM {kind} "
+        "WHERE id = :id AND deleted_at IS NULL",
         id=record_id,
     )
     if row is None:
         return None
     detail = tx.scalar(
         "SELECT detail FROM search_doc WHERE id = :id",
-        id=search_service.KIND_CODES[kind] * search_service.SPAN + record_id,
+        id=search_service.doc_id(kind, record_id),
     )
     return SearchHit(kind, record_id, row["title"], " ".join((detail or "").split())[:200])
 
@@ -225,7 +209,7 @@ def exact_matches(db: Database, text: str, kinds: Sequence[str]) -> list[SearchH
     found: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
-            low = search_service.KIND_CODES[kind] * search_service.SPAN
+            low = search_service.doc_id(kind, 0)
             rows = tx.all(sql, q=query, low=low, high=low + search_service.SPAN)
             found += [_hit(row) for row in rows if fold(row["title"]) == wanted]
     return found[: CANDIDATES + 1]
@@ -310,7 +294,7 @@ def _trigram_pool(db: Database, words: list[str], kinds: tuple[str, ...]) -> lis
     found: list[SearchHit] = []
     with db.read() as tx:
         for kind in kinds:
-            low = search_service.KIND_CODES[kind] * search_service.SPAN
+            low = search_service.doc_id(kind, 0)
             found += [
                 _hit(row)
                 for row in tx.all(
@@ -357,7 +341,7 @@ def _pool(
     pool: dict[tuple[str, int], SearchHit] = {}
     with db.read() as tx:
         for kind in kinds:
-            low = search_service.KIND_CODES[kind] * search_service.SPAN
+            low = search_service.doc_id(kind, 0)
             for row in tx.all(
                 sql.format(holds=holds),
                 low=low,

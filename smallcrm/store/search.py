@@ -31,17 +31,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.records import SearchHit
 
-KIND_CODES = {"contact": 1, "account": 2, "opportunity": 3, "interaction": 4, "appointment": 5}
-SPAN = 2**40
-KIND_ORDER = ("contact", "account", "opportunity", "appointment", "interaction")
+SPAN = 2**40  # ids of one kind's documents: search_code * SPAN + the record's id
 CANDIDATES = 50  # ranked among the first (oldest) this many hits of a kind: keeps 1-letter fast
 PG_SPARSE_PREFIX = 4  # PostgreSQL: words this long match few documents (see ``_ranked_pg``)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _VOWELS = re.compile(r"[aeiouy]")
 MAX_TERMS = 8
+
+
+def doc_id(kind: str, record_id: int) -> int:
+    """The id of a record's document in the search index."""
+    return registry.get(kind).search_code * SPAN + record_id
 
 
 def terms(text: str) -> list[str]:
@@ -80,7 +84,7 @@ def search(
     db: Database,
     text: str,
     *,
-    kinds: tuple[str, ...] = KIND_ORDER,
+    kinds: tuple[str, ...] = registry.SEARCH_ORDER,
     per_kind: int = 5,
     names_only: bool = False,
 ) -> list[SearchHit]:
@@ -113,7 +117,7 @@ def _search_kind(
     it, then a title with a word starting with it (rather than only the details); among those,
     titles that also hold a word starting with the last word ("jan smi": Jan Smith before Jan
     Klein of Smith GmbH), then shorter titles, alphabetically."""
-    low = KIND_CODES[kind] * SPAN
+    low = doc_id(kind, 0)
     like = _like_word(first)
     found = tx.all(
         sql,

@@ -19,53 +19,27 @@ shell's quick commands read it.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.setting_values import (
+    SETTINGS,
+    Setting,
+    WorkingHours,
+    canonical_text,
+    close_matches,
+)
 
 CONFIG_VARIABLE = "SMALLCRM_CONFIG"
 FILENAME = "config.toml"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class SettingsError(ValidationError):
     """A setting's value is not accepted (``field`` is the key)."""
-
-
-# --- values ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    """Opening hours per weekday (0 = Monday): a tuple of (start, end) intervals, in order."""
-
-    days: tuple[tuple[tuple[time, time], ...], ...]
-
-    def on(self, day: date) -> tuple[tuple[time, time], ...]:
-        """The intervals worked on ``day`` (none on a day off)."""
-        return self.days[day.weekday()]
-
-    def text(self) -> str:
-        """The hours as they are written in the settings (``mon-fri 09:00-17:00``)."""
-        groups: list[tuple[int, int, tuple[tuple[time, time], ...]]] = []
-        for index, spans in enumerate(self.days):
-            if groups and groups[-1][2] == spans and groups[-1][1] == index - 1:
-                groups[-1] = (groups[-1][0], index, spans)
-            else:
-                groups.append((index, index, spans))
-        parts = []
-        for first, last, spans in groups:
-            if not spans:
-                continue
-            days = WEEKDAYS[first] if first == last else f"{WEEKDAYS[first]}-{WEEKDAYS[last]}"
-            hours = ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans)
-            parts.append(f"{days} {hours}")
-        return "; ".join(parts) or "closed"
 
 
 @dataclass(frozen=True)
@@ -84,256 +58,6 @@ class Settings:
     def is_closed(self, day: date) -> bool:
         """True on a closed day (a holiday): no working hours at all."""
         return day.isoformat() in self.closed_days or f"{day:%m-%d}" in self.closed_days
-
-
-# --- checking each kind of value ----------------------------------------------------------------
-
-
-def _region(text: str) -> str | None:
-    import phonenumbers
-
-    value = text.strip().upper()
-    if not value:
-        return None
-    if value not in phonenumbers.SUPPORTED_REGIONS:
-        close = _close(value, sorted(phonenumbers.SUPPORTED_REGIONS))
-        raise ValueError(
-            f"{text!r} is not a region; give a two-letter country code such as DE, AT, GB or US"
-            + close
-        )
-    return value
-
-
-# ISO 4217 codes in use (2026), for "is this a currency" without a library.
-CURRENCIES = frozenset(
-    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
-    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
-    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS
-    KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
-    MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF
-    SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD
-    TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG""".split()
-)
-
-
-def _currency(text: str) -> str:
-    value = text.strip().upper()
-    if value not in CURRENCIES:
-        raise ValueError(
-            f"{text!r} is not a currency code; give three letters such as EUR, USD, GBP or CHF"
-            + _close(value, sorted(CURRENCIES))
-        )
-    return value
-
-
-def _timezone(text: str) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-    value = text.strip()
-    if not value:
-        return None
-    try:
-        if "/" in value or value == "UTC":
-            ZoneInfo(value)
-            return value
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    names = sorted(available_timezones())
-    raise ValueError(
-        f"{text!r} is not a time zone; give a name such as Europe/Berlin, America/New_York or "
-        "UTC" + _close(value, names)
-    )
-
-
-_SPAN = re.compile(r"^(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?$")
-
-
-def _clock(hour: str, minute: str | None) -> time:
-    h, m = int(hour), int(minute or 0)
-    if h == 24 and m == 0:
-        return time(23, 59, 59)
-    return time(h, m)
-
-
-def _working_hours(text: str) -> WorkingHours:
-    """``mon-fri 09:00-17:00; sat 10:00-13:00`` (several spans: ``08:00-12:00,13:00-17:00``)."""
-    days: list[tuple[tuple[time, time], ...]] = [() for _ in WEEKDAYS]
-    value = text.strip().lower()
-    if value in ("", "closed", "none"):
-        return WorkingHours(tuple(days))
-    for part in re.split(r"[;\n]+", value):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            day_text, hours_text = part.split(None, 1)
-            chosen = _weekdays(day_text)
-            spans = tuple(_span(s) for s in hours_text.replace(" ", "").split(","))
-        except ValueError:
-            raise ValueError(
-                f"{part!r} is not a day range with hours; write for example "
-                "'mon-fri 09:00-17:00; sat 10:00-13:00' (several spans: 08:00-12:00,13:00-17:00)"
-            ) from None
-        for index in chosen:
-            days[index] = tuple(sorted(spans))
-    return WorkingHours(tuple(days))
-
-
-def _weekdays(text: str) -> list[int]:
-    chosen: list[int] = []
-    for piece in text.split(","):
-        first, _, last = piece.partition("-")
-        a, b = WEEKDAYS.index(first[:3]), WEEKDAYS.index((last or first)[:3])
-        chosen.extend(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
-    return chosen
-
-
-def _span(text: str) -> tuple[time, time]:
-    match = _SPAN.match(text)
-    if not match:
-        raise ValueError(text)
-    start, end = _clock(match[1], match[2]), _clock(match[3], match[4])
-    if end <= start:
-        raise ValueError(text)
-    return start, end
-
-
-def _closed_days(text: str) -> tuple[str, ...]:
-    """``2026-12-24, 2026-12-31, 01-01`` (MM-DD: every year)."""
-    days: list[str] = []
-    for piece in re.split(r"[,\s]+", text.strip()):
-        if not piece:
-            continue
-        try:
-            if re.fullmatch(r"\d{2}-\d{2}", piece):
-                date.fromisoformat(f"2024-{piece}")  # a leap year, so 02-29 is a day
-            else:
-                date.fromisoformat(piece)
-        except ValueError:
-            raise ValueError(
-                f"{piece!r} is not a day; give dates such as 2026-12-24, or 12-25 for every year"
-            ) from None
-        days.append(piece)
-    return tuple(sorted(set(days)))
-
-
-LANGUAGES = {"en": "English", "de": "German"}
-
-
-def _language(text: str) -> str:
-    value = text.strip().lower()[:2]
-    if value not in LANGUAGES:
-        choices = ", ".join(f"{k} ({v})" for k, v in LANGUAGES.items())
-        raise ValueError(f"{text!r} is not a language smallcrm writes; give {choices}")
-    return value
-
-
-def _command(text: str) -> tuple[str, ...]:
-    import shlex
-
-    try:
-        return tuple(shlex.split(text))
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not a command line: {exc}") from None
-
-
-def _close(value: str, choices: list[str]) -> str:
-    import difflib
-
-    found = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
-    if not found:
-        lowered = {c.lower(): c for c in choices}
-        found = [lowered[c] for c in difflib.get_close_matches(value.lower(), list(lowered), n=3)]
-    return f". Did you mean {' or '.join(found)}?" if found else ""
-
-
-# --- the settings there are ---------------------------------------------------------------------
-
-
-def _region_from_locale() -> str | None:
-    """The country of the user's locale (``de_DE.UTF-8`` -> DE); None for ``C``/``POSIX``."""
-    for name in ("LC_ALL", "LC_TELEPHONE", "LANG"):
-        match = re.match(r"^[a-z]{2,3}_([A-Z]{2})", os.environ.get(name, ""))
-        if match:
-            return match.group(1)
-    return None
-
-
-def _language_from_locale() -> str:
-    lang = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "")[:2].lower()
-    return lang if lang in LANGUAGES else "en"
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting: its key, what it means, how its text is read and its default."""
-
-    key: str
-    help: str
-    example: str
-    read: Callable[[str], Any]
-    default: Callable[[], str]  # the default, as text (read like any other value)
-
-    @property
-    def variable(self) -> str:
-        """The environment variable that overrides it."""
-        return "SMALLCRM_" + self.key.upper()
-
-
-SETTINGS: dict[str, Setting] = {
-    s.key: s
-    for s in (
-        Setting(
-            "phone_region",
-            "Country assumed for phone numbers written without +country code",
-            "DE",
-            _region,
-            lambda: _region_from_locale() or "",
-        ),
-        Setting(
-            "currency",
-            "Currency of new deals and of totals",
-            "EUR",
-            _currency,
-            lambda: "EUR",
-        ),
-        Setting(
-            "timezone",
-            "The business's time zone (times are shown and typed in it)",
-            "Europe/Berlin",
-            _timezone,
-            lambda: "",
-        ),
-        Setting(
-            "working_hours",
-            "Opening hours per weekday",
-            "mon-fri 09:00-17:00; sat 10:00-13:00",
-            _working_hours,
-            lambda: "mon-fri 09:00-17:00",
-        ),
-        Setting(
-            "closed_days",
-            "Days the business is closed (holidays): dates, or MM-DD for every year",
-            "12-24, 12-25, 12-26, 01-01",
-            _closed_days,
-            lambda: "",
-        ),
-        Setting(
-            "language",
-            "Language of texts smallcrm writes for customers",
-            "de",
-            _language,
-            _language_from_locale,
-        ),
-        Setting(
-            "reminder_command",
-            "Command that delivers a reminder (gets the text as arguments; empty: print it)",
-            "notify-send smallcrm",
-            _command,
-            lambda: "",
-        ),
-    )
-}
 
 
 # --- where the files are ------------------------------------------------------------------------
@@ -384,7 +108,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         names = ", ".join(unknown)
         raise SettingsError(
             "config",
-            f"{path} has unknown settings: {names}{_close(unknown[0], list(SETTINGS))} "
+            f"{path} has unknown settings: {names}{close_matches(unknown[0], list(SETTINGS))} "
             f"Known: {', '.join(SETTINGS)}",
         )
     return data
@@ -535,10 +259,8 @@ def lookup(key: str) -> Setting:
     name = key.strip().lower().replace("-", "_")
     if name in SETTINGS:
         return SETTINGS[name]
-    raise SettingsError(
-        "KEY",
-        f"{key!r} is not a setting{_close(name, list(SETTINGS))} Settings: {', '.join(SETTINGS)}",
-    )
+    hint = close_matches(name, list(SETTINGS)) or "."
+    raise SettingsError("KEY", f"{key!r} is not a setting{hint} Settings: {', '.join(SETTINGS)}")
 
 
 def save(changes: Mapping[str, str | None], path: Path | None = None) -> Path:
@@ -562,7 +284,7 @@ def save(changes: Mapping[str, str | None], path: Path | None = None) -> Path:
         elif key == "reminder_command":
             document[key] = list(entry[1])
         else:
-            document[key] = entry[0].strip()
+            document[key] = canonical_text(entry[1])
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(target.name + ".saving")
     staged.write_text(tomlkit.dumps(document), encoding="utf-8")
@@ -571,27 +293,10 @@ def save(changes: Mapping[str, str | None], path: Path | None = None) -> Path:
     return target
 
 
-def describe(settings: Settings | None = None) -> list[tuple[Setting, str, str]]:
-    """Each setting with its value as text and where it came from, for ``config show``."""
+def describe(settings: Settings | None = None) -> list[tuple[Setting, Any, str]]:
+    """Each setting with its value and where it came from (a variable, a file, the default)."""
     settings = settings or current()
-    rows = []
-    for key, setting in SETTINGS.items():
-        value = getattr(settings, key)
-        if isinstance(value, WorkingHours):
-            text = value.text()
-        elif key == "reminder_command":
-            import shlex
-
-            text = shlex.join(value) if value else "(print to standard output)"
-        elif key == "closed_days":
-            text = ", ".join(value) if value else "(none)"
-        elif key == "timezone":
-            from smallcrm.store import clock
-
-            text = value or f"(this machine's: {clock.zone_name()})"
-        elif key == "phone_region":
-            text = value or "(not set: numbers need +country code)"
-        else:
-            text = str(value)
-        rows.append((setting, text, settings.sources.get(key, "default")))
-    return rows
+    return [
+        (setting, getattr(settings, key), settings.sources.get(key, "default"))
+        for key, setting in SETTINGS.items()
+    ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from smallcrm.store import kinds
 from smallcrm.store.db import Database, Tx, sync_id_sequence
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.io.columns import column_types
@@ -36,7 +37,7 @@ TABLES = (
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count")
 # Holding any of these makes a database "in use".
-RECORD_TABLES = ("contact", "account", "interaction", "opportunity", "appointment", "audit_entry")
+RECORD_TABLES = (*kinds.NAMES, "audit_entry")
 BATCH = 1000
 
 Progress = Callable[[str, int], None]

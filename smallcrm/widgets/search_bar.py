@@ -14,15 +14,9 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from smallcrm.store import kinds
 from smallcrm.store.records import SearchHit
 
-KIND_HEADINGS = {
-    "contact": "Contacts",
-    "account": "Accounts",
-    "opportunity": "Opportunities",
-    "appointment": "Appointments",
-    "interaction": "Interactions",
-}
 PER_KIND = 5
 
 
@@ -161,9 +155,8 @@ class SearchResults(OptionList):
         for hit in hits:
             if hit.kind != kind:
                 kind = hit.kind
-                options.append(
-                    Option(Content(KIND_HEADINGS[kind]).stylize("bold underline"), disabled=True)
-                )
+                heading = Content(kinds.get(kind).heading).stylize("bold underline")
+                options.append(Option(heading, disabled=True))
             line = Content.assemble("  ", (hit.title, "bold"), "  ", (hit.detail, "dim"))
             options.append(Option(line, id=f"{hit.kind}:{hit.record_id}"))
         return options

@@ -7,30 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from smallcrm.store import kinds as registry
 from smallcrm.store.errors import ValidationError
 
 Progress = Callable[[int, int | None], None]
 """Called as ``progress(done, total)``; ``total`` is None when it is not known in advance."""
 
-KINDS = ("contact", "account", "interaction", "opportunity", "appointment")
-KIND_WORDS = {
-    "contact": "contact",
-    "contacts": "contact",
-    "people": "contact",
-    "account": "account",
-    "accounts": "account",
-    "company": "account",
-    "companies": "account",
-    "interaction": "interaction",
-    "interactions": "interaction",
-    "opportunity": "opportunity",
-    "opportunities": "opportunity",
-    "deal": "opportunity",
-    "deals": "opportunity",
-    "appointment": "appointment",
-    "appointments": "appointment",
-    "meetings": "appointment",
-}
+KINDS = registry.NAMES
 FORMATS = ("csv", "vcard", "ics", "json")
 FORMAT_WORDS = {
     "csv": "csv",
@@ -46,12 +29,13 @@ FORMAT_WORDS = {
 
 def kind_name(value: str | None, *, field_name: str = "kind") -> str:
     """The store's kind for a word such as ``contacts`` or ``deals``."""
-    word = (value or "").strip().lower()
-    if word in KIND_WORDS:
-        return KIND_WORDS[word]
-    raise ValidationError(
-        field_name, f"{value!r} is not a kind of record; one of {', '.join(_PLURALS)}"
-    )
+    try:
+        return registry.from_word(value or "", field_name=field_name).name
+    except ValidationError:
+        plurals = ", ".join(k.plural for k in registry.KINDS)
+        raise ValidationError(
+            field_name, f"{value!r} is not a kind of record; one of {plurals}"
+        ) from None
 
 
 def format_name(value: str | None) -> str:
@@ -60,9 +44,6 @@ def format_name(value: str | None) -> str:
     if word in FORMAT_WORDS:
         return FORMAT_WORDS[word]
     raise ValidationError("format", f"{value!r} is not a file format; one of {', '.join(FORMATS)}")
-
-
-_PLURALS = ("contacts", "accounts", "interactions", "opportunities", "appointments")
 
 
 class Ticker:
@@ -184,7 +165,10 @@ class ImportReport:
 
 
 def plural(word: str, count: int = 2) -> str:
-    """``contact`` -> ``contacts``, ``opportunity`` -> ``opportunities``."""
+    """``contact`` -> ``contacts``; a kind in the user's words (``opportunity`` -> ``deals``)."""
+    if word in registry.NAMES:
+        kind = registry.get(word)
+        return kind.word if count == 1 else kind.plural
     if count == 1:
         return word
     return word[:-1] + "ies" if word.endswith("y") else word + "s"
