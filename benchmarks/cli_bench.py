@@ -156,7 +156,7 @@ def ensure_target(path: Path) -> None:
 
     db = open_database(path)
     if not exact_matches(db, TARGET_NAME, ("contact",)):
-        create_contact(db, actor="bench", name=TARGET_NAME)
+        create_contact(db, actor="bench", allow_duplicate=True, name=TARGET_NAME)
     db.close()
 
 

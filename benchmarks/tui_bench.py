@@ -224,7 +224,9 @@ def small_database(path: Path, people: int = 100) -> None:
 
     db = open_database(path)
     for index in range(people):
-        contacts.create_contact(db, first_name=f"Person{index:03d}", last_name="Small")
+        contacts.create_contact(
+            db, allow_duplicate=True, first_name=f"Person{index:03d}", last_name="Small"
+        )
     db.close()
 
 

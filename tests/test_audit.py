@@ -21,8 +21,10 @@ from smallcrm.store.records import AuditEntry
 
 
 def test_history_lists_a_records_changes_oldest_first(db: Database) -> None:
-    jana = create_contact(db, name="Jana Novak", title="Buyer")
-    create_account(db, name="Acme GmbH")  # another record's entries are not included
+    jana = create_contact(db, allow_duplicate=True, name="Jana Novak", title="Buyer")
+    create_account(
+        db, allow_duplicate=True, name="Acme GmbH"
+    )  # another record's entries are not included
     update_contact(db, jana.id, jana.tracking.version, title="Head of purchasing")
     delete_contact(db, jana.id)
     restore_contact(db, jana.id)
@@ -37,7 +39,7 @@ def test_history_lists_a_records_changes_oldest_first(db: Database) -> None:
 
 
 def test_history_limit_keeps_the_latest_in_order(db: Database) -> None:
-    jana = create_contact(db, name="Jana Novak")
+    jana = create_contact(db, allow_duplicate=True, name="Jana Novak")
     for title in ("A", "B", "C"):
         version = get_contact(db, jana.id).tracking.version
         update_contact(db, jana.id, version, title=title)
@@ -50,7 +52,7 @@ def test_history_of_unknown_or_erased_records(db: Database) -> None:
 
     assert audit.history(db, "contact", 42) == []
     assert audit.history(db, "no_such_kind", 1) == []
-    jana = create_contact(db, name="Jana Novak", emails=["jana@acme.example"])
+    jana = create_contact(db, allow_duplicate=True, name="Jana Novak", emails=["jana@acme.example"])
     erase_person(db, jana.id)
     entries = audit.history(db, "contact", jana.id)
     assert [e.action for e in entries] == ["create", "erase"]
@@ -59,7 +61,7 @@ def test_history_of_unknown_or_erased_records(db: Database) -> None:
 
 
 def test_get_entry(db: Database) -> None:
-    jana = create_contact(db, name="Jana Novak")
+    jana = create_contact(db, allow_duplicate=True, name="Jana Novak")
     first = audit.history(db, "contact", jana.id)[0]
     assert audit.get_entry(db, first.id) == first
     with pytest.raises(NotFoundError):

@@ -20,7 +20,7 @@ def test_done_reports_a_conflict_and_exits_1(
 ) -> None:
     db = open_database(db_path)
     try:
-        jana = contacts.create_contact(db, name="Jana Novak")
+        jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
         entry = interactions.log_interaction(
             db, kind="call", subject="Renewal", contact_id=jana.id, follow_up_on=date(2026, 11, 27)
         )

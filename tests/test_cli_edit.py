@@ -38,10 +38,13 @@ def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def crm(db_path: Path) -> dict[str, int]:
     """Acme GmbH with Jana Novak, a deal, a call and a meeting; their ids by name."""
     database = open_database(db_path)
-    acme = create_account(database, name="Acme GmbH", website="acme.example", tags=["customer"])
-    beta = create_account(database, name="Beta AG")
+    acme = create_account(
+        database, allow_duplicate=True, name="Acme GmbH", website="acme.example", tags=["customer"]
+    )
+    beta = create_account(database, allow_duplicate=True, name="Beta AG")
     jana = create_contact(
         database,
+        allow_duplicate=True,
         name="Jana Novak",
         title="Buyer",
         account_id=acme.id,

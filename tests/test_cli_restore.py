@@ -35,8 +35,10 @@ def crm(tmp_path: Path) -> Path:
     """A database file with two contacts and a backup of it in backups/ beside it."""
     path = tmp_path / "crm.db"
     db = open_database(path)
-    contacts.create_contact(db, name="Jana Novak", emails=["jana@example.com"])
-    contacts.create_contact(db, name="Jan Berg")
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novak", emails=["jana@example.com"]
+    )
+    contacts.create_contact(db, allow_duplicate=True, name="Jan Berg")
     maintenance.backup(db)
     db.close()
     return path
@@ -69,7 +71,7 @@ def _fingerprint(folder: Path) -> dict[str, str]:
 
 def _add_after_backup(crm: Path) -> None:
     db = open_database(crm)
-    contacts.create_contact(db, name="After Backup")
+    contacts.create_contact(db, allow_duplicate=True, name="After Backup")
     db.close()
 
 
@@ -376,7 +378,7 @@ def test_backups_taken_while_three_processes_write_restore_to_a_sound_database(
     path = tmp_path / "busy.db"
     db = open_database(path)
     for i in range(4):
-        contacts.create_contact(db, name=f"Edited {i}", notes="0")
+        contacts.create_contact(db, allow_duplicate=True, name=f"Edited {i}", notes="0")
     editors = [_editor(path) for _ in range(3)]
     try:
         copies = []
@@ -399,5 +401,7 @@ def test_backups_taken_while_three_processes_write_restore_to_a_sound_database(
     assert _consistent(kept) >= edits[2], "the database it replaced is kept whole"
     restored = open_database(path)
     assert [f.check for f in maintenance.doctor(restored) if not f.ok] == []
-    contacts.create_contact(restored, name="After Restore")  # and it takes writes again
+    contacts.create_contact(
+        restored, allow_duplicate=True, name="After Restore"
+    )  # and it takes writes again
     restored.close()

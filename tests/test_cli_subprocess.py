@@ -50,9 +50,15 @@ def crm(env: dict[str, str]) -> dict[str, str]:
     from smallcrm.store.db import open_database
 
     database = open_database(env["SMALLCRM_DB"])
-    acme = create_account(database, name="Acme GmbH")
-    create_contact(database, name="Jana Novak", account_id=acme.id, emails=["jana@example.com"])
-    create_contact(database, name="Jan Berg", account_id=acme.id)
+    acme = create_account(database, allow_duplicate=True, name="Acme GmbH")
+    create_contact(
+        database,
+        allow_duplicate=True,
+        name="Jana Novak",
+        account_id=acme.id,
+        emails=["jana@example.com"],
+    )
+    create_contact(database, allow_duplicate=True, name="Jan Berg", account_id=acme.id)
     database.close()
     return env
 

@@ -128,7 +128,7 @@ def test_appointments_around_today(loaded: tuple[Database, dict[str, int]]) -> N
 
 
 def test_refuses_a_database_that_is_not_empty(db: Database) -> None:
-    create_contact(db, name="Existing Person")
+    create_contact(db, allow_duplicate=True, name="Existing Person")
     with pytest.raises(ValidationError) as error:
         demo.load_demo(db, today=TODAY)
     assert error.value.field == "database"

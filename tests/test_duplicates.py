@@ -36,9 +36,9 @@ def test_keys() -> None:
 
 
 def test_contacts_that_look_like_one_person(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme GmbH")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme GmbH")
     made = {
-        key: contacts.create_contact(db, **values).id
+        key: contacts.create_contact(db, allow_duplicate=True, **values).id
         for key, values in {
             "anna": {"name": "Anna Smith", "emails": ["anna@acme.example"], "account_id": acme.id},
             "smith": {"name": "Smith, Anna", "account_id": acme.id},
@@ -75,10 +75,12 @@ def test_contacts_that_look_like_one_person(db: Database) -> None:
 
 
 def test_the_fuller_record_is_suggested_to_keep(db: Database) -> None:
-    thin = contacts.create_contact(db, name="Anna Smith", emails=["anna@example.com"])
+    thin = contacts.create_contact(
+        db, allow_duplicate=True, name="Anna Smith", emails=["anna@example.com"]
+    )
     full = contacts.create_contact(
-        db, name="Anna Smith", emails=["anna@example.com"], phones=["+49 30 1234567"],
-        title="CTO", city="Berlin",
+        db, allow_duplicate=True, name="Anna Smith", emails=["anna@example.com"],
+        phones=["+49 30 1234567"], title="CTO", city="Berlin",
     )  # fmt: skip
     (pair,) = find_duplicates(db)
     assert (pair.keep_id, pair.other_id) == (full.id, thin.id)
@@ -86,27 +88,37 @@ def test_the_fuller_record_is_suggested_to_keep(db: Database) -> None:
 
 
 def test_weak_matches_and_shared_office_lines(db: Database) -> None:
-    contacts.create_contact(db, name="Jana Novak")
-    contacts.create_contact(db, name="Jana Nowak")  # similar, nothing else: 50
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Nowak"
+    )  # similar, nothing else: 50
     for n in range(25):
-        contacts.create_contact(db, name=f"Person {n} Office", phones=["+49 30 9999999"])
+        contacts.create_contact(
+            db, allow_duplicate=True, name=f"Person {n} Office", phones=["+49 30 9999999"]
+        )
     assert find_duplicates(db) == []
     assert [p.score for p in find_duplicates(db, min_score=50)] == [50]
 
 
 def test_trashed_records_are_not_duplicates(db: Database) -> None:
-    contacts.create_contact(db, name="Anna Smith", emails=["anna@example.com"])
-    gone = contacts.create_contact(db, name="Anna Smith", emails=["anna@example.com"])
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Anna Smith", emails=["anna@example.com"]
+    )
+    gone = contacts.create_contact(
+        db, allow_duplicate=True, name="Anna Smith", emails=["anna@example.com"]
+    )
     contacts.delete_contact(db, gone.id)
     assert find_duplicates(db) == []
 
 
 def test_account_duplicates(db: Database) -> None:
-    accounts.create_account(db, name="ACME GmbH", website="https://www.acme.example")
-    accounts.create_account(db, name="Acme", website="acme.example/contact")
-    accounts.create_account(db, name="Nordwerk AG", phone="+49 40 3012345")
-    accounts.create_account(db, name="Nordwerk Logistik", phone="040 3012345")
-    accounts.create_account(db, name="Something Else")
+    accounts.create_account(
+        db, allow_duplicate=True, name="ACME GmbH", website="https://www.acme.example"
+    )
+    accounts.create_account(db, allow_duplicate=True, name="Acme", website="acme.example/contact")
+    accounts.create_account(db, allow_duplicate=True, name="Nordwerk AG", phone="+49 40 3012345")
+    accounts.create_account(db, allow_duplicate=True, name="Nordwerk Logistik", phone="040 3012345")
+    accounts.create_account(db, allow_duplicate=True, name="Something Else")
     pairs = _pairs(db, "account")
     acme = pairs[frozenset(("ACME GmbH", "Acme"))]
     assert acme.score == 90 and "same website acme.example" in acme.reasons
@@ -160,14 +172,15 @@ def test_blocking_keeps_100k_contacts_usable(db: Database) -> None:
 
 
 def _two(db: Database) -> tuple[int, int, dict[str, int]]:
-    acme = accounts.create_account(db, name="Acme GmbH")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme GmbH")
     keep = contacts.create_contact(
-        db, name="Anna Smith", emails=["anna@acme.example"], title="CTO", tags="vip",
-        notes="Keeps notes", account_id=acme.id,
+        db, allow_duplicate=True, name="Anna Smith", emails=["anna@acme.example"], title="CTO",
+        tags="vip", notes="Keeps notes", account_id=acme.id,
     )  # fmt: skip
     other = contacts.create_contact(
-        db, name="Smith, Anna", emails=["anna@home.example", "anna@acme.example"],
-        phones=["+49 30 1234567"], title="Chief Technology Officer", city="Berlin",
+        db, allow_duplicate=True, name="Smith, Anna",
+        emails=["anna@home.example", "anna@acme.example"], phones=["+49 30 1234567"],
+        title="Chief Technology Officer", city="Berlin",
         birthday="1980-03-14", tags="berlin", notes="Other notes", email_opt_in=True,
         email_consent_source="web form",
     )  # fmt: skip
@@ -250,9 +263,13 @@ def test_undo_merge_refuses_when_the_kept_record_changed_since(db: Database) -> 
 
 
 def test_merge_accounts_moves_their_contacts_and_deals(db: Database) -> None:
-    keep = accounts.create_account(db, name="Acme GmbH", website="acme.example")
-    other = accounts.create_account(db, name="ACME", phone="+49 30 1234500", industry="Machines")
-    anna = contacts.create_contact(db, name="Anna Smith", account_id=other.id)
+    keep = accounts.create_account(
+        db, allow_duplicate=True, name="Acme GmbH", website="acme.example"
+    )
+    other = accounts.create_account(
+        db, allow_duplicate=True, name="ACME", phone="+49 30 1234500", industry="Machines"
+    )
+    anna = contacts.create_contact(db, allow_duplicate=True, name="Anna Smith", account_id=other.id)
     deal = opportunities.create_opportunity(db, name="Deal", account_id=other.id)
     result = merge(db, keep.id, other.id, kind="account")
     merged = accounts.get_account(db, keep.id)
@@ -280,7 +297,7 @@ def test_bad_merge_choices(db: Database, choices: dict[str, str], message: str) 
 
 
 def test_a_record_is_not_merged_with_itself_or_a_missing_one(db: Database) -> None:
-    anna = contacts.create_contact(db, name="Anna Smith")
+    anna = contacts.create_contact(db, allow_duplicate=True, name="Anna Smith")
     with pytest.raises(ValidationError, match="itself"):
         merge(db, anna.id, anna.id)
     with pytest.raises(NotFoundError):

@@ -274,13 +274,17 @@ def test_inspect_file_previews_the_mapping_without_a_database(tmp_path: Path) ->
 def test_other_kinds_are_recognised_from_their_headers(
     db: Database, fixture: str, kind: str, created: int
 ) -> None:
-    contacts.create_contact(db, name="Jana Novák", emails=["jana.novak@acme.example"])
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novák", emails=["jana.novak@acme.example"]
+    )
     report = import_file(db, FIXTURES / fixture)
     assert (report.kind, report.created) == (kind, created)
 
 
 def test_deals_link_their_account_and_contact(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novák", emails=["jana.novak@acme.example"])
+    jana = contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novák", emails=["jana.novak@acme.example"]
+    )
     report = import_file(db, FIXTURES / "pipedrive_deals.csv", "deals")
     assert report.created == 2 and report.linked_created == {"account": 2}
     from smallcrm.store.opportunities import iter_opportunities
@@ -294,7 +298,9 @@ def test_deals_link_their_account_and_contact(db: Database) -> None:
 
 
 def test_interactions_refer_to_contacts_by_email_and_accounts_by_name(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novák", emails=["jana.novak@acme.example"])
+    jana = contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novák", emails=["jana.novak@acme.example"]
+    )
     import_file(db, FIXTURES / "interactions.csv")
     from smallcrm.store.interactions import iter_interactions
 
@@ -338,8 +344,10 @@ def test_reimport_updates_instead_of_duplicating(db: Database, tmp_path: Path) -
 
 
 def test_matching_by_phone_and_by_external_id(db: Database, tmp_path: Path) -> None:
-    by_phone = contacts.create_contact(db, name="Old Name", phones=["+49 30 5551234"])
-    by_id = contacts.create_contact(db, name="Other", external_id="crm-7")
+    by_phone = contacts.create_contact(
+        db, allow_duplicate=True, name="Old Name", phones=["+49 30 5551234"]
+    )
+    by_id = contacts.create_contact(db, allow_duplicate=True, name="Other", external_id="crm-7")
     path = _write(
         tmp_path,
         "ids.csv",
@@ -368,7 +376,9 @@ def test_duplicates_within_one_file_become_one_contact(db: Database, tmp_path: P
 
 
 def test_dry_run_previews_and_writes_nothing(db: Database) -> None:
-    contacts.create_contact(db, name="Jana Novák", emails=["jana.novak@acme.example"])
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novák", emails=["jana.novak@acme.example"]
+    )
     before = {t: _count(db, t) for t in ("contact", "account", "audit_entry", "import_batch")}
     report = import_file(db, FIXTURES / "invalid_rows.csv", dry_run=True)
     assert report.dry_run and not report.committed and report.batch_id is None
@@ -416,7 +426,12 @@ def test_undo_deletes_what_was_created_and_restores_what_was_changed(
     db: Database, tmp_path: Path
 ) -> None:
     jana = contacts.create_contact(
-        db, name="Jana Novák", emails=["jana.novak@acme.example"], title="Buyer", notes="Mine"
+        db,
+        allow_duplicate=True,
+        name="Jana Novák",
+        emails=["jana.novak@acme.example"],
+        title="Buyer",
+        notes="Mine",
     )
     report = import_file(db, FIXTURES / "google_contacts.csv")
     assert report.updated == 1 and report.created == 4
@@ -436,7 +451,9 @@ def test_undo_deletes_what_was_created_and_restores_what_was_changed(
 
 
 def test_undo_keeps_what_was_touched_after_the_import(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novák", emails=["jana.novak@acme.example"])
+    jana = contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novák", emails=["jana.novak@acme.example"]
+    )
     report = import_file(db, FIXTURES / "google_contacts.csv")
     zoe = _contacts(db)["Zoë Brown"]
     contacts.update_contact(db, zoe.id, None, title="Edited later")
@@ -539,9 +556,10 @@ def test_formula_cells_are_neutralised(text: str) -> None:
 def test_csv_export_is_spreadsheet_safe_and_imports_back_unchanged(
     db: Database, tmp_path: Path
 ) -> None:
-    acme = accounts.create_account(db, name='=HYPERLINK("http://evil")')
+    acme = accounts.create_account(db, allow_duplicate=True, name='=HYPERLINK("http://evil")')
     contacts.create_contact(
         db,
+        allow_duplicate=True,
         name="Anna Smith",
         emails=["anna@example.com", "home:a@home.example"],
         phones=["+49 30 1234567"],
@@ -575,8 +593,8 @@ def _fresh(tmp_path: Path) -> Database:
 
 
 def test_export_filters_and_rejects_formats_a_kind_cannot_have(db: Database) -> None:
-    contacts.create_contact(db, name="Tagged One", tags="vip")
-    contacts.create_contact(db, name="Plain Two")
+    contacts.create_contact(db, allow_duplicate=True, name="Tagged One", tags="vip")
+    contacts.create_contact(db, allow_duplicate=True, name="Plain Two")
     out = io.StringIO()
     assert export_records(db, "contact", "csv", out, query=ListQuery(limit=None, tag="vip")) == 1
     with pytest.raises(ValidationError, match="vCard holds contacts only"):
@@ -590,7 +608,9 @@ def test_export_filters_and_rejects_formats_a_kind_cannot_have(db: Database) -> 
 
 
 def test_every_kind_exports_to_csv_and_reimports_as_unchanged(db: Database, tmp_path: Path) -> None:
-    jana = contacts.create_contact(db, name="Jana Novák", emails=["jana.novak@acme.example"])
+    jana = contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novák", emails=["jana.novak@acme.example"]
+    )
     import_file(db, FIXTURES / "pipedrive_deals.csv", "deals")
     import_file(db, FIXTURES / "interactions.csv")
     import_file(db, FIXTURES / "calendar.ics")

@@ -27,9 +27,12 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 
 def _crm(db: Database) -> None:
     """A small CRM with one of everything, a change, a trashed record and an import."""
-    acme = accounts.create_account(db, name="Acme GmbH", website="acme.example", tags="key")
+    acme = accounts.create_account(
+        db, allow_duplicate=True, name="Acme GmbH", website="acme.example", tags="key"
+    )
     jana = contacts.create_contact(
         db,
+        allow_duplicate=True,
         name="Jana Novák",
         account_id=acme.id,
         emails=["jana@acme.example"],
@@ -51,7 +54,7 @@ def _crm(db: Database) -> None:
         db, title="Demo", starts_at=datetime(2026, 12, 1, 14, tzinfo=UTC),
         duration=timedelta(hours=1), contact_id=jana.id, rrule="FREQ=WEEKLY;COUNT=3",
     )  # fmt: skip
-    gone = contacts.create_contact(db, name="Old Contact")
+    gone = contacts.create_contact(db, allow_duplicate=True, name="Old Contact")
     contacts.delete_contact(db, gone.id)
     import_file(db, FIXTURES / "google_contacts.csv")
 
@@ -203,7 +206,7 @@ def test_a_restore_is_not_undone_after_further_work(db: Database, tmp_path: Path
     path.write_text(out.getvalue(), encoding="utf-8")
     copy = open_database(tmp_path / "restored.db")
     report = restore_database(copy, path)
-    contacts.create_contact(copy, name="New After Restore")
+    contacts.create_contact(copy, allow_duplicate=True, name="New After Restore")
     with pytest.raises(ValidationError, match="changed after restore"):
         undo_import(copy, report.batch_id)
     copy.close()

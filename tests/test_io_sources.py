@@ -111,7 +111,7 @@ def test_read_source_names_the_file(tmp_path: Path) -> None:
 
 def test_export_reports_progress(db: Database) -> None:
     for n in range(3):
-        contacts.create_contact(db, name=f"Person {n}")
+        contacts.create_contact(db, allow_duplicate=True, name=f"Person {n}")
     seen: list[tuple[int, int | None]] = []
     export_records(db, "contacts", "json", io.StringIO(), progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 3) and seen[-1] == (3, 3)

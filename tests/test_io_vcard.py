@@ -117,9 +117,10 @@ def test_reimporting_a_vcard_changes_nothing(db: Database) -> None:
 
 
 def _rich(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme; Söhne, GmbH")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme; Söhne, GmbH")
     contacts.create_contact(
         db,
+        allow_duplicate=True,
         name="Jana Novák",
         title="Head of Purchasing",
         account_id=acme.id,
@@ -134,8 +135,8 @@ def _rich(db: Database) -> None:
         notes="Line one, with comma; and semicolon\nLine two \\ backslash " + "x" * 120,
         external_id="uid-42",
     )
-    contacts.create_contact(db, name="山田 太郎", emails=["taro@example.jp"])
-    contacts.create_contact(db, name="Ирина Петрова")
+    contacts.create_contact(db, allow_duplicate=True, name="山田 太郎", emails=["taro@example.jp"])
+    contacts.create_contact(db, allow_duplicate=True, name="Ирина Петрова")
 
 
 FIELDS = ("first_name", "last_name", "title", "account_name", "methods", "address", "birthday")

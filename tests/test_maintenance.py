@@ -22,12 +22,12 @@ pytestmark = pytest.mark.sqlite_only
 def _keep_writing(path: str, count: int) -> None:
     database = open_database(path)
     for i in range(count):
-        contacts.create_contact(database, name=f"Writer {i}")
+        contacts.create_contact(database, allow_duplicate=True, name=f"Writer {i}")
     database.close()
 
 
 def test_backup_while_another_process_writes(db: Database, db_path: Path) -> None:
-    contacts.create_contact(db, name="Jana Novak")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     writer = multiprocessing.get_context("spawn").Process(
         target=_keep_writing, args=(str(db_path), 150)
     )
@@ -56,9 +56,9 @@ def test_backup_rotation_keeps_the_newest(db: Database, tmp_path: Path) -> None:
 def test_restore_checks_first_and_keeps_the_previous(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
-    contacts.create_contact(db, name="Before Backup")
+    contacts.create_contact(db, allow_duplicate=True, name="Before Backup")
     copy = maintenance.backup(db)
-    contacts.create_contact(db, name="After Backup")
+    contacts.create_contact(db, allow_duplicate=True, name="After Backup")
     db.close()
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"this is not a database" * 100)
@@ -76,7 +76,7 @@ def test_restore_checks_first_and_keeps_the_previous(
 def test_doctor_finds_and_repairs_a_stale_index(db: Database) -> None:
     from smallcrm.store.search import rebuild_index
 
-    contacts.create_contact(db, name="Jana Novak")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     assert all(f.ok for f in maintenance.doctor(db))
     with db.write() as tx:
         tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
@@ -100,7 +100,7 @@ def test_backup_and_doctor_commands(db: Database, db_path: Path, tmp_path: Path)
     from smallcrm.cli import app
 
     runner = CliRunner()
-    contacts.create_contact(db, name="Jana Novak")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     result = runner.invoke(
         app, ["--db", str(db_path), "backup", str(tmp_path / "b"), "--keep", "1"]
     )
@@ -109,7 +109,7 @@ def test_backup_and_doctor_commands(db: Database, db_path: Path, tmp_path: Path)
     assert result.exit_code == 0 and "ok   search index" in result.output
     with db.write() as tx:
         tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
-    contacts.create_contact(db, name="After Damage")
+    contacts.create_contact(db, allow_duplicate=True, name="After Damage")
     result = runner.invoke(app, ["--db", str(db_path), "doctor"])
     assert result.exit_code == 1 and "doctor --repair" in result.output
     result = runner.invoke(app, ["--db", str(db_path), "doctor", "--repair"])

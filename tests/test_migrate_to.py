@@ -53,11 +53,11 @@ def test_copies_every_record_with_ids_history_and_search(source: Database, db: D
     assert (3, name) in {(hit.record_id, hit.title) for hit in hits}
     # The target's own counts and ids go on from the copied ones.
     assert contacts.list_contacts(db, contacts.ListQuery(limit=1)).total == 199
-    assert contacts.create_contact(db, name="New Person").id == 201
+    assert contacts.create_contact(db, allow_duplicate=True, name="New Person").id == 201
 
 
 def test_refuses_a_target_that_holds_records(source: Database, db: Database) -> None:
-    contacts.create_contact(db, name="Already Here")
+    contacts.create_contact(db, allow_duplicate=True, name="Already Here")
     before = _counts(db)
 
     with pytest.raises(ValidationError) as caught:

@@ -45,7 +45,7 @@ def empty_url() -> Iterator[str]:
 def _open_and_count(url: str, start: object, out: object) -> None:
     start.wait(30)  # type: ignore[attr-defined]
     database = open_database(url)
-    contacts.create_contact(database, name=f"Process {os.getpid()}")
+    contacts.create_contact(database, allow_duplicate=True, name=f"Process {os.getpid()}")
     out.put(database.schema_revision())  # type: ignore[attr-defined]
     database.close()
 
@@ -96,9 +96,11 @@ def test_failed_first_migration_leaves_the_database_empty(
 
 
 def test_search_ignores_accents_both_ways_through_unaccent(db: Database) -> None:
-    contacts.create_contact(db, name="Zoë Åström", emails=["zoe@firma.example"])
-    contacts.create_contact(db, name="Francois Lefevre")
-    accounts.create_account(db, name="Ёлка ООО")
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Zoë Åström", emails=["zoe@firma.example"]
+    )
+    contacts.create_contact(db, allow_duplicate=True, name="Francois Lefevre")
+    accounts.create_account(db, allow_duplicate=True, name="Ёлка ООО")
     assert [h.title for h in search.search(db, "zoe astr")] == ["Zoë Åström"]
     assert [h.title for h in search.search(db, "ÅSTRÖM")] == ["Zoë Åström"]
     assert [h.title for h in search.search(db, "françois lefèvre")] == ["Francois Lefevre"]
@@ -112,7 +114,9 @@ def test_search_ignores_accents_both_ways_through_unaccent(db: Database) -> None
 
 
 def test_search_words_are_split_as_fts5_splits_them(db: Database) -> None:
-    contacts.create_contact(db, name="Jean-Luc Picard", emails=["jl.picard@starfleet.example"])
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Jean-Luc Picard", emails=["jl.picard@starfleet.example"]
+    )
     assert [h.title for h in search.search(db, "luc")] == ["Jean-Luc Picard"]
     assert [h.title for h in search.search(db, "starfleet")] == ["Jean-Luc Picard"]
     assert search.search(db, "picard", names_only=True)
@@ -121,17 +125,17 @@ def test_search_words_are_split_as_fts5_splits_them(db: Database) -> None:
 
 @pytest.mark.parametrize("text", ["\x00", "a\x00b", "ŉ'", "':*A & !", "x | y", "\\", "ʼn:*"])
 def test_hostile_query_text_is_plain_words(db: Database, text: str) -> None:
-    contacts.create_contact(db, name="Ab Xy")
+    contacts.create_contact(db, allow_duplicate=True, name="Ab Xy")
     assert isinstance(search.search(db, text), list)
     assert isinstance(search.search(db, text, names_only=True), list)
 
 
 def test_triggers_keep_documents_and_counts_exact(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme")
     jana = contacts.create_contact(
-        db, name="Jana Novak", account_id=acme.id, emails=["j@a.example"]
+        db, allow_duplicate=True, name="Jana Novak", account_id=acme.id, emails=["j@a.example"]
     )
-    contacts.create_contact(db, name="Tom Trash")
+    contacts.create_contact(db, allow_duplicate=True, name="Tom Trash")
     accounts.update_account(db, acme.id, None, name="Acme Renamed")
     contacts.update_contact(db, jana.id, None, emails=["jana@b.example"], phones=["030 1234567"])
     gone = contacts.list_contacts(db).items[-1]
@@ -188,7 +192,7 @@ def test_ids_continue_after_records_written_with_their_own_ids(
     people = tmp_path / "people.csv"
     people.write_text("First Name,Last Name\nAnna,Alpha\nBert,Beta\n", encoding="utf-8")
     assert import_file(db, people).created == 2  # ids chosen by the import, not the sequence
-    made = contacts.create_contact(db, name="Carla Gamma")
+    made = contacts.create_contact(db, allow_duplicate=True, name="Carla Gamma")
     assert made.id == 3
 
 
@@ -201,7 +205,7 @@ def test_backup_points_at_pg_dump_and_doctor_checks_the_search_index(db: Databas
     result = runner.invoke(app, ["--db", db.url, "backup"])
     assert result.exit_code == 1 and "pg_dump" in result.output
     assert "Traceback" not in result.output
-    contacts.create_contact(db, name="Jana Novak")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     assert runner.invoke(app, ["--db", db.url, "doctor"]).exit_code == 0
     with db.write() as tx:
         tx.execute("DELETE FROM search_doc")
@@ -214,6 +218,6 @@ def test_backup_points_at_pg_dump_and_doctor_checks_the_search_index(db: Databas
 def test_suggestions_use_trigrams_when_first_letters_are_wrong(db: Database) -> None:
     from smallcrm.store import resolve
 
-    contacts.create_contact(db, name="Jana Novák")
-    contacts.create_contact(db, name="Otto Berg")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novák")
+    contacts.create_contact(db, allow_duplicate=True, name="Otto Berg")
     assert [h.title for h in resolve.suggest(db, "hjana movak", ("contact",))] == ["Jana Novák"]

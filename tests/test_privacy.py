@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from smallcrm.store import accounts, appointments, contacts, interactions, opportunities, search
+from smallcrm.store import (
+    accounts,
+    appointments,
+    contacts,
+    interactions,
+    opportunities,
+    resolve,
+    search,
+)
 from smallcrm.store.db import Database
 from smallcrm.store.duplicates import merge
 from smallcrm.store.errors import NotFoundError
@@ -34,7 +42,7 @@ TRACES = (
 
 def _person(db: Database, tmp_path: Path) -> dict[str, int]:
     """Ottilie Quaxmeyer, known through an import, a merge, history and other records."""
-    acme = accounts.create_account(db, name="Acme GmbH")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme GmbH")
     csv = tmp_path / "people.csv"
     csv.write_text(
         "First Name,Last Name,E-mail,Phone,Company,External ID,Email Opt In\n"
@@ -42,13 +50,17 @@ def _person(db: Database, tmp_path: Path) -> dict[str, int]:
         encoding="utf-8",
     )
     import_file(db, csv)
-    ottilie = contacts.find_by_method(db, "email", "o.quaxmeyer@example.com")[0]
+    ottilie = resolve.find_by_method(db, "email", "o.quaxmeyer@example.com")[0]
     contacts.update_contact(
         db, ottilie, None, title="Buyer", street="Ottilienweg 3", city="Berlin",
         notes="Ottilie prefers calls", birthday="1971-05-06",
     )  # fmt: skip
     duplicate = contacts.create_contact(
-        db, name="Quaxmeyer, Ottilie", emails=["ottilie@private.example"], tags="private"
+        db,
+        allow_duplicate=True,
+        name="Quaxmeyer, Ottilie",
+        emails=["ottilie@private.example"],
+        tags="private",
     )
     merge(db, ottilie, duplicate.id, {"emails": "both"})
     call = interactions.log_interaction(
@@ -63,7 +75,7 @@ def _person(db: Database, tmp_path: Path) -> dict[str, int]:
         location="Ottilienweg 3, Berlin", contact_id=ottilie,
     )  # fmt: skip
     colleague = contacts.create_contact(
-        db, name="Bob Baker", account_id=acme.id,
+        db, allow_duplicate=True, name="Bob Baker", account_id=acme.id,
         notes="Referred by Ottilie Quaxmeyer (o.quaxmeyer@example.com, +49 30 5551234)",
     )  # fmt: skip
     account_call = interactions.log_interaction(
@@ -205,9 +217,15 @@ def test_erasure_keeps_the_business_figures_and_says_it_happened(
 
 
 def test_erasure_does_not_scrub_names_other_contacts_bear(db: Database) -> None:
-    anna = contacts.create_contact(db, name="Anna Quaxmeyer", emails=["aq@example.com"])
-    contacts.create_contact(db, name="Anna Smith", notes="Sister of Anna Quaxmeyer")
-    contacts.create_contact(db, name="Karl Berg", notes="Anna from the front desk")
+    anna = contacts.create_contact(
+        db, allow_duplicate=True, name="Anna Quaxmeyer", emails=["aq@example.com"]
+    )
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Anna Smith", notes="Sister of Anna Quaxmeyer"
+    )
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Karl Berg", notes="Anna from the front desk"
+    )
     erase_person(db, anna.id)
     notes = {c.name: c.notes for c in contacts.iter_contacts(db)}
     assert notes == {
@@ -217,9 +235,11 @@ def test_erasure_does_not_scrub_names_other_contacts_bear(db: Database) -> None:
 
 
 def test_consent_is_filterable(db: Database) -> None:
-    contacts.create_contact(db, name="Yes Person", email_opt_in=True, email_consent_source="form")
-    contacts.create_contact(db, name="No Person", email_opt_in=False)
-    contacts.create_contact(db, name="Unasked Person")
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Yes Person", email_opt_in=True, email_consent_source="form"
+    )
+    contacts.create_contact(db, allow_duplicate=True, name="No Person", email_opt_in=False)
+    contacts.create_contact(db, allow_duplicate=True, name="Unasked Person")
     opted = contacts.list_contacts(db, ListQuery(extra={"email_opt_in": True}))
     assert [c.name for c in opted.items] == ["Yes Person"]
     assert opted.items[0].email_consent.describe().startswith("yes (")

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smallcrm.store import lookalikes as la
 from smallcrm.store import resolve as r
 from smallcrm.store.accounts import create_account
 from smallcrm.store.contacts import create_contact, delete_contact
@@ -29,18 +30,27 @@ def _private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def crm(db_path: Path) -> Iterator[Database]:
     """A small CRM: two accounts, four contacts (two sharing a first name), one deal."""
     database = open_database(db_path)
-    acme = create_account(database, name="Acme GmbH", website="acme.example", phone="+4930555000")
-    create_account(database, name="Janssen AG")
+    acme = create_account(
+        database,
+        allow_duplicate=True,
+        name="Acme GmbH",
+        website="acme.example",
+        phone="+4930555000",
+    )
+    create_account(database, allow_duplicate=True, name="Janssen AG")
     create_contact(
         database,
+        allow_duplicate=True,
         name="Jana Novák",
         emails=["jana@example.com"],
         phones=["+49 30 1234567"],
         account_id=acme.id,
     )
-    create_contact(database, name="Jan Berg")
-    create_contact(database, name="Jan Bergmann")
-    create_contact(database, name="Petra Svoboda", emails=["petra@example.com"])
+    create_contact(database, allow_duplicate=True, name="Jan Berg")
+    create_contact(database, allow_duplicate=True, name="Jan Bergmann")
+    create_contact(
+        database, allow_duplicate=True, name="Petra Svoboda", emails=["petra@example.com"]
+    )
     create_opportunity(database, name="Acme renewal", account_id=acme.id)
     yield database
     database.close()
@@ -147,7 +157,7 @@ def test_pick_chooses_among_the_candidates(crm: Database) -> None:
 
 def test_exact_name_is_found_behind_many_newer_similar_names(db_path: Path) -> None:
     database = open_database(db_path)
-    create_contact(database, name="Jan Berg")
+    create_contact(database, allow_duplicate=True, name="Jan Berg")
     now = datetime.now(UTC)
     with database.write() as tx:
         tx.executemany(
@@ -181,8 +191,8 @@ def test_suggest_and_duplicates_never_crash(
     tmp_path_factory: pytest.TempPathFactory, text: str
 ) -> None:
     database = _shared_db(tmp_path_factory)
-    assert all(hit.kind == "contact" for hit in r.suggest(database, text, ("contact",)))
-    for dup in r.find_duplicates(database, "account", text):
+    assert all(hit.kind == "contact" for hit in la.suggest(database, text, ("contact",)))
+    for dup in la.find_duplicates(database, "account", text):
         assert dup.reason in ("same name", "similar name")
 
 
@@ -192,8 +202,8 @@ _DATABASES: dict[str, Database] = {}
 def _shared_db(factory: pytest.TempPathFactory) -> Database:
     if "db" not in _DATABASES:
         database = open_database(factory.mktemp("shared") / "crm.db")
-        create_contact(database, name="Jana Novak")
-        create_account(database, name="Acme GmbH")
+        create_contact(database, allow_duplicate=True, name="Jana Novak")
+        create_account(database, allow_duplicate=True, name="Acme GmbH")
         _DATABASES["db"] = database
     return _DATABASES["db"]
 
@@ -202,44 +212,44 @@ def _shared_db(factory: pytest.TempPathFactory) -> Database:
 
 
 def test_suggest_offers_close_names(crm: Database) -> None:
-    assert [h.title for h in r.suggest(crm, "jnaa", ("contact",))][:1] == ["Jana Novák"]
-    assert r.suggest(crm, "qqqqq", ("contact",)) == []
+    assert [h.title for h in la.suggest(crm, "jnaa", ("contact",))][:1] == ["Jana Novák"]
+    assert la.suggest(crm, "qqqqq", ("contact",)) == []
 
 
 # --- duplicates --------------------------------------------------------------------------------
 
 
 def test_same_email_or_phone_is_a_duplicate(crm: Database) -> None:
-    found = r.find_duplicates(crm, "contact", "Someone Else", emails=["JANA@example.com"])
+    found = la.find_duplicates(crm, "contact", "Someone Else", emails=["JANA@example.com"])
     assert [(d.hit.record_id, d.reason) for d in found] == [(1, "same email jana@example.com")]
-    found = r.find_duplicates(crm, "contact", "Someone Else", phones=["030 1234567"])
+    found = la.find_duplicates(crm, "contact", "Someone Else", phones=["030 1234567"])
     assert found[0].reason == "same phone +49301234567"
 
 
 def test_similar_or_reordered_name_is_a_duplicate(crm: Database) -> None:
-    assert r.find_duplicates(crm, "contact", "Jana Nowak")[0].reason == "similar name"
-    assert r.find_duplicates(crm, "contact", "Novak, Jana")[0].reason == "same name"
-    assert r.find_duplicates(crm, "contact", "Jana Smith") == []
+    assert la.find_duplicates(crm, "contact", "Jana Nowak")[0].reason == "similar name"
+    assert la.find_duplicates(crm, "contact", "Novak, Jana")[0].reason == "same name"
+    assert la.find_duplicates(crm, "contact", "Jana Smith") == []
 
 
 def test_account_legal_forms_and_websites(crm: Database) -> None:
-    assert r.find_duplicates(crm, "account", "ACME Inc.")[0].hit.title == "Acme GmbH"
-    found = r.find_duplicates(crm, "account", "Road Runner", website="https://www.acme.example/")
+    assert la.find_duplicates(crm, "account", "ACME Inc.")[0].hit.title == "Acme GmbH"
+    found = la.find_duplicates(crm, "account", "Road Runner", website="https://www.acme.example/")
     assert found[0].reason == "same website acme.example"
-    found = r.find_duplicates(crm, "account", "Road Runner", phones=["+49 30 555000"])
+    found = la.find_duplicates(crm, "account", "Road Runner", phones=["+49 30 555000"])
     assert found[0].reason == "same phone +4930555000"
-    assert r.find_duplicates(crm, "account", "Globex") == []
+    assert la.find_duplicates(crm, "account", "Globex") == []
 
 
 def test_invalid_email_in_duplicate_check_names_the_field(crm: Database) -> None:
     with pytest.raises(ValidationError) as caught:
-        r.find_duplicates(crm, "contact", "X", emails=["not-an-address"])
+        la.find_duplicates(crm, "contact", "X", emails=["not-an-address"])
     assert caught.value.field == "email"
 
 
 def test_duplicates_are_only_checked_for_people_and_companies(crm: Database) -> None:
     with pytest.raises(ValueError, match="contacts and accounts"):
-        r.find_duplicates(crm, "opportunity", "Acme renewal")
+        la.find_duplicates(crm, "opportunity", "Acme renewal")
 
 
 @pytest.mark.parametrize(
@@ -252,9 +262,9 @@ def test_duplicates_are_only_checked_for_people_and_companies(crm: Database) -> 
     ],
 )
 def test_similar_name_for_contacts(new: str, old: str, same: bool) -> None:
-    assert r.similar_name("contact", new, old) is same
+    assert la.similar_name("contact", new, old) is same
 
 
 def test_account_key_drops_legal_forms() -> None:
-    assert r.account_key("Acme GmbH & Co. KG") == ("acme",)
-    assert r.account_key("GmbH") == ("gmbh",)  # a name made only of a legal form keeps it
+    assert la.account_key("Acme GmbH & Co. KG") == ("acme",)
+    assert la.account_key("GmbH") == ("gmbh",)  # a name made only of a legal form keeps it

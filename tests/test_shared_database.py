@@ -34,7 +34,7 @@ from smallcrm.store.contacts import create_contact
 from smallcrm.store.db import open_database
 path = sys.argv[1]
 db = open_database(path)
-create_contact(db, name="Written by a team member")
+create_contact(db, allow_duplicate=True, name="Written by a team member")
 for suffix in ("", "-wal", "-shm"):
     st = os.stat(path + suffix)
     print(suffix or "db", oct(stat.S_IMODE(st.st_mode)), st.st_gid)
@@ -231,7 +231,7 @@ def test_single_owner_database_and_its_wal_and_shm_are_0600(tmp_path: Path) -> N
     old = os.umask(0o022)  # the usual umask would give 0644 to a file made without care
     try:
         database = open_database(tmp_path / "solo.db")
-        create_contact(database, name="Jana Novak")
+        create_contact(database, allow_duplicate=True, name="Jana Novak")
         path = tmp_path / "solo.db"
         modes = {s: mode(Path(f"{path}{s}")) for s in ("", "-wal", "-shm")}
         database.close()

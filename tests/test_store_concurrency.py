@@ -55,7 +55,7 @@ def _update_via_service(path: str, contact_id: int, rounds: int) -> int:
 
 @pytest.mark.slow
 def test_concurrent_read_modify_write_loses_nothing(db: Database, db_path: Path) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak", notes="0")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak", notes="0")
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(WORKERS) as pool:
         pool.starmap(_increment_version_field, [(str(db_path), jana.id, ROUNDS)] * WORKERS)
@@ -66,7 +66,7 @@ def test_concurrent_read_modify_write_loses_nothing(db: Database, db_path: Path)
 def test_concurrent_service_updates_conflict_instead_of_overwriting(
     db: Database, db_path: Path
 ) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak", notes="0")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak", notes="0")
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(WORKERS) as pool:
         pool.starmap(_update_via_service, [(str(db_path), jana.id, ROUNDS)] * WORKERS)

@@ -64,9 +64,11 @@ def _run_sessions(path: Path, contact_ids: list[int], deal_id: int) -> list[dict
 
 
 def test_sixteen_sessions_on_shared_records_lose_nothing(db: Database, db_path: Path) -> None:
-    acme = accounts.create_account(db, name="Acme GmbH")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme GmbH")
     shared = [
-        contacts.create_contact(db, name=f"Shared {i}", account_id=acme.id, notes="0").id
+        contacts.create_contact(
+            db, allow_duplicate=True, name=f"Shared {i}", account_id=acme.id, notes="0"
+        ).id
         for i in range(3)
     ]
     deal = opportunities.create_opportunity(
@@ -112,7 +114,7 @@ def _lock_held_elsewhere(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 def test_a_service_meeting_a_long_held_lock_says_try_again(
     db_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak", notes="0")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak", notes="0")
     with _lock_held_elsewhere(db_path, monkeypatch):
         late = open_database(db_path)
         with pytest.raises(DatabaseBusyError) as caught:
@@ -133,7 +135,7 @@ def test_a_shell_command_meeting_a_long_held_lock_exits_1_with_the_message(
 
     from smallcrm.cli import app
 
-    contacts.create_contact(db, name="Jana Novak")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     with _lock_held_elsewhere(db_path, monkeypatch):
         result = CliRunner().invoke(app, ["--db", str(db_path), "log", "call", "jana", "Called"])
     assert result.exit_code == 1, result.output

@@ -15,13 +15,19 @@ from smallcrm.store.db import Database
 
 @pytest.fixture
 def crm(db: Database) -> Database:
-    acme = accounts.create_account(db, name="Acme GmbH", industry="Machinery")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme GmbH", industry="Machinery")
     contacts.create_contact(
-        db, name="Anna Müller", emails=["anna@acme.example"], account_id=acme.id
+        db,
+        allow_duplicate=True,
+        name="Anna Müller",
+        emails=["anna@acme.example"],
+        account_id=acme.id,
     )
-    contacts.create_contact(db, name="Jana Novák", account_id=acme.id)
-    contacts.create_contact(db, name="Jan Zimmerman", emails=["jz@example.org"])
-    contacts.create_contact(db, name="Janine Janssen")
+    contacts.create_contact(db, allow_duplicate=True, name="Jana Novák", account_id=acme.id)
+    contacts.create_contact(
+        db, allow_duplicate=True, name="Jan Zimmerman", emails=["jz@example.org"]
+    )
+    contacts.create_contact(db, allow_duplicate=True, name="Janine Janssen")
     opportunities.create_opportunity(db, name="Acme renewal", account_id=acme.id)
     interactions.log_interaction(
         db, kind="call", subject="Discussed renewal pricing", account_id=acme.id

@@ -29,9 +29,12 @@ def _audit(db: Database, kind: str, record_id: int) -> list[tuple[str, str, dict
 
 
 def test_contact_create_get_with_methods_and_account(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme GmbH", website="acme.example")
+    acme = accounts.create_account(
+        db, allow_duplicate=True, name="Acme GmbH", website="acme.example"
+    )
     jana = contacts.create_contact(
         db,
+        allow_duplicate=True,
         name="Jana Novák",
         emails=["jana@example.com", "home:jana@home.example"],
         phones=["+49 30 1234567"],
@@ -73,7 +76,7 @@ def test_contact_validation_names_field_and_writes_nothing(
     db: Database, values: dict, field: str
 ) -> None:
     with pytest.raises(ValidationError) as err:
-        contacts.create_contact(db, **values)
+        contacts.create_contact(db, allow_duplicate=True, **values)
     assert err.value.field == field
     assert contacts.list_contacts(db).total == 0
     with db.read() as tx:
@@ -81,7 +84,7 @@ def test_contact_validation_names_field_and_writes_nothing(
 
 
 def test_update_with_stale_version_is_a_conflict(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     mine = contacts.get_contact(db, jana.id)
     theirs = contacts.get_contact(db, jana.id)
     contacts.update_contact(db, jana.id, theirs.tracking.version, title="Buyer")
@@ -91,7 +94,9 @@ def test_update_with_stale_version_is_a_conflict(db: Database) -> None:
 
 
 def test_update_audits_old_and_new_values(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak", emails=["j@example.com"])
+    jana = contacts.create_contact(
+        db, allow_duplicate=True, name="Jana Novak", emails=["j@example.com"]
+    )
     contacts.update_contact(db, jana.id, 1, title="Buyer", emails=["jana@example.com"])
     entries = _audit(db, "contact", jana.id)
     assert entries[1][2] == {"title": [None, "Buyer"]}
@@ -100,7 +105,7 @@ def test_update_audits_old_and_new_values(db: Database) -> None:
 
 
 def test_trash_and_restore(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     contacts.delete_contact(db, jana.id)
     with pytest.raises(NotFoundError):
         contacts.get_contact(db, jana.id)
@@ -114,10 +119,11 @@ def test_trash_and_restore(db: Database) -> None:
 
 
 def test_list_paging_sorting_filters(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme")
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme")
     for i, last in enumerate(["Zimmer", "Adler", "Meyer", "Becker"]):
         contacts.create_contact(
             db,
+            allow_duplicate=True,
             first_name=f"P{i}",
             last_name=last,
             owner="ola" if i % 2 else "ben",
@@ -142,7 +148,9 @@ def test_list_paging_sorting_filters(db: Database) -> None:
 
 
 def test_account_and_pipeline_total(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme", phone="030 1234567", tags="key")
+    acme = accounts.create_account(
+        db, allow_duplicate=True, name="Acme", phone="030 1234567", tags="key"
+    )
     assert acme.phone == "+49301234567"
     opportunities.create_opportunity(
         db, name="A", account_id=acme.id, amount="10k", stage="proposal"
@@ -157,8 +165,8 @@ def test_account_and_pipeline_total(db: Database) -> None:
 
 
 def test_interaction_timeline_follow_ups(db: Database) -> None:
-    acme = accounts.create_account(db, name="Acme")
-    jana = contacts.create_contact(db, name="Jana Novak", account_id=acme.id)
+    acme = accounts.create_account(db, allow_duplicate=True, name="Acme")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak", account_id=acme.id)
     for days in (3, 1, 2):
         interactions.log_interaction(
             db,
@@ -274,7 +282,7 @@ def test_recurring_appointments_expand_and_overlaps(db: Database) -> None:
 
 
 def test_services_return_detached_records(db: Database) -> None:
-    jana = contacts.create_contact(db, name="Jana Novak")
+    jana = contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     db.close()
     assert jana.name == "Jana Novak"
     with pytest.raises(AttributeError):
@@ -283,7 +291,11 @@ def test_services_return_detached_records(db: Database) -> None:
 
 def test_updating_emails_keeps_phones_and_vice_versa(db: Database) -> None:
     jana = contacts.create_contact(
-        db, name="Jana Novak", emails=["jana@example.com"], phones=["+49 30 1234567"]
+        db,
+        allow_duplicate=True,
+        name="Jana Novak",
+        emails=["jana@example.com"],
+        phones=["+49 30 1234567"],
     )
     after = contacts.update_contact(db, jana.id, None, emails=["new@example.com"])
     assert [m.value for m in after.methods] == ["new@example.com", "+49301234567"]
@@ -298,7 +310,7 @@ def test_live_counts_follow_creates_trash_restore_and_purge(db: Database) -> Non
         with db.read() as tx:
             return live_count(tx, "contact"), live_count(tx, "interaction")
 
-    people = [contacts.create_contact(db, name=f"P {i}") for i in range(3)]
+    people = [contacts.create_contact(db, allow_duplicate=True, name=f"P {i}") for i in range(3)]
     interactions.log_interaction(db, kind="note", subject="x", contact_id=people[0].id)
     assert counts() == (3, 1)
     contacts.delete_contact(db, people[1].id)

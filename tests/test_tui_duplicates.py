@@ -26,6 +26,7 @@ def twin_of_jana(db: Database) -> tuple[int, int]:
     """A second record of Jana (same email, name the other way round) with a note of its own."""
     twin = contacts.create_contact(
         db,
+        allow_duplicate=True,
         name="Novak, Jana",
         emails=["jana@acme.example", "jana@home.example"],
         city="Potsdam",
@@ -100,7 +101,9 @@ async def test_list_merge_and_undo(tui_db: Database, seeded: Seeded) -> None:
 
 
 async def test_accounts_toggle_and_the_palette(tui_db: Database, seeded: Seeded) -> None:
-    accounts.create_account(tui_db, name="ACME", website="https://www.acme.example")
+    accounts.create_account(
+        tui_db, allow_duplicate=True, name="ACME", website="https://www.acme.example"
+    )
     app = app_for(tui_db)
     async with app.run_test(size=SIZE) as pilot:
         provider = CrmCommands(app.screen)

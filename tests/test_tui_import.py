@@ -16,7 +16,7 @@ from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.contacts import ContactsScreen
 from smallcrm.screens.import_batches import ImportBatchesScreen
 from smallcrm.screens.import_screen import ImportScreen, ImportStopped
-from smallcrm.store import contacts
+from smallcrm.store import contacts, resolve
 from smallcrm.store.db import Database
 from smallcrm.store.io import import_file, list_batches
 from smallcrm.store.listing import ListQuery
@@ -156,7 +156,7 @@ async def test_columns_can_be_mapped_when_none_is_recognised(
         assert screen.mapping == {"Kunde": "name", "Post": "email"}
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-    (found,) = contacts.find_by_method(tui_db, "email", "lena@example.com")
+    (found,) = resolve.find_by_method(tui_db, "email", "lena@example.com")
     assert contacts.get_contact(tui_db, found).name == "Lena Schulz"
 
 

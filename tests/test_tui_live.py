@@ -66,7 +66,7 @@ async def test_list_shows_a_new_contact_and_keeps_the_cursor_on_its_record(
         on = table.current
         assert on is not None and table.total == 3
         # Sorted by name, a new "Aaron" comes first and pushes every row down.
-        contacts.create_contact(theirs, name="Aaron Abel")
+        contacts.create_contact(theirs, allow_duplicate=True, name="Aaron Abel")
         await settle(pilot)
         assert table.total == 4
         assert table.current.id == on.id, "the cursor followed its record"
@@ -81,7 +81,7 @@ async def test_typing_in_the_search_bar_is_not_disturbed(
     app = live_app(mine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+f", *"Jan")
-        contacts.create_contact(theirs, name="Zoe Zander")
+        contacts.create_contact(theirs, allow_duplicate=True, name="Zoe Zander")
         await settle(pilot)
         bar = app.screen.query_one(SearchBar)
         assert app.focused is bar and bar.value == "Jan"
@@ -177,6 +177,6 @@ async def test_live_refresh_can_be_turned_off(
     mine, theirs, _ = two_databases
     app = make_app(mine, now=NOW, live_interval=None)
     async with app.run_test(size=SIZE) as pilot:
-        contacts.create_contact(theirs, name="Aaron Abel")
+        contacts.create_contact(theirs, allow_duplicate=True, name="Aaron Abel")
         await settle(pilot)
         assert app.screen.query_one(PagedTable).total == 3

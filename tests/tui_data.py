@@ -38,6 +38,7 @@ def seed(db: Database, *, extra_people: int = 0) -> Seeded:
     """A small, realistic data set (and ``extra_people`` generated contacts for paging)."""
     acme = accounts.create_account(
         db,
+        allow_duplicate=True,
         name="Acme GmbH",
         industry="Tools",
         website="acme.example",
@@ -48,10 +49,16 @@ def seed(db: Database, *, extra_people: int = 0) -> Seeded:
         tags="key-account",
     )
     harbor = accounts.create_account(
-        db, name="Blue Harbor Ltd", industry="Shipping", city="London", owner="max"
+        db,
+        allow_duplicate=True,
+        name="Blue Harbor Ltd",
+        industry="Shipping",
+        city="London",
+        owner="max",
     )
     jana = contacts.create_contact(
         db,
+        allow_duplicate=True,
         name="Jana Novak",
         title="Buyer",
         account_id=acme.id,
@@ -62,16 +69,30 @@ def seed(db: Database, *, extra_people: int = 0) -> Seeded:
         tags="vip",
     )
     max_ = contacts.create_contact(
-        db, name="Max Müller", account_id=acme.id, emails=["max@acme.example"], owner="max"
+        db,
+        allow_duplicate=True,
+        name="Max Müller",
+        account_id=acme.id,
+        emails=["max@acme.example"],
+        owner="max",
     )
     olivia = contacts.create_contact(
-        db, name="Olivia Brown", account_id=harbor.id, city="London", owner="tester"
+        db,
+        allow_duplicate=True,
+        name="Olivia Brown",
+        account_id=harbor.id,
+        city="London",
+        owner="tester",
     )
     for index in range(extra_people):
         first = FIRST_NAMES[index % len(FIRST_NAMES)]
         last = LAST_NAMES[index % len(LAST_NAMES)]
-        contacts.create_contact(
-            db, first_name=first, last_name=f"{last}{index:03d}", emails=[f"p{index}@x.example"]
+        contacts.create_contact(  # generated names look alike on purpose
+            db,
+            allow_duplicate=True,
+            first_name=first,
+            last_name=f"{last}{index:03d}",
+            emails=[f"p{index}@x.example"],
         )
     call = interactions.log_interaction(
         db,

@@ -15,7 +15,7 @@ from smallcrm.cli.context import CliError, err, guarded, lookup, now, state
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
-    from smallcrm.store.resolve import Duplicate
+    from smallcrm.store.errors import DuplicateError
 
 app = typer.Typer(help="Add a contact, account, deal or meeting.", no_args_is_help=True)
 
@@ -53,11 +53,11 @@ def _given(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in (None, [], ())}
 
 
-def _refuse_duplicates(kind: str, duplicates: list[Duplicate]) -> None:
-    if not duplicates:
-        return
+def _duplicate_message(exc: DuplicateError) -> str:
+    """The store refused a likely duplicate: list the look-alikes and say how to go on."""
     from smallcrm.cli.views import shell_kind
 
+    kind, duplicates = exc.kind, exc.candidates
     lines = [f"this looks like {'a contact' if kind == 'contact' else 'an account'} you have:"]
     for dup in duplicates:
         hit = dup.hit
@@ -67,7 +67,7 @@ def _refuse_duplicates(kind: str, duplicates: list[Duplicate]) -> None:
         f"Nothing was saved. See it with: smallcrm show {kind} {first.record_id}; "
         f"add --force to create another {kind} anyway."
     )
-    raise CliError("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _account_id(db: Database, ref: str | None, option: str = "--account") -> int | None:
@@ -141,14 +141,12 @@ def add_contact(
         email_opt_in=email_opt_in,
         email_consent_source=consent_source,
     )
-    if not force:
-        from smallcrm.store.resolve import find_duplicates
+    from smallcrm.store.errors import DuplicateError
 
-        _refuse_duplicates(
-            "contact",
-            find_duplicates(db, "contact", full_name, emails=email or (), phones=phone or ()),
-        )
-    contact = create_contact(db, **values)
+    try:
+        contact = create_contact(db, allow_duplicate=force, **values)
+    except DuplicateError as exc:
+        raise CliError(_duplicate_message(exc)) from None
     _show_new(as_json, contact, "contact")
 
 
@@ -188,14 +186,12 @@ def add_account(
         country=country,
         notes=notes,
     )
-    if not force:
-        from smallcrm.store.resolve import find_duplicates
+    from smallcrm.store.errors import DuplicateError
 
-        duplicates = find_duplicates(
-            db, "account", full_name, phones=[phone] if phone else (), website=website
-        )
-        _refuse_duplicates("account", duplicates)
-    account = create_account(db, **values)
+    try:
+        account = create_account(db, allow_duplicate=force, **values)
+    except DuplicateError as exc:
+        raise CliError(_duplicate_message(exc)) from None
     _show_new(as_json, account, "account")
 
 
@@ -247,7 +243,7 @@ def add_deal(
         owner=owner,
     )
     deal = create_opportunity(db, **values)
-    _show_new(as_json, deal, "deal")
+    _show_new(as_json, deal, "opportunity")
 
 
 @app.command("meeting", no_args_is_help=True)
@@ -340,19 +336,17 @@ def _meeting_links(db: Database, with_: str | None, deal: str | None) -> dict[st
 def _warn_about_time(db: Database, appointment: Any) -> None:
     """Notes on stderr: the start is in the past, or another appointment overlaps."""
     from smallcrm.cli.views import span
-    from smallcrm.store.appointments import occurrences
+    from smallcrm.store.appointments import check_schedule
 
-    if appointment.starts_at < now() and not appointment.all_day:
+    check = check_schedule(db, appointment)
+    if check.in_past:
         err("Note: that start time is in the past.")
-    if appointment.ends_at is None or appointment.all_day:
-        return
-    for occ in occurrences(db, appointment.starts_at, appointment.ends_at):
+    for occ in check.overlaps:
         other = occ.appointment
-        if other.id != appointment.id and occ.overlaps:
-            err(
-                f"Note: it overlaps appointment {other.id}: {other.title}, "
-                f"{span(occ.starts_at, occ.ends_at, other.all_day)}"
-            )
+        err(
+            f"Note: it overlaps appointment {other.id}: {other.title}, "
+            f"{span(occ.starts_at, occ.ends_at, other.all_day)}"
+        )
 
 
 def _show_new(as_json: bool, record: Any, kind: str) -> None:
@@ -362,6 +356,6 @@ def _show_new(as_json: bool, record: Any, kind: str) -> None:
     if as_json:
         from smallcrm.output import write_json
 
-        write_json(getattr(views, f"{kind}_json")(record))
+        write_json(views.JSON_OF[kind](record))
     else:
-        print("Added " + getattr(views, f"{kind}_line")(record))
+        print("Added " + views.LINE_OF[kind](record))

@@ -230,7 +230,8 @@ def plural(kinds: str) -> str:
 def not_found_message(db: Database, exc: StoreError, text: str, kinds: Sequence[str]) -> str:
     """Nothing matches: say so, offer close names, and how to look."""
     from smallcrm.cli.views import shell_kind
-    from smallcrm.store.resolve import describe_kinds, suggest
+    from smallcrm.store.lookalikes import suggest
+    from smallcrm.store.resolve import describe_kinds
 
     if _is_id(text) or "with " in str(exc):
         from smallcrm.store.kinds import get

@@ -281,8 +281,8 @@ def list_deals(
         as_json,
         iter_opportunities(db, query),
         views.opportunity_json,
-        views.DEAL_COLUMNS,
-        views.deal_row,
+        views.OPPORTUNITY_COLUMNS,
+        views.opportunity_row,
         "No deals match.",
     )
 

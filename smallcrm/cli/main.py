@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "doctor": ("maintenance", "doctor", False, MANAGE),
     "edit": ("edit", "edit", False, MANAGE),
     "init-shared": ("shared", "init_shared", False, MANAGE),
+    "config": ("config", "app", True, MANAGE),
     "import": ("dataio", "import_file", False, DATA),
     "export": ("dataio", "export", False, DATA),
     "invite": ("dataio", "invite", False, DATA),

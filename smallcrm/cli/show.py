@@ -12,7 +12,10 @@ from smallcrm.cli.context import guarded, lookup, state
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
 
-app = typer.Typer(help="Show a contact, account or deal with its timeline.", no_args_is_help=True)
+app = typer.Typer(
+    help="Show a contact, account or deal with its timeline, an interaction or an appointment.",
+    no_args_is_help=True,
+)
 
 RefArgument = Annotated[str, typer.Argument(help="Its id, or its name or part of it.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Write it as one JSON object.")]
@@ -72,7 +75,7 @@ def show_contact(
             ("Changed", _changed(c.tracking)),
         ],
     )
-    _section("Deals", deals, views.DEAL_COLUMNS, views.deal_row, pretty)
+    _section("Deals", deals, views.OPPORTUNITY_COLUMNS, views.opportunity_row, pretty)
     _timeline(entries, pretty)
 
 
@@ -121,7 +124,7 @@ def show_account(
         ],
     )
     _section("Contacts", people, views.CONTACT_COLUMNS, views.contact_row, pretty)
-    _section("Deals", deals, views.DEAL_COLUMNS, views.deal_row, pretty)
+    _section("Deals", deals, views.OPPORTUNITY_COLUMNS, views.opportunity_row, pretty)
     _timeline(entries, pretty)
 
 
@@ -168,6 +171,74 @@ def show_deal(
 
 # The store's word for deals works too.
 app.command("opportunity", hidden=True, no_args_is_help=True)(show_deal)
+
+
+def _linked(name: str | None, word: str, record_id: int | None) -> str | None:
+    return f"{name} ({word} {record_id})" if record_id else None
+
+
+@app.command("interaction", no_args_is_help=True)
+@guarded
+def show_interaction(ctx: typer.Context, ref: RefArgument, as_json: JsonOption = False) -> None:
+    """Show one call, email, meeting, note or visit: smallcrm show interaction 12"""
+    from smallcrm.cli import views
+    from smallcrm.store.interactions import get_interaction
+
+    db = state(ctx).db()
+    i = get_interaction(db, _find(db, ref, "interaction"))
+    if as_json:
+        from smallcrm.output import write_json
+
+        write_json(views.interaction_json(i))
+        return
+    follow_up = None
+    if i.follow_up_on:
+        follow_up = f"{views.when(i.follow_up_on)}{' (done)' if i.follow_up_done else ''}"
+    _fields(
+        f"Interaction {i.id}: {i.kind}: {i.subject}",
+        [
+            ("When", views.when(i.happened_at)),
+            ("Direction", i.direction),
+            ("Duration", f"{i.duration_minutes} min" if i.duration_minutes else None),
+            ("Contact", _linked(i.contact_name, "contact", i.contact_id)),
+            ("Account", _linked(i.account_name, "account", i.account_id)),
+            ("Deal", f"deal {i.opportunity_id}" if i.opportunity_id else None),
+            ("Follow-up", follow_up),
+            ("Body", i.body),
+            ("Changed", _changed(i.tracking)),
+        ],
+    )
+
+
+@app.command("appointment", no_args_is_help=True)
+@guarded
+def show_appointment(ctx: typer.Context, ref: RefArgument, as_json: JsonOption = False) -> None:
+    """Show one appointment: smallcrm show appointment "Demo at Acme" """
+    from smallcrm.cli import views
+    from smallcrm.store.appointments import get_appointment
+
+    db = state(ctx).db()
+    a = get_appointment(db, _find(db, ref, "appointment"))
+    if as_json:
+        from smallcrm.output import write_json
+
+        write_json(views.appointment_json(a))
+        return
+    _fields(
+        f"Appointment {a.id}: {a.title}",
+        [
+            ("When", views.span(a.starts_at, a.ends_at, a.all_day)),
+            ("Where", a.location),
+            ("With", _linked(a.contact_name, "contact", a.contact_id)
+             or _linked(a.account_name, "account", a.account_id)),
+            ("Deal", f"deal {a.opportunity_id}" if a.opportunity_id else None),
+            ("Repeats", a.rrule),
+            ("Reminder", f"{a.reminder_minutes} min before" if a.reminder_minutes else None),
+            ("Owner", a.owner),
+            ("Notes", a.notes),
+            ("Changed", _changed(a.tracking)),
+        ],
+    )  # fmt: skip
 
 
 def _terminal() -> bool:

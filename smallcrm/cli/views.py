@@ -241,7 +241,7 @@ ACCOUNT_COLUMNS = (
     Column("Website", 28),
     Column("Tags", 20),
 )
-DEAL_COLUMNS = (
+OPPORTUNITY_COLUMNS = (
     Column("ID", 8, "right"),
     Column("Name", 30),
     Column("Account", 26),
@@ -298,7 +298,7 @@ def account_row(a: r.Account, pretty: bool) -> list[Any]:
             " ".join(a.tags)]  # fmt: skip
 
 
-def deal_row(o: r.Opportunity, pretty: bool) -> list[Any]:
+def opportunity_row(o: r.Opportunity, pretty: bool) -> list[Any]:
     """A deal as a table row."""
     return [
         o.id,
@@ -383,7 +383,7 @@ def account_line(a: r.Account) -> str:
     )  # fmt: skip
 
 
-def deal_line(o: r.Opportunity) -> str:
+def opportunity_line(o: r.Opportunity) -> str:
     """``deal 4: Acme renewal; Acme GmbH; proposal (50%); EUR 12,000.00; closes Thu ...``."""
     close = f"closes {when(o.expected_close)}" if o.expected_close else None
     return _join(
@@ -433,3 +433,13 @@ def interaction_line(i: r.Interaction) -> str:
     if i.follow_up_on:
         follow = ("follow-up done " if i.follow_up_done else "follow up ") + when(i.follow_up_on)
     return _join([head, follow])
+
+
+# Each kind's record on one line, as the shell confirms what it added or changed.
+LINE_OF: dict[str, Callable[[Any], str]] = {
+    "contact": contact_line,
+    "account": account_line,
+    "opportunity": opportunity_line,
+    "interaction": interaction_line,
+    "appointment": appointment_line,
+}

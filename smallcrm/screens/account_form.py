@@ -100,7 +100,7 @@ everything you typed stays. Esc cancels without saving anything."""
         """Create or update the account through the store."""
         values = self._read()
         if self.account is None:
-            return accounts.create_account(self.db, **values)
+            return accounts.create_account(self.db, allow_duplicate=self.allow_duplicate, **values)
         changes = {k: v for k, v in values.items() if v != self._initial.get(k, "")}
         if not changes:
             return self.account

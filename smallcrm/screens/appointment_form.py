@@ -15,6 +15,7 @@ from smallcrm.store import appointments, clock
 from smallcrm.store.dates import describe, parse_duration
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
 from smallcrm.store.records import Appointment
+from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.duration_field import DurationField, length_text
 from smallcrm.widgets.picker import RecordPicker
@@ -308,6 +309,20 @@ class AppointmentForm(FormScreen[Appointment]):
         return appointments.update_appointment(
             self.db, self.current.id, self.current.tracking.version, **changes
         )
+
+    def after_save(self, result: Appointment) -> None:
+        """The same notes the shell gives: a start in the past, appointments it overlaps."""
+        try:
+            check = appointments.check_schedule(self.db, result)
+        except StoreError:
+            return  # the appointment is saved; the notes can wait for the calendar
+        notes = ["It starts in the past."] if check.in_past else []
+        notes += [
+            f"It overlaps {occ.appointment.title!r}, {fmt.when(occ.starts_at)}."
+            for occ in check.overlaps[:3]
+        ]
+        if notes:
+            self.app.notify(" ".join(notes), title="Saved; note", severity="warning", timeout=8)
 
     # deleting -----------------------------------------------------------------------------
 

@@ -193,7 +193,7 @@ everything you typed stays. Esc cancels without saving anything."""
             for key in ("email_opt_in", "phone_opt_in"):
                 if changes.get(key) is None:
                     changes.pop(key)  # "not asked" is the default; no consent date to record.
-            return contacts.create_contact(self.db, **changes)
+            return contacts.create_contact(self.db, allow_duplicate=self.allow_duplicate, **changes)
         if not changes:
             return self.contact
         return contacts.update_contact(

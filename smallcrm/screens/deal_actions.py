@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smallcrm.screens.stage_reason import StageReasonScreen
-from smallcrm.store import interactions, opportunities
+from smallcrm.store import opportunities
 from smallcrm.store.errors import ConflictError, StoreError
 from smallcrm.store.records import Opportunity, Stage
 
@@ -29,25 +29,11 @@ def target_stage(stages: list[Stage], deal: Opportunity, step: int) -> Stage | N
 
 
 def close_deal(db: Database, deal: Opportunity, stage: str, reason: str) -> Opportunity:
-    """Mark a deal won or lost.
-
-    A lost deal keeps its reason; a won deal's reason goes on its timeline as a note (the store
-    has no field for it) when the deal has an account or contact to note it on.
-    """
+    """Mark a deal won or lost with why (the store keeps the reason, in one transaction)."""
     changes: dict[str, object] = {"stage": stage}
-    if stage == "lost":
-        changes["lost_reason"] = reason
-    moved = opportunities.update_opportunity(db, deal.id, deal.tracking.version, **changes)
-    if stage == "won" and reason and (moved.account_id or moved.contact_id):
-        interactions.log_interaction(
-            db,
-            kind="note",
-            subject=f"Won: {reason}",
-            opportunity_id=moved.id,
-            contact_id=moved.contact_id,
-            account_id=moved.account_id,
-        )
-    return moved
+    if reason:
+        changes["reason"] = reason
+    return opportunities.update_opportunity(db, deal.id, deal.tracking.version, **changes)
 
 
 def move_deal(

@@ -28,7 +28,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
 from smallcrm.store import conflicts, kinds
-from smallcrm.store.errors import ConflictError, NotFoundError, StoreError, ValidationError
+from smallcrm.store.errors import (
+    ConflictError,
+    DuplicateError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
 
@@ -254,10 +260,44 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         except ConflictError as exc:
             self.show_conflict(exc)
             return
+        except DuplicateError as exc:
+            self.ask_about_duplicates(exc)
+            return
         except StoreError as exc:
             self.show_form_error(str(exc))
             return
+        self.after_save(result)
         self.dismiss(result)
+
+    def after_save(self, result: T) -> None:
+        """Tell the user what the store noticed about what was just saved (nothing here)."""
+
+    # a new record that looks like one there is -------------------------------------------
+
+    allow_duplicate: bool = False  # the user saw the look-alikes and chose to save anyway
+
+    def ask_about_duplicates(self, exc: DuplicateError) -> None:
+        """The store found look-alikes of the new record: list them and let the user save
+        anyway or go back to the form (nothing typed is lost either way)."""
+        from smallcrm.screens.confirm import ConfirmScreen
+
+        word = kinds.word(exc.kind)
+        lines = [
+            f"• {d.hit.title} ({kinds.word(d.hit.kind)} {d.hit.record_id}: {d.reason})"
+            for d in exc.candidates
+        ]
+        lines.append("Nothing is saved yet. Cancel goes back to the form.")
+
+        def answered(save_anyway: bool | None) -> None:
+            if save_anyway:
+                self.allow_duplicate = True
+                self.action_save()
+
+        question = f"This looks like {'an' if word[0] in 'aeiou' else 'a'} {word} you have:"
+        self.app.push_screen(
+            ConfirmScreen(question, confirm_label="Save anyway", detail="\n".join(lines)),
+            answered,
+        )
 
     def action_cancel(self) -> None:
         """Leave without saving anything."""

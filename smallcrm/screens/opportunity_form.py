@@ -9,7 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from smallcrm.screens.form_base import FormScreen, labelled
-from smallcrm.store import opportunities
+from smallcrm.store import opportunities, settings
 from smallcrm.store.crud import current_user
 from smallcrm.store.errors import NotFoundError
 from smallcrm.store.records import Opportunity, Stage
@@ -106,7 +106,7 @@ class OpportunityForm(FormScreen[Opportunity]):
             "stage": stage,
             "probability": str(self._stage(stage).probability),
             "amount": "",
-            "currency": opportunities.DEFAULT_CURRENCY,
+            "currency": settings.currency(),
             "expected_close": "",
             "owner": current_user(),
             "next_step": "",

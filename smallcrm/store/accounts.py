@@ -9,7 +9,7 @@ from typing import Any
 from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
-from smallcrm.store.errors import ValidationError
+from smallcrm.store.errors import DuplicateError, ValidationError
 from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
@@ -62,11 +62,36 @@ def create_account_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
     return crud.insert_record(tx, "account", clean(values), actor)
 
 
-def create_account(db: Database, actor: str | None = None, **values: Any) -> records.Account:
-    """Create an account from validated input and return it."""
+def create_account(
+    db: Database, actor: str | None = None, *, allow_duplicate: bool = False, **values: Any
+) -> records.Account:
+    """Create an account from validated input and return it.
+
+    An account with the same phone or website, or the same name but for its legal form,
+    raises DuplicateError and nothing is saved, unless ``allow_duplicate``.
+    """
+    cleaned = clean(values)  # a bad value is named before anything else is looked at
+    if not allow_duplicate:
+        refuse_duplicates(db, cleaned)
     with db.write() as tx:
-        account_id = create_account_tx(tx, values, actor or crud.current_user())
+        account_id = crud.insert_record(tx, "account", cleaned, actor or crud.current_user())
         return rows.account(crud.fetch_row(tx, "account", account_id))
+
+
+def refuse_duplicates(db: Database, values: Mapping[str, Any]) -> None:
+    """DuplicateError if a live account looks like the one ``clean()`` made of the input."""
+    from smallcrm.store.lookalikes import find_duplicates
+
+    phone = values.get("phone")
+    found = find_duplicates(
+        db,
+        "account",
+        str(values.get("name") or "").strip(),
+        phones=[phone] if phone else (),
+        website=values.get("website") or None,
+    )
+    if found:
+        raise DuplicateError("account", found)
 
 
 def get_account(db: Database, account_id: int, *, trashed: bool = False) -> records.Account:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -308,6 +309,29 @@ def _flag_overlaps(
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Local midnight to midnight of a calendar day, as aware datetimes."""
     return clock.day_bounds(day)
+
+
+@dataclass(frozen=True)
+class ScheduleCheck:
+    """What to tell someone who just booked an appointment: whether it starts in the past,
+    and which occurrences of other appointments it overlaps."""
+
+    in_past: bool
+    overlaps: list[records.Occurrence]
+
+
+def check_schedule(db: Database, appointment: records.Appointment) -> ScheduleCheck:
+    """Whether ``appointment`` starts in the past and what it overlaps (same rule for the
+    shell's notes and the app's)."""
+    in_past = not appointment.all_day and appointment.starts_at < clock.now()
+    if appointment.ends_at is None or appointment.all_day:
+        return ScheduleCheck(in_past, [])
+    clashes = [
+        occ
+        for occ in occurrences(db, appointment.starts_at, appointment.ends_at)
+        if occ.appointment.id != appointment.id and occ.overlaps
+    ]
+    return ScheduleCheck(in_past, clashes)
 
 
 def title(record: records.Appointment) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from smallcrm.store import crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
-from smallcrm.store.errors import ValidationError
+from smallcrm.store.errors import DuplicateError, ValidationError
 from smallcrm.store.kinds import Services
 from smallcrm.store.listing import (
     ListQuery,
@@ -57,31 +56,6 @@ def split_name(full: str) -> tuple[str, str]:
     return (first, last) if first else (last, "")
 
 
-def _methods(field: str, values: Any, kind: str) -> list[records.ContactMethod]:
-    """Emails or phones given as "x", "label:x", (label, x) or ContactMethod, normalised."""
-    if values is None:
-        return []
-    if isinstance(values, str | records.ContactMethod | tuple):
-        values = [values]
-    result: list[records.ContactMethod] = []
-    for position, item in enumerate(values, start=1):
-        label, value = "work" if kind == "email" else "mobile", item
-        if isinstance(item, records.ContactMethod):
-            label, value = item.label, item.value
-        elif isinstance(item, tuple):
-            label, value = item
-        elif isinstance(item, str) and re.match(r"^\s*(\w+)\s*:\s*(?!//)", item):
-            maybe_label, _, rest = item.partition(":")
-            if maybe_label.strip().lower() in v.METHOD_LABELS:
-                label, value = maybe_label, rest
-        name = f"{field}[{position}]" if len(values) > 1 else field
-        label = v.choice(f"{name}.label", label, v.METHOD_LABELS) or "work"
-        clean = v.email(name, value) if kind == "email" else v.phone(name, value)
-        if all(m.value != clean for m in result):
-            result.append(records.ContactMethod(kind, clean, label))
-    return result
-
-
 def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Validate contact input; returns column values plus ``methods`` if emails/phones given.
 
@@ -126,7 +100,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
     for key, kind in (("emails", "email"), ("phones", "phone")):
         if key in data:
             given.append(kind)
-            methods += _methods(key.rstrip("s"), data.pop(key), kind)
+            methods += v.contact_methods(key.rstrip("s"), data.pop(key), kind)
     if given:
         out["methods"] = methods
         out["method_kinds"] = tuple(given)  # an update replaces only the kinds it was given
@@ -235,12 +209,38 @@ def insert_contacts_tx(tx: Tx, rows: Sequence[tuple[int, Mapping[str, Any]]], ac
     )
 
 
-def create_contact(db: Database, actor: str | None = None, **values: Any) -> records.Contact:
-    """Create a contact from validated input and return it."""
+def create_contact(
+    db: Database, actor: str | None = None, *, allow_duplicate: bool = False, **values: Any
+) -> records.Contact:
+    """Create a contact from validated input and return it.
+
+    A contact with the same email or phone, or a very similar name, raises DuplicateError and
+    nothing is saved, unless ``allow_duplicate`` (the user saw the candidates and said so).
+    """
     actor = actor or crud.current_user()
+    cleaned = clean(values)  # a bad value is named before anything else is looked at
+    if not allow_duplicate:
+        refuse_duplicates(db, cleaned)
     with db.write() as tx:
-        contact_id = create_contact_tx(tx, values, actor)
+        contact_id = insert_contact_tx(tx, cleaned, actor)
         return _get(tx, contact_id)
+
+
+def refuse_duplicates(db: Database, cleaned: Mapping[str, Any]) -> None:
+    """DuplicateError if a live contact looks like the one ``clean()`` made of the input."""
+    from smallcrm.store.lookalikes import find_duplicates
+
+    name = " ".join(str(cleaned.get(k) or "") for k in ("first_name", "last_name")).strip()
+    methods = cleaned.get("methods") or []
+    found = find_duplicates(
+        db,
+        "contact",
+        name,
+        emails=[m for m in methods if m.kind == "email"],
+        phones=[m for m in methods if m.kind == "phone"],
+    )
+    if found:
+        raise DuplicateError("contact", found)
 
 
 def _describe_methods(methods: list[records.ContactMethod]) -> str:
@@ -394,21 +394,6 @@ def list_contacts(db: Database, query: ListQuery | None = None) -> records.Page[
 def iter_contacts(db: Database, query: ListQuery | None = None) -> Iterator[records.Contact]:
     """Every matching contact, a page at a time, so a long list starts at once."""
     return iter_pages(lambda q: list_contacts(db, q), query or ListQuery(limit=None))
-
-
-def find_by_method(db: Database, kind: str, value: str) -> list[int]:
-    """Ids of live contacts that have this normalised email or phone."""
-    with db.read() as tx:
-        return [
-            row[0]
-            for row in tx.all(
-                "SELECT DISTINCT m.contact_id FROM contact_method m JOIN contact c "
-                "ON c.id = m.contact_id WHERE m.kind = :kind AND m.value = :value "
-                "AND c.deleted_at IS NULL",
-                kind=kind,
-                value=value,
-            )
-        ]
 
 
 def title(record: records.Contact) -> str:

@@ -39,6 +39,21 @@ class AmbiguousError(StoreError):
         self.candidates = candidates
 
 
+class DuplicateError(StoreError):
+    """A new contact or account looks like one that exists (same email or phone, or a very
+    similar name); nothing was saved. ``candidates`` are ``resolve.Duplicate`` tuples (the
+    existing record and why it matched); the caller may ask the user and save anyway."""
+
+    def __init__(self, kind: str, candidates: list) -> None:
+        first = candidates[0]
+        super().__init__(
+            f"this looks like {'a contact' if kind == 'contact' else 'an account'} you have: "
+            f"{first.hit.title} ({kind} {first.hit.record_id}, {first.reason})"
+        )
+        self.kind = kind
+        self.candidates = candidates
+
+
 class ConflictError(StoreError):
     """Somebody else saved the record since it was read (optimistic locking)."""
 

@@ -8,14 +8,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from smallcrm.store import clock, crud, records, rows
+from smallcrm.store import clock, crud, records, rows, settings
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ConflictError, ValidationError
 from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
-DEFAULT_CURRENCY = "EUR"
 SORTS = {
     "name": "o.name",
     "account": "a.name",
@@ -118,7 +117,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
         if close is not None and not isinstance(close, date):
             raise ValidationError("expected_close", "must be a date")
         out["expected_close"] = close
-    for key, limit in (("next_step", 300), ("lost_reason", 300), ("owner", 120)):
+    for key, limit in (("next_step", 300), ("lost_reason", 300), ("reason", 300), ("owner", 120)):
         if key in data:
             out[key] = v.text(key, data.pop(key), max_length=limit)
     for key in ("account_id", "contact_id", "stage"):
@@ -164,6 +163,49 @@ def _apply_stage(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
         data["lost_reason"] = data.get("lost_reason")
 
 
+def _take_reason(tx: Tx, data: dict[str, Any]) -> str | None:
+    """Why a deal is being won or lost (``reason``, given with the closing stage): a lost
+    deal keeps it as its lost reason; a won deal's reason is returned, for its timeline."""
+    reason = data.pop("reason", None)
+    if not reason:
+        return None
+    if "stage" not in data:
+        raise ValidationError(
+            "reason", "goes with the stage that closes the deal: stage=won reason=..."
+        )
+    stage = _stage(tx, data["stage"])
+    if not stage.is_closed:
+        raise ValidationError(
+            "reason", f"only a won or lost deal takes a reason, and {stage.name!r} closes nothing"
+        )
+    if stage.is_won:
+        return str(reason)
+    data.setdefault("lost_reason", reason)
+    return None
+
+
+def _note_won(tx: Tx, opportunity_id: int, reason: str | None, actor: str) -> None:
+    """A won deal's reason as a note on its timeline (on its contact or account), in the
+    transaction that closes it, so neither is saved without the other."""
+    if not reason:
+        return
+    from smallcrm.store.interactions import log_interaction_tx
+
+    deal = _get(tx, opportunity_id)
+    if deal.account_id or deal.contact_id:
+        log_interaction_tx(
+            tx,
+            {
+                "kind": "note",
+                "subject": f"Won: {reason}",
+                "opportunity_id": deal.id,
+                "contact_id": deal.contact_id,
+                "account_id": deal.account_id,
+            },
+            actor,
+        )
+
+
 def _get(tx: Tx, opportunity_id: int, *, trashed: bool = False) -> records.Opportunity:
     crud.fetch_row(tx, "opportunity", opportunity_id, trashed=trashed)
     return rows.opportunity(tx.one(f"{_SELECT} WHERE o.id = :id", id=opportunity_id))
@@ -173,11 +215,14 @@ def create_opportunity_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
     """Create a deal inside an open write transaction; returns its id."""
     data = clean(values)
     data.setdefault("stage", "lead")
-    data.setdefault("currency", DEFAULT_CURRENCY)
+    data.setdefault("currency", settings.currency())
     data.setdefault("amount_cents", 0)
+    won_because = _take_reason(tx, data)
     _check_links(tx, data)
     _apply_stage(tx, data, None)
-    return crud.insert_record(tx, "opportunity", data, actor)
+    opportunity_id = crud.insert_record(tx, "opportunity", data, actor)
+    _note_won(tx, opportunity_id, won_because, actor)
+    return opportunity_id
 
 
 def create_opportunity(
@@ -220,16 +265,21 @@ def update_opportunity_tx(
     *,
     action: str = "update",
 ) -> bool:
-    """Change a deal inside an open write transaction; True if anything changed."""
+    """Change a deal inside an open write transaction; True if anything changed.
+
+    ``reason`` (with a closing ``stage``) says why a deal is won or lost: see ``_take_reason``.
+    """
     data = clean(changes, partial=True)
     current = crud.fetch_row(tx, "opportunity", opportunity_id)
+    won_because = _take_reason(tx, data)
     _check_links(tx, data)
     _apply_stage(tx, data, current)
-    return bool(
-        crud.update_record(
-            tx, "opportunity", opportunity_id, expected_version, data, actor, action=action
-        )
+    changed = crud.update_record(
+        tx, "opportunity", opportunity_id, expected_version, data, actor, action=action
     )
+    if changed and "stage" in changed:
+        _note_won(tx, opportunity_id, won_because, actor)
+    return bool(changed)
 
 
 def move_stage(
@@ -248,7 +298,8 @@ def move_stage(
     """
     with db.read() as tx:
         current = crud.fetch_row(tx, "opportunity", opportunity_id)
-        names = [s.name for s in _stages(tx)]
+        pipeline = _stages(tx)
+    names = [s.name for s in pipeline]
     if expected_version is not None and current["version"] != expected_version:
         raise ConflictError("opportunity", opportunity_id, expected_version, current["version"])
     expected_version = current["version"]
@@ -258,8 +309,8 @@ def move_stage(
             "stage", f"{current['stage']!r} is the {'last' if step > 0 else 'first'} stage"
         )
     changes: dict[str, Any] = {"stage": names[index]}
-    if names[index] == "lost":
-        changes["lost_reason"] = reason
+    if reason and pipeline[index].is_closed:  # why it was won or lost
+        changes["reason"] = reason
     return update_opportunity(db, opportunity_id, expected_version, actor, **changes)
 
 

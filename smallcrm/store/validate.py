@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.records import ContactMethod
 
 INTERACTION_KINDS = ("call", "email", "meeting", "note", "visit")
 DIRECTIONS = ("inbound", "outbound")
@@ -238,3 +239,28 @@ def whole_number(
     if not low <= number <= high:
         raise ValidationError(field, f"{number} is out of range; from {low} to {high}")
     return number
+
+
+def contact_methods(field: str, values: Any, kind: str) -> list[ContactMethod]:
+    """Emails or phones given as "x", "label:x", (label, x) or ContactMethod, normalised."""
+    if values is None:
+        return []
+    if isinstance(values, str | ContactMethod | tuple):
+        values = [values]
+    result: list[ContactMethod] = []
+    for position, item in enumerate(values, start=1):
+        label, value = "work" if kind == "email" else "mobile", item
+        if isinstance(item, ContactMethod):
+            label, value = item.label, item.value
+        elif isinstance(item, tuple):
+            label, value = item
+        elif isinstance(item, str) and re.match(r"^\s*(\w+)\s*:\s*(?!//)", item):
+            maybe_label, _, rest = item.partition(":")
+            if maybe_label.strip().lower() in METHOD_LABELS:
+                label, value = maybe_label, rest
+        name = f"{field}[{position}]" if len(values) > 1 else field
+        label = choice(f"{name}.label", label, METHOD_LABELS) or "work"
+        clean = email(name, value) if kind == "email" else phone(name, value)
+        if all(m.value != clean for m in result):
+            result.append(ContactMethod(kind, clean, label))
+    return result

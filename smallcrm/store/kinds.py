@@ -1,0 +1,396 @@
+"""What a kind of record is, written once: its table, the words people use for it, its services,
+its place in the search index, its editable fields and how its history reads.
+
+The shell, the app, search, history, export and the command palette all read this registry, so a
+new kind of record is an entry here, a service module (which declares ``SERVICES``) and a screen.
+The code says ``opportunity`` for what users call a deal; the words users see (``deal``,
+``Deals``) live here and only here.
+
+Service modules are imported when a kind's services are first asked for, by name, so a quick
+shell command that touches contacts does not pay for the other kinds' modules.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from smallcrm.store.errors import ValidationError
+
+if TYPE_CHECKING:
+    from smallcrm.store.db import Database
+    from smallcrm.store.listing import ListQuery
+    from smallcrm.store.records import Page
+
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+R_contra = TypeVar("R_contra", contravariant=True)
+
+# How the shell reads a field's value (``smallcrm edit``): plain text, a comma list, yes/no,
+# the text as typed (the store checks it), a date, a date and time, a length in minutes, a
+# linked record by name or id, an appointment's start, length, or "with" (contact or account).
+TEXT, LIST, YES_NO, RAW = "text", "list", "yes/no", "raw"
+DATE, DATETIME, MINUTES = "date", "datetime", "minutes"
+START, LENGTH, WITH = "start", "length", "with"
+LINK_ACCOUNT, LINK_CONTACT, LINK_OPPORTUNITY = "account", "contact", "opportunity"
+
+
+class Getter(Protocol[R_co]):
+    """``get_<kind>(db, id)``: one live record (NotFoundError if missing or trashed)."""
+
+    def __call__(self, db: Database, record_id: int, /) -> R_co: ...
+
+
+class Updater(Protocol[R_co]):
+    """``update_<kind>(db, id, expected_version, actor=None, **changes)``."""
+
+    def __call__(
+        self,
+        db: Database,
+        record_id: int,
+        expected_version: int | None,
+        /,
+        actor: str | None = None,
+        **changes: Any,
+    ) -> R_co: ...
+
+
+class Deleter(Protocol):
+    """``delete_<kind>(db, id, expected_version=None, actor=None)``: to the trash."""
+
+    def __call__(
+        self,
+        db: Database,
+        record_id: int,
+        expected_version: int | None = None,
+        actor: str | None = None,
+        /,
+    ) -> None: ...
+
+
+class Restorer(Protocol[R_co]):
+    """``restore_<kind>(db, id, actor=None)``: back from the trash."""
+
+    def __call__(self, db: Database, record_id: int, actor: str | None = None, /) -> R_co: ...
+
+
+class Lister(Protocol[R]):
+    """``list_<kind>s(db, query)``: one page of live records and the total."""
+
+    def __call__(self, db: Database, query: ListQuery | None = None, /) -> Page[R]: ...
+
+
+class Streamer(Protocol[R_co]):
+    """``iter_<kind>s(db, query)``: every matching record, streamed (exports)."""
+
+    def __call__(self, db: Database, query: ListQuery | None = None, /) -> Iterator[R_co]: ...
+
+
+class Titler(Protocol[R_contra]):
+    """The words that name one record in messages (``Jana Novak``, ``call: Renewal``)."""
+
+    def __call__(self, record: R_contra, /) -> str: ...
+
+
+@dataclass(frozen=True)
+class Services(Generic[R]):
+    """What every kind's service module offers, with the real signatures."""
+
+    get: Getter[R]
+    update: Updater[R]
+    delete: Deleter
+    restore: Restorer[R]
+    list: Lister[R]
+    iter: Streamer[R]
+    title: Titler[R]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field users can change: ``name`` as typed in the shell (``close``), the store's
+    ``column`` (``expected_close``), how the shell ``reader`` reads it, its ``label``."""
+
+    name: str
+    column: str
+    reader: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Kind(Generic[R]):
+    """One kind of record."""
+
+    name: str  # the code's word and the table's name: "opportunity"
+    word: str  # the word users see: "deal"
+    plural: str  # "deals"
+    heading: str  # "Deals"
+    description: str  # one line for help: what such a record is
+    module: str  # its service module, which defines ``SERVICES``
+    search_code: int  # its id range in the search index (fixed by the migrations)
+    search_rank: int  # where its hits come in search results (lowest first)
+    title_sql: str  # SQL for a record's title, over its own table
+    fields: tuple[Field, ...]
+    aliases: tuple[str, ...] = ()  # more words the shell accepts: "d", "opportunity"
+    labels: dict[str, str] = field(default_factory=dict)  # stored names not in ``fields``
+
+    @property
+    def table(self) -> str:
+        """The table holding this kind's records."""
+        return self.name
+
+    @cached_property
+    def services(self) -> Services[R]:
+        """The kind's services (its module is imported on first use)."""
+        module = importlib.import_module(self.module)
+        return module.SERVICES  # type: ignore[no-any-return]
+
+    def field(self, name: str) -> Field | None:
+        """The field users call ``name`` (``close``, ``postal-code``), if there is one."""
+        for item in self.fields:
+            if item.name == name:
+                return item
+        return None
+
+    def label(self, column: str) -> str:
+        """How a stored field reads for people (``expected_close`` -> ``Expected close``)."""
+        for item in self.fields:
+            if item.column == column:
+                return item.label
+        return self.labels.get(column) or COMMON_LABELS.get(column) or _readable(column)
+
+    def field_word(self, column: str) -> str:
+        """A stored field as the shell names it (``expected_close`` -> ``close``)."""
+        for item in self.fields:
+            if item.column == column:
+                return item.name
+        return SHELL_NAMES.get(column, column.replace("_", "-"))
+
+
+def _readable(column: str) -> str:
+    text = column.removesuffix("_id").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+COMMON_LABELS = {
+    "methods": "Emails and phones",
+    "emails": "Emails",
+    "phones": "Phones",
+    "amount_cents": "Amount",
+    "created_at": "Created",
+    "updated_at": "Changed",
+    "external_id": "External id",
+    "email_opt_in": "Email consent",
+    "phone_opt_in": "Phone consent",
+}
+# Stored names that are not an editable field but appear in errors and the history.
+SHELL_NAMES = {
+    "methods": "email/phone",
+    "amount_cents": "amount",
+    "deal_id": "deal",
+    "opportunity": "deal",
+    "emails": "email",
+    "phones": "phone",
+    "tags": "tag",
+}
+
+
+def _address(prefix: tuple[Field, ...] = ()) -> tuple[Field, ...]:
+    return (
+        *prefix,
+        Field("street", "street", TEXT, "Street"),
+        Field("postal-code", "postal_code", TEXT, "Postal code"),
+        Field("city", "city", TEXT, "City"),
+        Field("country", "country", TEXT, "Country"),
+    )
+
+
+CONTACT: Kind[Any] = Kind(
+    name="contact",
+    word="contact",
+    plural="contacts",
+    heading="Contacts",
+    description="a person: name, emails, phones, company, address, consent",
+    module="smallcrm.store.contacts",
+    search_code=1,
+    search_rank=1,
+    title_sql="trim(first_name || ' ' || last_name)",
+    aliases=("c",),
+    fields=(
+        Field("name", "name", TEXT, "Name"),
+        Field("first-name", "first_name", TEXT, "First name"),
+        Field("last-name", "last_name", TEXT, "Last name"),
+        Field("title", "title", TEXT, "Title"),
+        Field("account", "account_id", LINK_ACCOUNT, "Account"),
+        Field("email", "emails", LIST, "Emails"),
+        Field("phone", "phones", LIST, "Phones"),
+        Field("tag", "tags", LIST, "Tags"),
+        Field("owner", "owner", TEXT, "Owner"),
+        *_address(),
+        Field("birthday", "birthday", RAW, "Birthday"),
+        Field("source", "source", TEXT, "Source"),
+        Field("email-opt-in", "email_opt_in", YES_NO, "Email consent"),
+        Field("consent-source", "email_consent_source", TEXT, "Consent source"),
+        Field("notes", "notes", TEXT, "Notes"),
+    ),
+)
+ACCOUNT: Kind[Any] = Kind(
+    name="account",
+    word="account",
+    plural="accounts",
+    heading="Accounts",
+    description="a company or organisation, with its people, deals and timeline",
+    module="smallcrm.store.accounts",
+    search_code=2,
+    search_rank=2,
+    title_sql="name",
+    aliases=("a", "company", "companies"),
+    fields=(
+        Field("name", "name", TEXT, "Name"),
+        Field("website", "website", TEXT, "Website"),
+        Field("phone", "phone", TEXT, "Phone"),
+        Field("industry", "industry", TEXT, "Industry"),
+        Field("tag", "tags", LIST, "Tags"),
+        Field("owner", "owner", TEXT, "Owner"),
+        *_address(),
+        Field("notes", "notes", TEXT, "Notes"),
+    ),
+)
+OPPORTUNITY: Kind[Any] = Kind(
+    name="opportunity",
+    word="deal",
+    plural="deals",
+    heading="Deals",
+    description="a sale in the pipeline: amount, stage, expected close",
+    module="smallcrm.store.opportunities",
+    search_code=3,
+    search_rank=3,
+    title_sql="name",
+    aliases=("d", "opportunity", "opportunities"),
+    fields=(
+        Field("name", "name", TEXT, "Name"),
+        Field("account", "account_id", LINK_ACCOUNT, "Account"),
+        Field("contact", "contact_id", LINK_CONTACT, "Contact"),
+        Field("amount", "amount", RAW, "Amount"),
+        Field("currency", "currency", RAW, "Currency"),
+        Field("stage", "stage", RAW, "Stage"),
+        Field("probability", "probability", RAW, "Probability"),
+        Field("close", "expected_close", DATE, "Expected close"),
+        Field("next-step", "next_step", TEXT, "Next step"),
+        Field("lost-reason", "lost_reason", TEXT, "Lost reason"),
+        Field("reason", "reason", TEXT, "Why won or lost"),
+        Field("owner", "owner", TEXT, "Owner"),
+    ),
+    labels={"closed_on": "Closed on"},
+)
+APPOINTMENT: Kind[Any] = Kind(
+    name="appointment",
+    word="appointment",
+    plural="appointments",
+    heading="Appointments",
+    description="a meeting or call in the calendar, maybe repeating",
+    module="smallcrm.store.appointments",
+    search_code=5,
+    search_rank=4,
+    title_sql="title",
+    aliases=("meeting", "meetings"),
+    fields=(
+        Field("title", "title", TEXT, "Title"),
+        Field("start", "starts_at", START, "Start"),
+        Field("duration", "ends_at", LENGTH, "End"),
+        Field("all-day", "all_day", YES_NO, "All day"),
+        Field("where", "location", TEXT, "Where"),
+        Field("with", "contact_id", WITH, "With"),
+        Field("deal", "opportunity_id", LINK_OPPORTUNITY, "Deal"),
+        Field("repeat", "rrule", TEXT, "Repeats"),
+        Field("reminder", "reminder_minutes", RAW, "Reminder"),
+        Field("owner", "owner", TEXT, "Owner"),
+        Field("notes", "notes", TEXT, "Notes"),
+    ),
+    labels={"account_id": "With (account)", "exdates": "Skipped dates"},
+)
+INTERACTION: Kind[Any] = Kind(
+    name="interaction",
+    word="interaction",
+    plural="interactions",
+    heading="Interactions",
+    description="a call, email, meeting, note or visit on a timeline",
+    module="smallcrm.store.interactions",
+    search_code=4,
+    search_rank=5,
+    title_sql="kind || ': ' || subject",
+    fields=(
+        Field("kind", "kind", RAW, "Kind"),
+        Field("subject", "subject", TEXT, "Subject"),
+        Field("body", "body", TEXT, "Body"),
+        Field("at", "happened_at", DATETIME, "When"),
+        Field("duration", "duration_minutes", MINUTES, "Duration"),
+        Field("direction", "direction", TEXT, "Direction"),
+        Field("contact", "contact_id", LINK_CONTACT, "Contact"),
+        Field("account", "account_id", LINK_ACCOUNT, "Account"),
+        Field("deal", "opportunity_id", LINK_OPPORTUNITY, "Deal"),
+        Field("follow-up", "follow_up_on", DATE, "Follow-up"),
+        Field("follow-up-done", "follow_up_done", YES_NO, "Follow-up done"),
+    ),
+)
+
+# In the order of the app's tabs (F2-F6), of help texts and of exports.
+KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT)
+NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
+# Search lists the few records people look for by name first and the many interactions last.
+SEARCH_ORDER: tuple[str, ...] = tuple(k.name for k in sorted(KINDS, key=lambda k: k.search_rank))
+_BY_NAME = {k.name: k for k in KINDS}
+
+
+def get(name: str) -> Kind[Any]:
+    """The kind the code calls ``name`` (``opportunity``); KeyError for a name it has not."""
+    return _BY_NAME[name]
+
+
+def words() -> tuple[str, ...]:
+    """The words users type for the kinds (``contact``, ``deal``, ...), in registry order."""
+    return tuple(k.word for k in KINDS)
+
+
+def _vocabulary() -> dict[str, Kind[Any]]:
+    table: dict[str, Kind[Any]] = {}
+    for kind in KINDS:
+        for word in (kind.word, kind.plural, kind.name, *kind.aliases):
+            table.setdefault(word.lower(), kind)
+    return table
+
+
+def from_word(text: str, *, field_name: str = "KIND", among: tuple[str, ...] = NAMES) -> Kind[Any]:
+    """The kind a user means by ``text``: its word, plural, an alias or a unique start of one
+    (``con``, ``deals``, ``d``); ``among`` limits the kinds accepted (by code name).
+
+    Anything else is a ValidationError on ``field_name`` that lists the accepted words and
+    says which one was probably meant.
+    """
+    typed = (text or "").strip().lower()
+    vocabulary = {w: k for w, k in _vocabulary().items() if k.name in among}
+    if typed in vocabulary:
+        return vocabulary[typed]
+    starts = {k.name: k for w, k in vocabulary.items() if typed and w.startswith(typed)}
+    if len(starts) == 1:
+        return next(iter(starts.values()))
+    accepted = [get(name).word for name in among]
+    import difflib
+
+    close = difflib.get_close_matches(typed, list(vocabulary), n=1, cutoff=0.6)
+    hint = f"; did you mean {vocabulary[close[0]].word}?" if close else ""
+    raise ValidationError(field_name, f"{text!r} is not one of {', '.join(accepted)}{hint}")
+
+
+def describe(names: tuple[str, ...] | list[str]) -> str:
+    """``contact``, ``contact or account``: the user's words for kinds, for messages."""
+    shown = [get(n).word if n in _BY_NAME else n for n in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def word(name: str) -> str:
+    """The word users see for the kind the code calls ``name`` (``deal`` for opportunity)."""
+    found = _BY_NAME.get(name)
+    return found.word if found else name
