@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from smallcrm.store import contacts, maintenance, search
+from smallcrm.store import contacts, doctor, maintenance, search
 from smallcrm.store.db import Database, open_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
@@ -75,7 +75,7 @@ def _assert_sound(path: Path) -> Database:
     assert maintenance.integrity_problems(path) == []
     db = open_database(path)
     assert search.check_index(db), "the search index is out of step"
-    assert [f.check for f in maintenance.doctor(db) if not f.ok] == []
+    assert [f.check for f in doctor.doctor(db) if not f.ok] == []
     return db
 
 
