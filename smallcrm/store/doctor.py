@@ -4,7 +4,8 @@ Before the file's own checks (integrity, links, search index) come the things ar
 stop a sound database from working: whether this user may read and change it and create its
 ``-wal`` and ``-shm`` files, and whether its disk has room for them. A check that cannot run
 because of one of those says so ("not checked: see access") instead of failing, so that a full
-disk or another user's file is never reported as damage to restore from a backup.
+disk or another user's file is never reported as damage to restore from a backup. What an
+interrupted restore left beside the database is tidied up here too, and named if it stays.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from smallcrm.store import health
+from smallcrm.store import health, leftovers
 from smallcrm.store.db import Database
 from smallcrm.store.health import Finding
 from smallcrm.store.maintenance import in_words, list_backups, read_integrity
@@ -58,8 +59,32 @@ def _with_lock(findings: list[Finding], path: Path) -> list[Finding]:
 
 
 def _surroundings(path: Path) -> list[Finding]:
-    """Access and space: what stops a sound database from working."""
-    return [health.access_finding(path), health.space_finding(path)]
+    """Access and space, and what interrupted restores left (removed here when possible)."""
+    findings = [health.access_finding(path), health.space_finding(path)]
+    if leftovers.restore_running(path):
+        findings.append(
+            Finding("restore", True, "a restore of this database is running; run doctor again "
+                    "when it is done")
+        )  # fmt: skip
+        return findings
+    removed = leftovers.clear_interrupted_restore(path)
+    if removed:
+        names = ", ".join(p.name for p in removed)
+        findings.append(
+            Finding("leftovers", True, f"removed what an interrupted restore left: {names}")
+        )
+    stay = leftovers.leftover_files(path)
+    if stay:
+        findings.append(
+            Finding(
+                "leftovers",
+                False,
+                "an interrupted restore left files that could not be removed: "
+                + ", ".join(str(p) for p in stay),
+                "remove them (nothing uses them): rm " + " ".join(str(p) for p in stay),
+            )
+        )
+    return findings
 
 
 def integrity_finding(path: Path) -> Finding:

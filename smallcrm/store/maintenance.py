@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from smallcrm.store import clock, health
+from smallcrm.store import clock, health, leftovers
 from smallcrm.store.db import Database
 from smallcrm.store.errors import StoreError, ValidationError
 
@@ -285,8 +285,9 @@ def restore(db_path: Path, source: Path, *, now: datetime | None = None) -> Path
     needed = copy_size(source) + (copy_size(db_path) if db_path.exists() else 0)
     try:
         _need_room(db_path.parent, needed, "the restore", _RESTORE_ADVICE)
-        staged = db_path.with_name(db_path.name + ".restoring")
-        try:
+        # The lock on NAME.restoring tells a start-up tidying up after a killed restore that
+        # this one is still running (see leftovers).
+        with leftovers.restoring(db_path) as staged:
             _copy(source, staged)
             if db_path.exists():
                 _keep_access(db_path, staged)
@@ -294,8 +295,6 @@ def restore(db_path: Path, source: Path, *, now: datetime | None = None) -> Path
             for suffix in ("-wal", "-shm"):
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
             staged.replace(db_path)
-        finally:
-            staged.unlink(missing_ok=True)
     except (sqlite3.Error, OSError) as exc:
         raise _restore_failure(db_path, needed, exc) from None
     _fsync(db_path)
@@ -380,18 +379,25 @@ def open_elsewhere(path: Path) -> bool:
 
 def _keep_aside(db_path: Path, kept: Path) -> None:
     """Copy the database about to be replaced; byte for byte (with its WAL) if it is too
-    damaged for SQLite to copy, which is when a restore is most needed."""
+    damaged for SQLite to copy, which is when a restore is most needed. The copy is written
+    under ``NAME.restoring-kept`` and named ``kept`` only when complete, so a restore killed
+    meanwhile leaves no half copy that looks like a whole one."""
+    temp = leftovers.kept_path(db_path)
     try:
-        _copy(db_path, kept, checkpoint=True)
+        _copy(db_path, temp, checkpoint=True)
     except sqlite3.DatabaseError as exc:
         if health.trouble(exc) in ("full", "busy"):
             raise
-        kept.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         for suffix in ("", "-wal"):
             if Path(str(db_path) + suffix).exists():
-                shutil.copyfile(str(db_path) + suffix, str(kept) + suffix)
-                os.chmod(str(kept) + suffix, 0o600)
-        _fsync(kept)
+                shutil.copyfile(str(db_path) + suffix, str(temp) + suffix)
+                os.chmod(str(temp) + suffix, 0o600)
+        if Path(f"{temp}-wal").exists():
+            _fsync(Path(f"{temp}-wal"))
+            Path(f"{temp}-wal").replace(f"{kept}-wal")
+    temp.replace(kept)
+    _fsync(kept)
 
 
 def _keep_access(current: Path, replacement: Path) -> None:
