@@ -209,8 +209,10 @@ class Database:
         self.dialect = dialect_of(url)
         self.path = sqlite_path(url)
         self._lock = threading.RLock()
-        if self.path is not None:
-            _tidy_after_interrupted_restore(self.path)
+        if self.path is not None and os.path.lexists(f"{self.path}.restoring"):
+            from smallcrm.store.leftovers import clear_interrupted_restore  # (killed restores)
+
+            clear_interrupted_restore(self.path)  # one stat when there is nothing to tidy
         self._conn = self._connect()
         if migrate:
             self.ensure_schema()
@@ -451,15 +453,6 @@ def _create_private_file(path: Path) -> None:
     except FileExistsError:
         return
     os.close(fd)
-
-
-def _tidy_after_interrupted_restore(path: Path) -> None:
-    """Remove the copies a killed restore left beside the database: one ``stat`` when there
-    are none, and no import (see ``leftovers``, which leaves a running restore's files be)."""
-    if os.path.lexists(f"{path}.restoring"):
-        from smallcrm.store.leftovers import clear_interrupted_restore
-
-        clear_interrupted_restore(path)
 
 
 def _busy(exc: sqlite3.OperationalError) -> Exception:

@@ -50,28 +50,51 @@ def restoring(db_path: Path) -> Iterator[Path]:
     of an earlier, interrupted restore are removed first, and whatever the body leaves under
     ``NAME.restoring*`` is removed at the end. Refuses while another restore runs."""
     staged = staged_path(db_path)
-    while True:
-        fd = os.open(staged, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise ValidationError(
-                "database",
-                f"another restore of {db_path} is running; wait for it to finish. "
-                "Nothing was changed.",
-            ) from None
-        if _same_file(fd, staged):
-            break
-        os.close(fd)  # tidied away by someone else between our open and our lock: again
-    try:
+    busy = f"another restore of {db_path} is running; wait for it to finish. Nothing was changed."
+    with claimed(staged, busy) as fd:
         names = _names(db_path.parent)
         _remove_restoring_files(db_path, names, keep=staged)
         _remove_cut_short_copies(db_path, names)
         os.ftruncate(fd, 0)
         yield staged
+
+
+@contextmanager
+def claimed(work: Path, busy: str) -> Iterator[int]:
+    """Create ``work`` (if need be) and hold an exclusive ``flock`` on it while the body runs;
+    at the end remove it and every file named ``WORK*`` (SQLite's journals of it). Raises
+    ValidationError(``busy``) when another process holds it: its work is in progress."""
+    while True:
+        fd = os.open(work, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ValidationError("database", busy) from None
+        if _same_file(fd, work):
+            break
+        os.close(fd)  # tidied away by someone else between our open and our lock: again
+    try:
+        yield fd
     finally:
-        _remove_restoring_files(db_path, _names(db_path.parent))
+        _remove_prefixed(work.parent, work.name, _names(work.parent))
+        os.close(fd)
+
+
+def clear_abandoned(work: Path) -> list[Path]:
+    """Remove ``work`` and its ``WORK*`` files if no process holds its lock (whoever made it
+    was killed); returns what was removed."""
+    try:
+        fd = os.open(work, os.O_RDONLY)
+    except OSError:
+        return []
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return []  # still at work
+    else:
+        return _remove_prefixed(work.parent, work.name, _names(work.parent))
+    finally:
         os.close(fd)
 
 
@@ -146,10 +169,15 @@ def _remove_restoring_files(
     db_path: Path, names: list[str], keep: Path | None = None
 ) -> list[Path]:
     """Remove ``NAME.restoring*`` (all but ``keep``); the caller holds the restore lock."""
-    prefix = staged_path(db_path).name
+    return _remove_prefixed(db_path.parent, staged_path(db_path).name, names, keep)
+
+
+def _remove_prefixed(
+    folder: Path, prefix: str, names: list[str], keep: Path | None = None
+) -> list[Path]:
     removed = []
     for name in names:
-        path = db_path.parent / name
+        path = folder / name
         if name.startswith(prefix) and path != keep and _unlink(path):
             removed.append(path)
     return removed
