@@ -205,7 +205,7 @@ def test_erase_can_delete_the_old_backups_or_keep_them(
     crm: Run, backed_up: list[Path], db_file: Path
 ) -> None:
     ok(crm("add", "contact", "Eva Ernst", "--email", "eva@example.com"))
-    kept = ok(crm("privacy", "erase", "eva", "--yes", "--keep-backups"))
+    kept = ok(crm("privacy", "erase", "eva", "--yes", "--keep-backups"))  # none to keep
     assert "No backup that smallcrm keeps holds them." in kept
     assert kept.splitlines()[-1].startswith("Erased Eva Ernst: ")
 
@@ -266,3 +266,17 @@ def test_erase_as_a_process_scrubs_the_backups(db_file: Path, backed_up: list[Pa
     assert done.returncode == 0, done.stderr
     assert "Scrubbed them from 2 backups (each checked):" in done.stdout
     assert not any(_holding_jana(p) for p in backed_up)
+
+
+@pytest.mark.sqlite_only
+def test_erase_asks_about_one_backup_in_the_singular(
+    crm: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(crm("backup"))
+    monkeypatch.setattr("smallcrm.cli.feedback.stdin_is_terminal", lambda: True)
+    result = crm("privacy", "erase", "jana", input="y\n\n")
+    assert "1 backup made before still holds them (they can be scrubbed, deleted or kept):" in (
+        result.stdout
+    )
+    assert "The backup holding them: scrub it, delete it, or keep it as it is?" in result.stderr
+    assert "Scrubbed them from 1 backup (each checked):" in ok(result)

@@ -204,3 +204,16 @@ def test_an_unknown_choice_is_refused(db: Database) -> None:
     with pytest.raises(StoreError, match="choose one of scrub, delete, keep"):
         privacy_backups.erase_everywhere(db, person.id, backups="shred")
     assert contacts.get_contact(db, person.id).name == "Jana Novak"
+
+
+def test_what_was_done_reads_right_for_one_backup_and_for_several() -> None:
+    one, two = [Path("a.db")], [Path("a.db"), Path("b.db")]
+    lines = privacy_backups.BackupOutcome
+    assert lines("keep", kept=one).lines() == [
+        "1 backup still holds them, kept as asked:",
+        "  a.db",
+    ]
+    assert lines("keep", kept=two).lines()[0] == "2 backups still hold them, kept as asked:"
+    assert lines("scrub", scrubbed=one).lines()[0] == "Scrubbed them from 1 backup (each checked):"
+    assert lines("delete", deleted=two).lines()[0] == "Deleted 2 backups that held them:"
+    assert lines("keep").lines() == []

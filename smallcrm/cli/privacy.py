@@ -210,9 +210,14 @@ def _backup_choice(holding: BackupsHolding, chosen: str | None, *, ask: bool) ->
         return chosen or "keep"
     if not ask or not stdin_is_terminal():
         return "scrub"
-    count = _many(list(holding.paths), "backup")
+    question = (
+        "The backup holding them: scrub it, delete it, or keep it as it is?"
+        if len(holding.paths) == 1
+        else f"The {len(holding.paths)} backups holding them: scrub them, delete them, or keep "
+        "them as they are?"
+    )
     return choose(
-        f"The {count} holding them: scrub them, delete them, or keep them as they are?",
+        question,
         ("scrub", "delete", "keep"),
         default="scrub",
     )
@@ -221,8 +226,9 @@ def _backup_choice(holding: BackupsHolding, chosen: str | None, *, ask: bool) ->
 def _backup_lines(holding: BackupsHolding) -> list[str]:
     """Which backups still hold the person, and what can be done with them."""
     if holding.paths:
+        hold = "holds" if len(holding.paths) == 1 else "hold"
         lines = [
-            f"{_many(list(holding.paths), 'backup')} made before still hold them (they can be "
+            f"{_many(list(holding.paths), 'backup')} made before still {hold} them (they can be "
             "scrubbed, deleted or kept):"
         ]
         lines += [f"  {path}" for path in holding.paths]

@@ -305,7 +305,8 @@ def backups_text(holding: BackupsHolding) -> str:
     """The backups holding the person, in a few words (markup-safe); empty when none do."""
     if not holding.paths:
         return ""
-    text = f"{count(len(holding.paths), 'backup')} made before still hold them"
+    hold = "holds" if len(holding.paths) == 1 else "hold"
+    text = f"{count(len(holding.paths), 'backup')} made before still {hold} them"
     times = sorted(t for t in map(privacy_backups.backup_time, holding.paths) if t)
     if times:
         last = f" to {fmt.short_when(times[-1])}" if len(times) > 1 else ""

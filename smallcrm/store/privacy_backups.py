@@ -65,11 +65,13 @@ class BackupOutcome:
         for paths, heading in (
             (self.scrubbed, "Scrubbed them from {n} (each checked):"),
             (self.deleted, "Deleted {n} that held them:"),
-            (self.kept, "{n} still hold them, kept as asked:"),
+            (self.kept, "{n} still {hold} them, kept as asked:"),
         ):
             if paths:
-                count = f"{len(paths)} backup{'' if len(paths) == 1 else 's'}"
-                lines.append(heading.format(n=count).capitalize())
+                one = len(paths) == 1
+                count = f"{len(paths)} backup{'' if one else 's'}"
+                heading = heading.format(n=count, hold="holds" if one else "hold")
+                lines.append(heading[0].upper() + heading[1:])
                 lines += [f"  {path}" for path in paths]
         return lines
 
