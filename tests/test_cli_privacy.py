@@ -145,3 +145,138 @@ def test_erase_question_as_a_process_without_a_terminal(db_file: Path, crm: Run)
     assert done.returncode == 1
     assert done.stderr.startswith("Error: erasing cannot be undone, so it asks first")
     assert "Traceback" not in done.stderr
+
+
+# --- the backups that still hold them -----------------------------------------------------------
+
+
+def _backups(folder: Path) -> list[Path]:
+    return sorted((folder / "backups").glob("*.smallcrm-backup.db"))
+
+
+def _holding_jana(path: Path) -> bool:
+    return b"novak" in path.read_bytes().lower() or b"jana@acme" in path.read_bytes()
+
+
+@pytest.fixture
+def backed_up(crm: Run, db_file: Path) -> list[Path]:
+    """Two backups holding Jana."""
+    ok(crm("backup"))
+    ok(crm("log", "call", "jana", "Another call"))
+    ok(crm("backup"))
+    backups = _backups(db_file.parent)
+    assert len(backups) == 2 and all(_holding_jana(p) for p in backups)
+    return backups
+
+
+@pytest.mark.sqlite_only
+def test_erase_lists_the_backups_holding_them_before_asking(
+    crm: Run, backed_up: list[Path]
+) -> None:
+    result = crm("privacy", "erase", "jana")
+    lines = result.stdout.splitlines()
+    at = lines.index(
+        "2 backups made before still hold them (they can be scrubbed, deleted or kept):"
+    )
+    assert lines[at + 1 : at + 4] == [
+        f"  {backed_up[0]}",
+        f"  {backed_up[1]}",
+        "  (backups written elsewhere with smallcrm backup DEST are not searched)",
+    ]
+    assert lines[at + 4].startswith("It cannot be undone.")
+    fails(result)
+    assert all(_holding_jana(p) for p in backed_up), "nothing changed"
+
+
+@pytest.mark.sqlite_only
+def test_erase_with_yes_scrubs_the_backups(crm: Run, backed_up: list[Path]) -> None:
+    out = ok(crm("privacy", "erase", "jana", "--yes"))
+    assert out.splitlines()[-3:] == [
+        "Scrubbed them from 2 backups (each checked):",
+        f"  {backed_up[0]}",
+        f"  {backed_up[1]}",
+    ]
+    assert not any(_holding_jana(p) for p in backed_up)
+    assert "Jan Berg" in ok(crm("--db", str(backed_up[0]), "list", "contacts"))
+
+
+@pytest.mark.sqlite_only
+def test_erase_can_delete_the_old_backups_or_keep_them(
+    crm: Run, backed_up: list[Path], db_file: Path
+) -> None:
+    ok(crm("add", "contact", "Eva Ernst", "--email", "eva@example.com"))
+    kept = ok(crm("privacy", "erase", "eva", "--yes", "--keep-backups"))  # none to keep
+    assert "No backup that smallcrm keeps holds them." in kept
+    assert kept.splitlines()[-1].startswith("Erased Eva Ernst: ")
+
+    out = ok(crm("privacy", "erase", "jana", "--yes", "--delete-old-backups"))
+    assert out.splitlines()[-3] == "Deleted 2 backups that held them:"
+    assert _backups(db_file.parent) == []
+
+
+@pytest.mark.sqlite_only
+def test_erase_keeps_the_backups_only_when_told_and_says_so(
+    crm: Run, backed_up: list[Path]
+) -> None:
+    out = ok(crm("privacy", "erase", "jana", "--yes", "--keep-backups"))
+    assert out.splitlines()[-3:] == [
+        "2 backups still hold them, kept as asked:",
+        f"  {backed_up[0]}",
+        f"  {backed_up[1]}",
+    ]
+    assert all(_holding_jana(p) for p in backed_up)
+
+
+@pytest.mark.sqlite_only
+def test_erase_asks_what_to_do_with_the_backups_at_a_terminal(
+    crm: Run, backed_up: list[Path], monkeypatch: pytest.MonkeyPatch, db_file: Path
+) -> None:
+    monkeypatch.setattr("smallcrm.cli.feedback.stdin_is_terminal", lambda: True)
+    result = crm("privacy", "erase", "jana", input="y\nshred\nd\n")
+    assert (
+        "The 2 backups holding them: scrub them, delete them, or keep them as they are? "
+        "(scrub, delete, keep) [scrub]:"
+    ) in result.stderr
+    assert "Please answer scrub, delete or keep." in result.stderr
+    assert ok(result).splitlines()[-3] == "Deleted 2 backups that held them:"
+    assert _backups(db_file.parent) == []
+
+
+def test_erase_backup_choices_exclude_each_other(crm: Run) -> None:
+    result = crm("privacy", "erase", "jana", "--yes", "--keep-backups", "--scrub-backups")
+    assert result.exit_code == 2
+    assert "choose one of --scrub-backups, --delete-old-backups and --keep-backups" in (
+        result.output
+    )
+    assert json.loads(ok(crm("show", "contact", "1", "--json")))["name"] == "Jana Novak"
+
+
+@pytest.mark.sqlite_only
+def test_erase_as_a_process_scrubs_the_backups(db_file: Path, backed_up: list[Path]) -> None:
+    env = dict(os.environ, SMALLCRM_DB=str(db_file))
+    done = subprocess.run(
+        [sys.executable, "-m", "smallcrm.cli", "privacy", "erase", "jana", "--yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Scrubbed them from 2 backups (each checked):" in done.stdout
+    assert not any(_holding_jana(p) for p in backed_up)
+
+
+@pytest.mark.sqlite_only
+def test_erase_asks_about_one_backup_in_the_singular(
+    crm: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(crm("backup"))
+    monkeypatch.setattr("smallcrm.cli.feedback.stdin_is_terminal", lambda: True)
+    result = crm("privacy", "erase", "jana", input="y\n\n")
+    assert "1 backup made before still holds them (they can be scrubbed, deleted or kept):" in (
+        result.stdout
+    )
+    assert "The backup holding them: scrub it, delete it, or keep it as it is?" in result.stderr
+    assert "Scrubbed them from 1 backup (each checked):" in ok(result)

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from smallcrm.cli import app
-from smallcrm.store import contacts, maintenance, search
+from smallcrm.store import contacts, doctor, maintenance, search
 from smallcrm.store.db import open_database
 
 pytestmark = pytest.mark.sqlite_only
@@ -400,7 +400,7 @@ def test_backups_taken_while_three_processes_write_restore_to_a_sound_database(
     assert _consistent(path) == edits[1]
     assert _consistent(kept) >= edits[2], "the database it replaced is kept whole"
     restored = open_database(path)
-    assert [f.check for f in maintenance.doctor(restored) if not f.ok] == []
+    assert [f.check for f in doctor.doctor(restored) if not f.ok] == []
     contacts.create_contact(
         restored, allow_duplicate=True, name="After Restore"
     )  # and it takes writes again

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from smallcrm.store import contacts, maintenance, search
+from smallcrm.store import contacts, doctor, maintenance, search
 from smallcrm.store.db import Database, open_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
@@ -75,7 +75,7 @@ def _assert_sound(path: Path) -> Database:
     assert maintenance.integrity_problems(path) == []
     db = open_database(path)
     assert search.check_index(db), "the search index is out of step"
-    assert [f.check for f in maintenance.doctor(db) if not f.ok] == []
+    assert [f.check for f in doctor.doctor(db) if not f.ok] == []
     return db
 
 
@@ -267,3 +267,69 @@ def test_a_killed_migration_leaves_the_old_or_the_new_schema(
         assert search.search(checked, "person42", kinds=("contact",)), "search works after"
         checked.close()
     assert interrupted, "no kill landed during a migration: the test proved nothing"
+
+
+# --- a restore -----------------------------------------------------------------------------------
+
+
+def _big_database(path: Path, marker: str) -> None:
+    """A few MiB of contacts, so that a restore takes long enough to be killed mid-way."""
+    db = open_database(path)
+    with db.write() as tx:
+        tx.executemany(
+            "INSERT INTO contact (first_name, last_name, notes, tags, created_at, updated_at, "
+            "created_by, updated_by) VALUES ('Restore', :last, :notes, '', :at, :at, 't', 't')",
+            [
+                {"last": f"{marker}{i}", "notes": "n" * 400, "at": "2026-11-25 10:30:00.000000"}
+                for i in range(8000)
+            ],
+        )
+    db.close()
+
+
+def _restore(path: Path, backup: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "smallcrm.cli", "--db", str(path), "restore", str(backup), "-y"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _holds(path: Path) -> str:
+    db = open_database(path)
+    try:
+        with db.read() as tx:
+            return str(tx.scalar("SELECT last_name FROM contact ORDER BY id LIMIT 1"))
+    finally:
+        db.close()
+
+
+def test_a_killed_restore_leaves_the_old_or_the_new_database_and_no_litter(
+    tmp_path: Path, rng: random.Random
+) -> None:
+    path, backup, current = tmp_path / "crm.db", tmp_path / "backup.db", tmp_path / "current.db"
+    _big_database(backup, "Backup")
+    _big_database(current, "Current")
+    shutil.copyfile(current, path)
+    began = time.perf_counter()
+    assert _finish(_restore(path, backup))[-1].startswith("The database it replaced is kept")
+    duration = time.perf_counter() - began
+
+    interrupted = 0
+    for _ in range(ROUNDS):
+        for kept in tmp_path.glob("crm.before-restore-*.db"):
+            kept.unlink()
+        shutil.copyfile(current, path)
+        child = _restore(path, backup)
+        said = _kill(child, rng.uniform(0.3, 1.0) * duration)
+        interrupted += not any(line.startswith("Restored") for line in said)
+        assert _holds(path) in ("Current0", "Backup0")  # opening it tidies up
+        litter = [p.name for p in tmp_path.iterdir() if "restoring" in p.name]
+        litter += [p.name for p in tmp_path.glob("*.db-journal")]
+        assert litter == [], "an interrupted restore left files behind"
+        for kept in tmp_path.glob("crm.before-restore-*.db"):
+            assert maintenance.integrity_problems(kept) == [], "a kept copy is a whole one"
+            assert _holds(kept) == "Current0"
+        _assert_sound(path).close()
+    assert interrupted, "no kill landed during a restore: the test proved nothing"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
+import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from smallcrm.store import contacts, maintenance
+from smallcrm.store import contacts, doctor, maintenance
 from smallcrm.store.db import Database, open_database
-from smallcrm.store.errors import ValidationError
+from smallcrm.store.errors import StoreError, ValidationError
 
 # Backups, restores and the doctor work on the SQLite file; on PostgreSQL they refuse and point
 # at pg_dump (tests/test_postgres.py checks that).
@@ -77,14 +79,14 @@ def test_doctor_finds_and_repairs_a_stale_index(db: Database) -> None:
     from smallcrm.store.search import rebuild_index
 
     contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
-    assert all(f.ok for f in maintenance.doctor(db))
+    assert all(f.ok for f in doctor.doctor(db))
     with db.write() as tx:
         tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
-    findings = {f.check: f for f in maintenance.doctor(db)}
+    findings = {f.check: f for f in doctor.doctor(db)}
     assert not findings["search index"].ok
     assert "doctor --repair" in (findings["search index"].repair or "")
     rebuild_index(db)
-    assert all(f.ok for f in maintenance.doctor(db))
+    assert all(f.ok for f in doctor.doctor(db))
 
 
 def test_backup_is_one_standalone_file(db: Database, tmp_path: Path) -> None:
@@ -134,3 +136,70 @@ def test_backups_of_a_team_database_are_the_teams(db: Database, db_path: Path) -
     assert stat.S_IMODE(copy.stat().st_mode) == 0o660
     assert copy.stat().st_gid == db_path.stat().st_gid
     assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o2770
+
+
+# --- a destination without room ----------------------------------------------------------------
+
+
+def _fills_up(error: BaseException) -> object:
+    """A copy that writes part of the file, then finds the disk full, as on a real one."""
+
+    def copy(source: Path, target: Path, **_: object) -> None:
+        target.write_bytes(b"SQLite format 3\0" + b"\0" * 8000)
+        Path(f"{target}-journal").write_bytes(b"\0" * 512)
+        raise error
+
+    return copy
+
+
+FULL = sqlite3.OperationalError("database or disk is full")
+FULL.sqlite_errorcode = 13  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "error", [OSError(errno.ENOSPC, "No space left on device"), FULL], ids=["ENOSPC", "SQLITE_FULL"]
+)
+def test_a_backup_to_a_full_disk_names_the_destination_and_leaves_nothing(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    monkeypatch.setattr(maintenance, "_copy", _fills_up(error))
+    with pytest.raises(StoreError) as raised:
+        maintenance.backup(db, folder)
+    message = str(raised.value)
+    assert message.startswith(f"the disk holding {folder} ran full while writing the backup")
+    assert message.endswith(
+        "Free some space there, or back up elsewhere: smallcrm backup DEST. Nothing was written "
+        "there, and the database was not changed."
+    )
+    assert list(folder.iterdir()) == [], "no partial file, no journal"
+
+
+def test_a_backup_is_refused_before_writing_when_it_would_not_fit(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smallcrm.store import health
+
+    monkeypatch.setattr(health, "free_space", lambda folder: 100 * 1024)
+    destination = tmp_path / "usb" / "new-folder"
+    with pytest.raises(StoreError, match=r"the backup needs about \d+ KiB there, and 100 KiB"):
+        maintenance.backup(db, destination)
+    assert not destination.exists()
+
+
+def test_the_backup_command_on_a_full_destination_does_not_blame_the_database(
+    db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from smallcrm.cli import app
+
+    monkeypatch.setattr(maintenance, "_copy", _fills_up(FULL))
+    result = CliRunner().invoke(app, ["--db", str(db_path), "backup", str(tmp_path / "usb")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: the disk holding {tmp_path / 'usb'} ran full while writing the backup"
+    )
+    assert "cannot use the database" not in result.stderr
+    assert list((tmp_path / "usb").iterdir()) == []

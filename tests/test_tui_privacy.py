@@ -136,3 +136,70 @@ def test_export_path_suggests_a_file_named_after_the_person() -> None:
     assert export_path("Jana Novák") == "~/smallcrm-export-jana-novák.json"
     assert export_path("O'Brien, Seán") == "~/smallcrm-export-o-brien-seán.json"
     assert export_path("***") == "~/smallcrm-export-person.json"
+
+
+def _holds_jana(path: Path) -> bool:
+    return b"novak" in path.read_bytes().lower()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(("keys", "choice"), [((), "scrub"), (("k",), "keep"), (("d",), "delete")])
+async def test_erasing_says_which_backups_hold_them_and_offers_the_same_choice(
+    tui_db: Database, seeded: Seeded, keys: tuple[str, ...], choice: str
+) -> None:
+    from smallcrm.store import maintenance
+
+    backups = [maintenance.backup(tui_db) for _ in range(2)]
+    assert all(_holds_jana(p) for p in backups)
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_record("contact", seeded.jana)
+        await pilot.pause()
+        await pilot.press("E")
+        confirm = app.screen
+        assert isinstance(confirm, EraseConfirmScreen)
+        said = str(confirm.query_one("#erase-backups").render())
+        assert said.startswith("2 backups made before still hold them (2026-11-25 10:30 to ")
+        assert "Backups written elsewhere with smallcrm backup DEST are not searched." in said
+        assert confirm.backup_choice == "scrub", "scrubbing is the default"
+        await pilot.press(*keys)
+        assert confirm.backup_choice == choice
+        notes: list[str] = []
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactsScreen)
+    with pytest.raises(NotFoundError):
+        contacts.get_contact(tui_db, seeded.jana)
+    heading = {
+        "scrub": "Scrubbed them from 2 backups (each checked).",
+        "keep": "2 backups still hold them, kept as asked.",
+        "delete": "Deleted 2 backups that held them.",
+    }[choice]
+    assert any(heading in note for note in notes)
+    if choice == "delete":
+        assert not any(p.exists() for p in backups)
+    else:
+        assert [_holds_jana(p) for p in backups] == [choice == "keep"] * 2
+
+
+async def test_erasing_without_backups_says_none_hold_them(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_record("contact", seeded.jana)
+        await pilot.pause()
+        await pilot.press("E")
+        confirm = app.screen
+        assert isinstance(confirm, EraseConfirmScreen)
+        assert not confirm.query("#erase-backups") and not confirm.query("RadioSet")
+        detail = str(confirm.query_one("#confirm-detail").render())
+        if tui_db.path is not None:
+            assert "• No backup smallcrm keeps holds them (backups written elsewhere" in detail
+        else:
+            assert "• No backup smallcrm keeps holds them (dumps of this PostgreSQL" in detail
+        assert confirm.check_action("backups", ("scrub",)) is False
+        await pilot.press("n")
+        assert isinstance(app.screen, ContactDetailScreen)
+    assert contacts.get_contact(tui_db, seeded.jana).name == "Jana Novak"

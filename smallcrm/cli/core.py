@@ -159,10 +159,20 @@ def describe_error(exc: BaseException) -> str | None:
         where = f" {exc.filename}" if exc.filename else ""
         return f"cannot open the database: {exc.strerror or exc}{where}"
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"cannot use the database: {exc}"
+        return f"cannot use the database: {exc}{_doctor_hint(exc)}"
     if type(exc).__module__.startswith("psycopg"):
         return f"cannot use the database: {exc}"
     return None
+
+
+def _doctor_hint(exc: BaseException) -> str:
+    """SQLite's words for a full disk or another user's file ("disk I/O error", "attempt to
+    write a readonly database") do not say what to do; doctor does."""
+    from smallcrm.store.health import trouble
+
+    if trouble(exc) in ("full", "io", "access", "damage"):
+        return " (smallcrm doctor says why and what to do)"
+    return ""
 
 
 # --- naming records ------------------------------------------------------------------------------

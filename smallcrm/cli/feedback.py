@@ -39,6 +39,20 @@ def confirm(question: str, *, yes: bool, refusal: str) -> bool:
     return bool(typer.confirm(question, default=False, err=True))
 
 
+def choose(question: str, choices: tuple[str, ...], *, default: str) -> str:
+    """One of ``choices`` (or the first letter of one), asked at the terminal until the
+    answer is one of them; the caller checked there is a terminal."""
+    import typer
+
+    shown = f"{question} ({', '.join(choices)})"
+    while True:
+        answer = str(typer.prompt(shown, default=default, err=True)).strip().lower()
+        picked = [choice for choice in choices if answer and choice.startswith(answer)]
+        if len(picked) == 1:
+            return picked[0]
+        sys.stderr.write(f"Please answer {', '.join(choices[:-1])} or {choices[-1]}.\n")
+
+
 @contextmanager
 def progress_bar(
     label: str, *, show: bool = True, transient: bool = False

@@ -41,27 +41,28 @@ def doctor(
         bool, typer.Option("--repair", help="Rebuild the search index if it is out of step.")
     ] = False,
 ) -> None:
-    """Check the database file, its links and the search index, and say how to repair them."""
+    """Check the database: who may use it, free space, the file, its links and the search
+    index; say what is wrong and how to repair it."""
     import sqlite3
 
-    from smallcrm.store import maintenance
+    from smallcrm.store import doctor as checks
     from smallcrm.store.search import rebuild_index
 
     try:
         db = state(ctx).db()
-    except sqlite3.DatabaseError:
-        # Too damaged to open: the file's own check still says what is wrong and what to do.
+    except (sqlite3.DatabaseError, OSError) as exc:
+        # Not even opened: the file, its folder and its disk still say what is wrong.
         path = _database_file(state(ctx).target)
         if path is None or not path.is_file():
             raise
-        _report([maintenance.integrity_finding(path)])
-        raise  # a sound file that still cannot be opened: the error says why
-    findings = maintenance.doctor(db)
-    checks = {finding.check: finding for finding in findings}
-    if repair and checks["integrity"].ok and not checks["search index"].ok:
+        _report(checks.doctor_unopened(path, exc))
+        raise  # every check passed, yet it cannot be opened: SQLite's words say why
+    findings = checks.doctor(db)
+    by_check = {finding.check: finding for finding in findings}
+    if repair and by_check["integrity"].ok and not by_check["search index"].ok:
         rebuild_index(db)
         print("Rebuilt the search index.")
-        findings = maintenance.doctor(db)
+        findings = checks.doctor(db)
     _report(findings)
 
 
@@ -69,11 +70,20 @@ def _report(findings: list[Any]) -> None:
     """Print each finding, with its repair when it failed; exit 1 if any failed."""
     for finding in findings:
         mark = "ok  " if finding.ok else "FAIL"
+        mark = mark if finding.checked else "skip"
         print(f"{mark} {finding.check}: {finding.detail}")
         if finding.repair and not finding.ok:
             print(f"     repair: {finding.repair}")
-    if not all(f.ok for f in findings):
+    failed = {finding.check for finding in findings if not finding.ok}
+    if failed & {"integrity", "links", "search index"}:
         raise CliError("the database needs repair (see above)")
+    if failed:
+        sound = any(f.check == "integrity" and f.ok and f.checked for f in findings)
+        raise CliError(
+            ("the database file is sound, but " if sound else "")
+            + "it cannot be used as it is: fix what is named above, then run smallcrm doctor "
+            "again"
+        )
 
 
 def _database_file(target: str | None) -> Path | None:

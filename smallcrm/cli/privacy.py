@@ -17,6 +17,7 @@ from smallcrm.cli.core import EXIT_ERROR
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
+    from smallcrm.store.privacy_backups import BackupsHolding
 
 app = typer.Typer(
     help="Export or erase everything held about a person (data protection requests).",
@@ -115,6 +116,32 @@ def export(
         )
 
 
+ScrubOption = Annotated[
+    bool,
+    typer.Option(
+        "--scrub-backups",
+        help="Erase them from the backups that still hold them too (the default with --yes).",
+        show_default=False,
+    ),
+]
+DeleteOption = Annotated[
+    bool,
+    typer.Option(
+        "--delete-old-backups",
+        help="Delete the backups that still hold them (all made before the erasure).",
+        show_default=False,
+    ),
+]
+KeepOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-backups",
+        help="Leave those backups as they are (they are listed).",
+        show_default=False,
+    ),
+]
+
+
 @app.command("erase", no_args_is_help=True)
 @guarded
 def erase(
@@ -124,6 +151,9 @@ def erase(
         bool,
         typer.Option("--yes", "-y", help="Erase without asking (for scripts).", show_default=False),
     ] = False,
+    scrub_backups: ScrubOption = False,
+    delete_old_backups: DeleteOption = False,
+    keep_backups: KeepOption = False,
 ) -> None:
     """Erase a person's personal data everywhere, for good (asks first).
 
@@ -131,14 +161,21 @@ def erase(
     Keeps their interactions and appointments anonymised, their deals unlinked.
     Clears the old values in their history; removes their name, emails and
     numbers from every other text. The history records that an erasure happened.
+
+    Backups made before (in backups/ beside the database, and the copies a
+    restore kept) still hold the person: they are listed, and scrubbed (the same
+    erasure in each, checked), deleted or kept, as asked; with --yes and no
+    choice, they are scrubbed.
     """
     from smallcrm.cli.feedback import confirm
-    from smallcrm.store.privacy import erase_person
+    from smallcrm.store.privacy_backups import erase_everywhere, find_backups_holding
 
+    chosen = _backup_flag(scrub_backups, delete_old_backups, keep_backups)
     db = state(ctx).db()
     contact_id, data = _person(db, person, "erase")
     name = _name(data["contact"])
-    _describe(contact_id, name, data)
+    holding = find_backups_holding(db, contact_id)
+    _describe(contact_id, name, data, holding)
     refusal = (
         "erasing cannot be undone, so it asks first, and there is no terminal to ask on; "
         "add --yes to erase without asking"
@@ -146,11 +183,62 @@ def erase(
     if not confirm(f"Erase {name} (contact {contact_id}) for good?", yes=yes, refusal=refusal):
         err("Nothing was erased.")
         raise typer.Exit(EXIT_ERROR)
-    report = erase_person(db, contact_id)
-    print(f"Erased {name}: {report.summary()}")
+    choice = _backup_choice(holding, chosen, ask=not yes)
+    done = erase_everywhere(db, contact_id, backups=choice)
+    print(f"Erased {name}: {done.report.summary()}")
+    for line in done.backups.lines():
+        print(line)
 
 
-def _describe(contact_id: int, name: str, data: dict[str, Any]) -> None:
+def _backup_flag(scrub: bool, delete: bool, keep: bool) -> str | None:
+    """The choice the flags make, if any; two of them contradict each other."""
+    chosen = [word for word, flag in (("scrub", scrub), ("delete", delete), ("keep", keep)) if flag]
+    if len(chosen) > 1:
+        raise typer.BadParameter(
+            "choose one of --scrub-backups, --delete-old-backups and --keep-backups"
+        )
+    return chosen[0] if chosen else None
+
+
+def _backup_choice(holding: BackupsHolding, chosen: str | None, *, ask: bool) -> str:
+    """Scrub, delete or keep the backups holding the person: the flag's choice, else the
+    answer at a terminal, else scrubbing (the one that neither keeps their data nor loses
+    the backups)."""
+    from smallcrm.cli.feedback import choose, stdin_is_terminal
+
+    if chosen or not holding.paths:
+        return chosen or "keep"
+    if not ask or not stdin_is_terminal():
+        return "scrub"
+    question = (
+        "The backup holding them: scrub it, delete it, or keep it as it is?"
+        if len(holding.paths) == 1
+        else f"The {len(holding.paths)} backups holding them: scrub them, delete them, or keep "
+        "them as they are?"
+    )
+    return choose(
+        question,
+        ("scrub", "delete", "keep"),
+        default="scrub",
+    )
+
+
+def _backup_lines(holding: BackupsHolding) -> list[str]:
+    """Which backups still hold the person, and what can be done with them."""
+    if holding.paths:
+        hold = "holds" if len(holding.paths) == 1 else "hold"
+        lines = [
+            f"{_many(list(holding.paths), 'backup')} made before still {hold} them (they can be "
+            "scrubbed, deleted or kept):"
+        ]
+        lines += [f"  {path}" for path in holding.paths]
+    else:
+        lines = ["No backup that smallcrm keeps holds them."]
+    lines += [f"  could not be searched (look yourself): {path}" for path in holding.unreadable]
+    return [*lines, f"  ({holding.unsearched})"]
+
+
+def _describe(contact_id: int, name: str, data: dict[str, Any], holding: BackupsHolding) -> None:
     """What the erasure will touch, before the question."""
     contact = data["contact"]
     methods = [m["value"] for m in contact.get("emails", []) + contact.get("phones", [])]
@@ -171,6 +259,7 @@ def _describe(contact_id: int, name: str, data: dict[str, Any]) -> None:
         "are not"
     )
     lines.append("  their name, emails and phone numbers are removed from every other text")
+    lines += _backup_lines(holding)
     lines.append(
         f"It cannot be undone. To keep a copy first: smallcrm privacy export {contact_id} -o FILE"
     )

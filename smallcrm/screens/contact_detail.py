@@ -26,9 +26,18 @@ from smallcrm.screens.detail_base import (
     occurrence_line,
     opportunity_line,
 )
-from smallcrm.store import appointments, clock, contacts, interactions, opportunities, privacy
+from smallcrm.store import (
+    appointments,
+    clock,
+    contacts,
+    interactions,
+    opportunities,
+    privacy,
+    privacy_backups,
+)
 from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import ListQuery
+from smallcrm.store.privacy_backups import BackupsHolding
 from smallcrm.store.records import Contact
 from smallcrm.widgets import formatting as fmt
 
@@ -221,27 +230,33 @@ figures, and their name, emails and phones are removed from every other text."""
         )
 
     def action_erase_person(self) -> None:
-        """Shift+E: erase the person's data everywhere, after saying exactly what happens."""
+        """Shift+E: erase the person's data everywhere, after saying exactly what happens,
+        including to the backups that still hold them."""
         from smallcrm.screens.erase_confirm import EraseConfirmScreen
 
         c = self.contact
         if c is None:
             return
+        try:
+            holding = privacy_backups.find_backups_holding(self.db, c.id)
+        except StoreError as exc:
+            self.notify_error(exc)
+            return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.erase(c)
+        def answered(backups: str | None) -> None:
+            if backups is not None:
+                self.erase(c, backups)
 
         self.app.push_screen(
             EraseConfirmScreen(
                 f"Erase {c.name} and their personal data for good?",
-                confirm_label="Erase",
-                detail=self._erase_detail(c),
+                detail=self._erase_detail(c, holding),
+                backups=backups_text(holding),
             ),
             answered,
         )
 
-    def _erase_detail(self, c: Contact) -> str:
+    def _erase_detail(self, c: Contact, holding: BackupsHolding) -> str:
         """What erasing does, with this person's numbers (as markup-safe text)."""
         one = ListQuery(contact_id=c.id, limit=1)
         logged = interactions.list_interactions(self.db, one).total
@@ -255,15 +270,21 @@ figures, and their name, emails and phones are removed from every other text."""
             f"{'is' if deals == 1 else 'are'} kept, unlinked.\n"
             "• Their name, emails and phones become [erased] in every other text; the history "
             "of their records is cleared.\n"
-            "An audit entry notes that an erasure happened, without their data. "
+            + (
+                ""
+                if holding.paths
+                else f"• No backup smallcrm keeps holds them ({holding.unsearched}).\n"
+            )
+            + "An audit entry notes that an erasure happened, without their data. "
             "For a copy first: n, then x."
         )
         return escape(text)
 
-    def erase(self, c: Contact) -> None:
-        """Erase, say what was done, and go back to where the person was opened from."""
+    def erase(self, c: Contact, backups: str) -> None:
+        """Erase (and scrub, delete or keep the backups holding them), say what was done, and
+        go back to where the person was opened from."""
         try:
-            report = privacy.erase_person(self.db, c.id)
+            done = privacy_backups.erase_everywhere(self.db, c.id, backups=backups)
         except StoreError as exc:
             self.notify_error(exc)
             return
@@ -272,9 +293,36 @@ figures, and their name, emails and phones are removed from every other text."""
             t for t in self.app.trashed if not (t.kind == "contact" and t.record_id == c.id)
         ]
         self.missing = True
-        self.notify(report.summary(), title=f"{c.name} erased")
+        headings = [
+            line.removesuffix(":") + "." for line in done.backups.lines() if line[:1] != " "
+        ]
+        self.notify(escape("\n".join([done.report.summary(), *headings])), title=f"{c.name} erased")
         if self.can_go_back():
             self.app.pop_screen()
+
+
+def backups_text(holding: BackupsHolding) -> str:
+    """The backups holding the person, in a few words (markup-safe); empty when none do."""
+    if not holding.paths:
+        return ""
+    hold = "holds" if len(holding.paths) == 1 else "hold"
+    text = f"{count(len(holding.paths), 'backup')} made before still {hold} them"
+    times = sorted(t for t in map(privacy_backups.backup_time, holding.paths) if t)
+    if times:
+        last = f" to {fmt.short_when(times[-1])}" if len(times) > 1 else ""
+        text += f" ({fmt.short_when(times[0])}{last})"
+    note = holding.unsearched[0].upper() + holding.unsearched[1:]
+    return escape(f"{text}. {note}. What happens to them:")
+
+
+def _no_backups(holding: BackupsHolding) -> str:
+    """The detail's line about backups when none of those searched holds the person."""
+    lines = (
+        [] if holding.paths else [f"• No backup smallcrm keeps holds them ({holding.unsearched})."]
+    )
+    if holding.unreadable:
+        lines.append(f"• {count(len(holding.unreadable), 'backup')} could not be searched.")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def count(number: int, word: str) -> str:

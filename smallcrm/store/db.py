@@ -209,6 +209,10 @@ class Database:
         self.dialect = dialect_of(url)
         self.path = sqlite_path(url)
         self._lock = threading.RLock()
+        if self.path is not None and os.path.lexists(f"{self.path}.restoring"):
+            from smallcrm.store.leftovers import clear_interrupted_restore  # (killed restores)
+
+            clear_interrupted_restore(self.path)  # one stat when there is nothing to tidy
         self._conn = self._connect()
         if migrate:
             self.ensure_schema()

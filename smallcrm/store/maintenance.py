@@ -6,6 +6,10 @@ lock took 55-83 ms for 23 MB here. The copy is then fsynced, checked with
 ``PRAGMA integrity_check`` and only then given its final name, so a backup that exists is a good
 one. Restores check the file first, refuse while anyone has the database open, and keep the
 database they replace.
+
+Both check the free space they need first and, when a disk fills or a permission is missing
+anyway, say which disk or file it is (``health``): a backup to a full disk names the
+destination, not the database, and leaves no partial file behind.
 """
 
 from __future__ import annotations
@@ -14,26 +18,24 @@ import os
 import shutil
 import sqlite3
 import stat
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
-from smallcrm.store import clock, kinds
+from smallcrm.store import clock, health, kinds, leftovers
 from smallcrm.store.db import Database
-from smallcrm.store.errors import ValidationError
+from smallcrm.store.errors import StoreError, ValidationError
 
 BACKUP_SUFFIX = ".smallcrm-backup.db"
 DEFAULT_KEEP = 10
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One result of ``doctor``: what was checked, whether it is fine, and how to repair it."""
-
-    check: str
-    ok: bool
-    detail: str
-    repair: str | None = None
+_BACKUP_ADVICE = (
+    "Free some space there, or back up elsewhere: smallcrm backup DEST. Nothing was written "
+    "there, and the database was not changed."
+)
+_RESTORE_ADVICE = (
+    "It needs room for the backup and for a copy of the database it replaces. Free some space "
+    "there, then restore again. Nothing was changed."
+)
 
 
 def _require_sqlite(db: Database) -> Path:
@@ -47,13 +49,29 @@ def _require_sqlite(db: Database) -> Path:
 def integrity_problems(path: Path) -> list[str]:
     """``PRAGMA integrity_check`` of a database file: an empty list means it is sound."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return read_integrity(path)
     except sqlite3.Error as exc:
         return [f"cannot open: {exc}"]
+
+
+def read_integrity(path: Path, *, as_on_disk: bool = False) -> list[str]:
+    """The problems ``PRAGMA integrity_check`` finds (none: sound); raises ``sqlite3.Error``
+    when the file cannot be read for another reason than damage (a lock, a permission, a
+    full disk), so that the caller can say which.
+
+    ``as_on_disk`` reads the file without locks and without its ``-wal`` and ``-shm`` files
+    (SQLite's ``immutable``): exact only while nobody writes and the ``-wal`` is empty, and
+    the one way to read a database whose ``-shm`` cannot be made (a full disk, a folder this
+    user may not write).
+    """
+    uri = f"file:{quote(str(path))}?{'immutable=1' if as_on_disk else 'mode=ro'}"
+    conn = sqlite3.connect(uri, uri=True)
     try:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
+        if health.trouble(exc) != "damage":
+            raise
         return [f"not a smallcrm database: {exc}"]
     finally:
         conn.close()
@@ -126,15 +144,33 @@ def backup(
     else:
         target = destination
     mode, gid = _sharing_of(source)
-    if not target.parent.exists():
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if mode & 0o060:  # beside a team database: a folder the team can use, as init-shared
-            os.chmod(target.parent, 0o2770)
-            _give_group(target.parent, gid)
-    partial = target.with_name(target.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    os.close(fd)
+    needed = copy_size(source)
     try:
+        _need_room(target.parent, needed, "the backup", _BACKUP_ADVICE)
+        _make_folder(target.parent, mode, gid)
+        _write_checked_copy(source, target, mode, gid)
+    except (sqlite3.Error, OSError) as exc:
+        raise _backup_failure(source, target.parent, needed, exc) from None
+    if rotate:
+        prune_backups(target.parent, source.stem, keep)
+    return target
+
+
+def _make_folder(folder: Path, mode: int, gid: int) -> None:
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if mode & 0o060:  # beside a team database: a folder the team can use, as init-shared
+            os.chmod(folder, 0o2770)
+            _give_group(folder, gid)
+
+
+def _write_checked_copy(source: Path, target: Path, mode: int, gid: int) -> None:
+    """Copy to ``TARGET.partial``, check it, then give it its name; no partial file stays,
+    whatever fails."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        os.close(fd)
         _copy(source, partial, mode=mode)
         if mode & 0o060:
             _give_group(partial, gid)
@@ -146,9 +182,58 @@ def backup(
     finally:
         for leftover in ("", "-wal", "-shm", "-journal"):
             Path(str(partial) + leftover).unlink(missing_ok=True)
-    if rotate:
-        prune_backups(target.parent, source.stem, keep)
-    return target
+
+
+def copy_size(path: Path) -> int:
+    """Bytes a copy of the database needs while it is made: the file and what its ``-wal``
+    adds, the copy's own ``-shm`` (it starts as a WAL database, as the original is) and a
+    few pages of journal."""
+    data = sum(
+        Path(f"{path}{suffix}").stat().st_size
+        for suffix in ("", "-wal")
+        if Path(f"{path}{suffix}").exists()
+    )
+    return data + health.SHM_BYTES + 16 * health.page_size(path)
+
+
+def _need_room(folder: Path, needed: int, what: str, advice: str) -> None:
+    """Refuse before writing anything when ``folder``'s disk has less free than ``needed``."""
+    free = health.free_space(folder)
+    if free < needed:
+        raise StoreError(f"{_no_room(folder, needed, free, what)}. {advice}")
+
+
+def _no_room(folder: Path, needed: int, free: int, what: str) -> str:
+    if free >= needed:  # filled by someone else meanwhile, or a quota the free space hides
+        return (
+            f"the disk holding {folder} ran full while writing {what} (it needs about "
+            f"{health.size_text(needed)}; {health.size_text(free)} free now)"
+        )
+    return (
+        f"not enough space on the disk holding {folder}: {what} needs about "
+        f"{health.size_text(needed)} there, and {health.size_text(free)} "
+        f"{'is' if free == 1 else 'are'} free"
+    )
+
+
+def _backup_failure(source: Path, folder: Path, needed: int, exc: BaseException) -> StoreError:
+    """What stopped a backup, naming the side it happened on: the destination (full, or not
+    writable) or the database (locked, its disk full, not readable)."""
+    kind = health.trouble(exc)
+    after = "Nothing was written there, and the database was not changed."
+    if kind == "full" or (kind == "io" and health.free_space(folder) < needed):
+        free = health.free_space(folder)
+        return StoreError(f"{_no_room(folder, needed, free, 'the backup')}. {_BACKUP_ADVICE}")
+    place = health.existing_parent(folder)
+    if kind == "access" and not os.access(place, os.W_OK | os.X_OK):
+        return StoreError(
+            f"you ({health.user_name(os.geteuid())}) may not write to {place}: "
+            f"{health.owned(place)}. Back up elsewhere: smallcrm backup DEST. {after}"
+        )
+    blocked = health.blocked(source, exc)
+    if blocked is not None:
+        return StoreError(f"cannot read the database {source} to back it up: {blocked}")
+    return StoreError(f"the backup to {folder} failed: {exc}. {after}")
 
 
 def _free_name(folder: Path, prefix: str, suffix: str, now: datetime | None) -> Path:
@@ -196,20 +281,35 @@ def restore(db_path: Path, source: Path, *, now: datetime | None = None) -> Path
             "close it everywhere, then restore again. Nothing was changed.",
         )
     kept = _free_name(db_path.parent, f"{db_path.stem}.before-restore-", ".db", now)
-    staged = db_path.with_name(db_path.name + ".restoring")
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    needed = copy_size(source) + (copy_size(db_path) if db_path.exists() else 0)
     try:
-        _copy(source, staged)
-        if db_path.exists():
-            _keep_access(db_path, staged)
-            _keep_aside(db_path, kept)
-        for suffix in ("-wal", "-shm"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
-        staged.replace(db_path)
-    finally:
-        staged.unlink(missing_ok=True)
+        _need_room(db_path.parent, needed, "the restore", _RESTORE_ADVICE)
+        # The lock on NAME.restoring tells a start-up tidying up after a killed restore that
+        # this one is still running (see leftovers).
+        with leftovers.restoring(db_path) as staged:
+            _copy(source, staged)
+            if db_path.exists():
+                _keep_access(db_path, staged)
+                _keep_aside(db_path, kept)
+            for suffix in ("-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+            staged.replace(db_path)
+    except (sqlite3.Error, OSError) as exc:
+        raise _restore_failure(db_path, needed, exc) from None
     _fsync(db_path)
     return kept
+
+
+def _restore_failure(db_path: Path, needed: int, exc: BaseException) -> StoreError:
+    """What stopped a restore: the disk beside the database, a permission, or SQLite's word."""
+    free = health.free_space(db_path.parent)
+    if health.trouble(exc) == "full" or free < needed:
+        return StoreError(
+            f"{_no_room(db_path.parent, needed, free, 'the restore')}. {_RESTORE_ADVICE}"
+        )
+    blocked = health.blocked(db_path, exc)
+    return StoreError(f"cannot restore {db_path}: {blocked or exc}. Nothing was changed.")
 
 
 def check_backup(source: Path) -> None:
@@ -220,7 +320,7 @@ def check_backup(source: Path) -> None:
         raise ValidationError("source", f"{source} is not a file")
     problems = integrity_problems(source)
     if problems:
-        raise ValidationError("source", f"{source} is not a sound backup: {_plain(problems)}")
+        raise ValidationError("source", f"{source} is not a sound backup: {in_words(problems)}")
     revision = schema_revision(source)
     if revision is not None and revision > HEAD_REVISION:  # zero-padded numbers: "0004"
         raise ValidationError(
@@ -230,9 +330,11 @@ def check_backup(source: Path) -> None:
         )
 
 
-def _plain(problems: list[str]) -> str:
+def in_words(problems: list[str]) -> str:
     """What ``integrity_problems`` found, in a user's words."""
     text = "; ".join(problems[:3])
+    if text.startswith("cannot open: "):
+        return f"it cannot be read ({text.removeprefix('cannot open: ')})"
     if "file is not a database" in text:
         return "it is not a database file (or its first page is damaged)"
     if "no such table" in text:
@@ -277,16 +379,25 @@ def open_elsewhere(path: Path) -> bool:
 
 def _keep_aside(db_path: Path, kept: Path) -> None:
     """Copy the database about to be replaced; byte for byte (with its WAL) if it is too
-    damaged for SQLite to copy, which is when a restore is most needed."""
+    damaged for SQLite to copy, which is when a restore is most needed. The copy is written
+    under ``NAME.restoring-kept`` and named ``kept`` only when complete, so a restore killed
+    meanwhile leaves no half copy that looks like a whole one."""
+    temp = leftovers.kept_path(db_path)
     try:
-        _copy(db_path, kept, checkpoint=True)
-    except sqlite3.DatabaseError:
-        kept.unlink(missing_ok=True)
+        _copy(db_path, temp, checkpoint=True)
+    except sqlite3.DatabaseError as exc:
+        if health.trouble(exc) in ("full", "busy"):
+            raise
+        temp.unlink(missing_ok=True)
         for suffix in ("", "-wal"):
             if Path(str(db_path) + suffix).exists():
-                shutil.copyfile(str(db_path) + suffix, str(kept) + suffix)
-                os.chmod(str(kept) + suffix, 0o600)
-        _fsync(kept)
+                shutil.copyfile(str(db_path) + suffix, str(temp) + suffix)
+                os.chmod(str(temp) + suffix, 0o600)
+        if Path(f"{temp}-wal").exists():
+            _fsync(Path(f"{temp}-wal"))
+            Path(f"{temp}-wal").replace(f"{kept}-wal")
+    temp.replace(kept)
+    _fsync(kept)
 
 
 def _keep_access(current: Path, replacement: Path) -> None:
@@ -323,82 +434,3 @@ def describe(path: Path) -> str:
 
 def _live(conn: sqlite3.Connection, table: str) -> int:
     return int(conn.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0])
-
-
-def doctor(db: Database) -> list[Finding]:
-    """Integrity, foreign keys and the search index, each with how to repair a problem.
-
-    On PostgreSQL the server looks after its own pages and links; the search index is checked.
-    """
-    if db.path is None and db.dialect == "postgresql":
-        server = Finding(
-            "integrity", True, "PostgreSQL checks its own pages and links (deeper: pg_amcheck)"
-        )
-        return [server, _search_finding(db)]
-    path = _require_sqlite(db)
-    findings = [integrity_finding(path)]
-    try:
-        with db.read() as tx:
-            orphans = tx.all("PRAGMA foreign_key_check")
-    except sqlite3.DatabaseError as exc:
-        findings.append(Finding("links", False, f"cannot be checked: {exc}", restore_advice(path)))
-    else:
-        findings.append(
-            Finding(
-                "links",
-                not orphans,
-                "every link points at a record"
-                if not orphans
-                else f"{len(orphans)} links point at missing records",
-                None if not orphans else restore_advice(path),
-            )
-        )
-    findings.append(_search_finding(db))
-    return findings
-
-
-def integrity_finding(path: Path) -> Finding:
-    """``PRAGMA integrity_check`` of the file as a doctor's finding (also for a file too
-    damaged to open as a database)."""
-    problems = integrity_problems(path)
-    if not problems:
-        return Finding("integrity", True, "the database file is sound")
-    return Finding("integrity", False, _plain(problems), restore_advice(path))
-
-
-def restore_advice(path: Path) -> str:
-    """How to get a damaged database back: the newest backup by name, or a recovery."""
-    folder = path.parent / "backups"
-    backups = list_backups(folder, path.stem) if folder.is_dir() else []
-    if backups:
-        return (
-            f"restore the newest good backup: smallcrm restore {backups[-1]} "
-            "(the damaged file is kept aside)"
-        )
-    return (
-        f"restore a backup: smallcrm restore FILE (none in {folder}); without one, copy out "
-        f"what can be read: sqlite3 {path} .recover | sqlite3 recovered.db, then "
-        "smallcrm restore recovered.db"
-    )
-
-
-def _search_finding(db: Database) -> Finding:
-    from smallcrm.store.search import check_index
-
-    try:
-        index_ok = check_index(db)
-    except sqlite3.DatabaseError as exc:
-        return Finding(
-            "search index",
-            False,
-            f"cannot be checked: {exc}",
-            "first repair the file (see above), then: smallcrm doctor --repair",
-        )
-    return Finding(
-        "search index",
-        index_ok,
-        "the search index matches the records"
-        if index_ok
-        else "the search index is out of step with the records",
-        None if index_ok else "rebuild it: smallcrm doctor --repair",
-    )

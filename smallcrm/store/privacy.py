@@ -25,19 +25,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from smallcrm.store import crud
-from smallcrm.store.db import Database, Tx
+from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import NotFoundError
+from smallcrm.store.scrub import ERASED, scrub_everywhere, text_columns
 
-ERASED = "[erased]"
+__all__ = ["ERASED", "ErasureReport", "erase_person", "export_person", "text_columns"]
+
 ANONYMOUS_INTERACTION = "Interaction with an erased contact"
 ANONYMOUS_APPOINTMENT = "Appointment with an erased contact"
 LINKED = ("interaction", "appointment", "opportunity")
-SKIPPED_TABLES = ("alembic_version",)
 MIN_WORD = 3  # shorter name words ("Li", "Bo") are too common to scrub everywhere
 
 
@@ -187,56 +190,83 @@ def _plain(value: Any) -> Any:
 def erase_person(db: Database, contact_id: int, *, actor: str | None = None) -> ErasureReport:
     """Remove a person's personal data everywhere (see the module doc); one transaction.
 
-    The caller asks for confirmation first: this cannot be undone.
+    The caller asks for confirmation first: this cannot be undone. Backups made before still
+    hold the person: ``privacy_backups.erase_everywhere`` erases them there too.
     """
     actor = actor or crud.current_user()
-    with db.write() as tx:
-        secure = tx.scalar("PRAGMA secure_delete") if tx.dialect == "sqlite" else None
+    with db.write() as tx, secure_delete(tx):
+        return _erase(tx, contact_id, actor)
+
+
+@contextmanager
+def secure_delete(tx: Tx) -> Iterator[None]:
+    """SQLite overwrites the pages it frees while the body runs, rather than leaving the
+    deleted data on disk (nothing to do on PostgreSQL)."""
+    secure = tx.scalar("PRAGMA secure_delete") if tx.dialect == "sqlite" else None
+    if secure is not None:
+        tx.execute("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
         if secure is not None:
-            tx.execute("PRAGMA secure_delete = ON")
-        try:
-            report = _erase(tx, contact_id, actor)
-        finally:
-            if secure is not None:
-                tx.execute(f"PRAGMA secure_delete = {int(secure)}")
-        return report
+            tx.execute(f"PRAGMA secure_delete = {int(secure)}")
+
+
+@dataclass(frozen=True)
+class Traces:
+    """What identifies a person in a copy of the database (a backup): their contact ids with
+    when each was created (an id alone may have been reused), names, emails and phones, and
+    the terms the erasure scrubs. Held in memory only, while their backups are dealt with."""
+
+    created: dict[int, datetime]
+    names: tuple[tuple[str, str], ...]
+    methods: tuple[str, ...]
+    words: frozenset[str]
+    phrases: frozenset[str]
+
+
+def traces(db: Database, contact_id: int) -> Traces:
+    """The person's ``Traces``, read from the database before they are erased from it."""
+    with db.read() as tx:
+        people = _people(tx, contact_id)
+        words, phrases = _identifiers(tx, people)
+        rows = [tx.one("SELECT * FROM contact WHERE id = :id", id=pid) for pid in people]
+        methods = tx.all(
+            f"SELECT value FROM contact_method WHERE contact_id IN ({_marks(people)})",
+            **{f"p{n}": i for n, i in enumerate(people)},
+        )
+    return Traces(
+        created={row["id"]: to_datetime(row["created_at"]) for row in rows},
+        names=tuple((row["first_name"], row["last_name"]) for row in rows),
+        methods=tuple(sorted({m["value"] for m in methods})),
+        words=frozenset(words),
+        phrases=frozenset(phrases),
+    )
+
+
+def erase_traces(tx: Tx, found: Traces, actor: str) -> int:
+    """Apply the erasure to a copy of the database (a backup) in its write transaction: each
+    of the person's contacts it holds (same id, same creation time) is erased as
+    ``erase_person`` does, then their identifiers are scrubbed from every text, as the
+    database knew them (a backup may predate a change of email). Returns the contacts erased.
+    """
+    erased: list[int] = []
+    for pid, created in found.created.items():
+        row = tx.one("SELECT created_at FROM contact WHERE id = :id", id=pid)
+        if row is not None and pid not in erased and to_datetime(row[0]) == created:
+            erased += _people(tx, pid)
+            _erase(tx, pid, actor)
+    words = set(found.words) - _names_of_others(tx, list(found.created), set(found.words))
+    scrub_everywhere(tx, words, set(found.phrases))
+    _forget_in_search_index(tx)
+    return len(erased)
 
 
 def _erase(tx: Tx, contact_id: int, actor: str) -> ErasureReport:
     people = _people(tx, contact_id)
     words, phrases = _identifiers(tx, people)
-    linked = {
-        table: [
-            row["id"]
-            for row in tx.all(
-                f"SELECT id FROM {table} WHERE contact_id IN ({_marks(people)})",
-                **{f"p{n}": i for n, i in enumerate(people)},
-            )
-        ]
-        for table in LINKED
-    }
-    now = crud.now_utc()
-    _anonymise(
-        tx,
-        "interaction",
-        linked["interaction"],
-        now,
-        actor,
-        subject=ANONYMOUS_INTERACTION,
-        body=None,
-    )
-    _anonymise(
-        tx,
-        "appointment",
-        linked["appointment"],
-        now,
-        actor,
-        title=ANONYMOUS_APPOINTMENT,
-        notes=None,
-        location=None,
-        uid=None,
-    )
-    _anonymise(tx, "opportunity", linked["opportunity"], now, actor)
+    linked = _linked(tx, people)
+    _anonymise_linked(tx, linked, actor)
     history = _clear_history(tx, people, linked)
     tx.execute(
         f"DELETE FROM import_batch_item WHERE kind = 'contact' AND record_id IN ({_marks(people)})",
@@ -245,7 +275,7 @@ def _erase(tx: Tx, contact_id: int, actor: str) -> ErasureReport:
     for pid in people:
         tx.execute("DELETE FROM contact_method WHERE contact_id = :id", id=pid)
         tx.execute("DELETE FROM contact WHERE id = :id", id=pid)
-    texts = _scrub_everywhere(tx, words, phrases)
+    texts = scrub_everywhere(tx, words, phrases)
     crud.audit(
         tx,
         "erase",
@@ -274,6 +304,34 @@ def _erase(tx: Tx, contact_id: int, actor: str) -> ErasureReport:
         history,
         texts,
     )
+
+
+def _linked(tx: Tx, people: list[int]) -> dict[str, list[int]]:
+    """The ids of the interactions, appointments and deals linked to these people."""
+    return {
+        table: [
+            row["id"]
+            for row in tx.all(
+                f"SELECT id FROM {table} WHERE contact_id IN ({_marks(people)})",
+                **{f"p{n}": i for n, i in enumerate(people)},
+            )
+        ]
+        for table in LINKED
+    }
+
+
+def _anonymise_linked(tx: Tx, linked: dict[str, list[int]], actor: str) -> None:
+    """Keep the linked records for the business's figures, without the person in them."""
+    now = crud.now_utc()
+    _anonymise(
+        tx, "interaction", linked["interaction"], now, actor,
+        subject=ANONYMOUS_INTERACTION, body=None,
+    )  # fmt: skip
+    _anonymise(
+        tx, "appointment", linked["appointment"], now, actor,
+        title=ANONYMOUS_APPOINTMENT, notes=None, location=None, uid=None,
+    )  # fmt: skip
+    _anonymise(tx, "opportunity", linked["opportunity"], now, actor)
 
 
 def _identifiers(tx: Tx, people: list[int]) -> tuple[set[str], set[str]]:
@@ -353,104 +411,6 @@ def _clear_history(tx: Tx, people: list[int], linked: dict[str, list[int]]) -> i
                 **{f"p{n}": i for n, i in enumerate(chunk)},
             )
     return count
-
-
-def text_columns(tx: Tx) -> dict[str, list[str]]:
-    """Every text column of every table (the search index's own tables aside)."""
-    if tx.dialect == "postgresql":
-        return _pg_text_columns(tx)
-    found: dict[str, list[str]] = {}
-    for row in tx.all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'search_fts%'"
-    ):
-        table = row["name"]
-        if table in SKIPPED_TABLES:
-            continue
-        columns = [
-            c["name"]
-            for c in tx.all(f"PRAGMA table_info({table})")
-            if not str(c["type"])
-            .upper()
-            .startswith(("INT", "DATE", "BOOL", "NUM", "REAL", "FLOAT"))
-        ]
-        if columns:
-            found[table] = columns
-    return found
-
-
-def _pg_text_columns(tx: Tx) -> dict[str, list[str]]:
-    """``text_columns`` on PostgreSQL: the catalogue's text and varchar columns of the schema's
-    tables (generated columns aside: the search tsvector follows search_doc by itself)."""
-    found: dict[str, list[str]] = {}
-    for row in tx.all(
-        "SELECT c.table_name, c.column_name FROM information_schema.columns c "
-        "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
-        "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
-        "WHERE c.table_schema = current_schema() AND c.is_generated = 'NEVER' "
-        "AND c.data_type IN ('text', 'character varying', 'character') "
-        "ORDER BY c.table_name, c.ordinal_position"
-    ):
-        if row["table_name"] not in SKIPPED_TABLES:
-            found.setdefault(row["table_name"], []).append(row["column_name"])
-    return found
-
-
-def _scrub_everywhere(tx: Tx, words: set[str], phrases: set[str]) -> int:
-    """Replace the person's identifiers in every text column of every table."""
-    terms = sorted({t for t in phrases | words if t.strip()}, key=len, reverse=True)
-    if not terms:
-        return 0
-    pattern = _pattern(words, phrases)
-    params = {f"t{n}": term.lower() for n, term in enumerate(terms)}
-    changed = 0
-    # A row's physical address: SQLite's rowid, PostgreSQL's ctid (stable within this write
-    # transaction, which holds the write lock); strpos() is PostgreSQL's instr().
-    key, find = ("ctid", "strpos") if tx.dialect == "postgresql" else ("rowid", "instr")
-    for table, columns in text_columns(tx).items():
-        for column in columns:
-            # One scan per column finds the candidates; Python then replaces case-insensitively
-            # (SQLite's lower() folds ASCII letters only).
-            where = " OR ".join(f"{find}(lower({column}), :t{n}) > 0" for n in range(len(terms)))
-            for row in tx.all(
-                f"SELECT {key} AS k, {column} AS v FROM {table} WHERE {where}", **params
-            ):
-                cleaned = _scrubbed(row["v"], pattern)
-                if cleaned != row["v"]:
-                    tx.execute(
-                        f"UPDATE {table} SET {column} = :v WHERE {key} = :k", v=cleaned, k=row["k"]
-                    )
-                    changed += 1
-    return changed
-
-
-def _pattern(words: Iterable[str], phrases: Iterable[str]) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in sorted(phrases, key=len, reverse=True) if p]
-    parts += [rf"\b{re.escape(w)}\b" for w in sorted(words, key=len, reverse=True)]
-    return re.compile("|".join(parts), re.IGNORECASE)
-
-
-def _scrubbed(value: Any, pattern: re.Pattern[str]) -> Any:
-    """The text with every identifier replaced; JSON texts stay valid JSON."""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(("{", "[")):
-        try:
-            data = json.loads(value)
-        except json.JSONDecodeError:
-            return pattern.sub(ERASED, value)
-        return json.dumps(_scrub_json(data, pattern), ensure_ascii=False, sort_keys=True)
-    return pattern.sub(ERASED, value)
-
-
-def _scrub_json(value: Any, pattern: re.Pattern[str]) -> Any:
-    if isinstance(value, str):
-        return pattern.sub(ERASED, value)
-    if isinstance(value, list):
-        return [_scrub_json(v, pattern) for v in value]
-    if isinstance(value, dict):
-        return {pattern.sub(ERASED, k): _scrub_json(v, pattern) for k, v in value.items()}
-    return value
 
 
 def _forget_in_search_index(tx: Tx) -> None:

@@ -215,7 +215,11 @@ def check_index(db: Database) -> bool:
     with db.read() as tx:
         try:
             tx.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            # FTS5 reports an index out of step as corruption; anything else (a read-only
+            # file, a lock, a full disk) means the check could not run, which the caller says.
+            if getattr(exc, "sqlite_errorcode", 11) & 0xFF != 11:  # SQLITE_CORRUPT
+                raise
             return False
     return True
 
