@@ -257,7 +257,9 @@ def test_inspect_file_previews_the_mapping_without_a_database(tmp_path: Path) ->
     parsed = inspect_file(FIXTURES / "google_contacts.csv")
     assert parsed.kind == "contact" and len(parsed.records) == 5
     assert "E-mail 1 - Value -> email" in parsed.details["columns"]
-    assert "Address 1 - Region" in parsed.details["unmapped"]
+    # Region and PO box are read (kept with the city and the street) since they have no field.
+    assert "Address 1 - Region -> region" in parsed.details["columns"]
+    assert "Organization Department" in parsed.details["unmapped"]
     assert {"header": "Phone 1 - Value", "field": "phone", "label": None} in parsed.details[
         "mapping"
     ]
