@@ -581,8 +581,8 @@ def test_export_filters_and_rejects_formats_a_kind_cannot_have(db: Database) -> 
     contacts.create_contact(db, name="Plain Two")
     out = io.StringIO()
     assert export_records(db, "contact", "csv", out, query=ListQuery(limit=None, tag="vip")) == 1
-    with pytest.raises(ValidationError, match="vCard holds contacts only"):
-        export_records(db, "accounts", "vcard", io.StringIO())
+    with pytest.raises(ValidationError, match="vCard holds contacts and accounts only"):
+        export_records(db, "deals", "vcard", io.StringIO())
     with pytest.raises(ValidationError, match="iCalendar holds appointments only"):
         export_records(db, "contacts", "ics", io.StringIO())
     with pytest.raises(ValidationError, match="not a file format"):

@@ -181,7 +181,7 @@ def _by_method(db: Database, kind: str, text: str, kinds: tuple[str, ...], field
     value = validate.email(field, text) if kind == "email" else validate.phone(field, text)
     from smallcrm.store.contacts import find_by_method
 
-    ids = find_by_method(db, kind, value)
+    ids = find_by_method(db, kind, value, extensions=True)
     hits = [by_id(db, contact_id, ("contact",)) for contact_id in ids[: CANDIDATES + 1]]
     if len(hits) == 1:
         return hits[0]

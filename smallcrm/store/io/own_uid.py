@@ -1,23 +1,24 @@
 """The UID an exported contact or account gets when it has no external id, and finding it again.
 
 A card exported from smallcrm always carries a UID: the record's external id (the UID it was
-imported with), else one made up from its id and creation time, ``contact-12-20261125T150626Z@
-smallcrm``, which is stable for the life of the record. Importing the card again finds the record
-by that UID (``own_record``) even when it has no email or phone to be matched on; the made-up
-UID is not stored as the record's external id, since the record is found by its id anyway.
-Another database has no record with that id and creation time, so there the UID is kept as the
-new record's external id and matches it on the next import.
+imported with), else one made up from its id and creation time to the microsecond,
+``contact-12-20261125T150626.123456Z@smallcrm``, stable for the life of the record. Importing
+the card again finds the record by that UID (``own_record``) even when it has no email or phone
+to be matched on; the made-up UID is not stored as the record's external id, since the record
+is found by its id anyway. Another database has no record with that id and creation time, so
+there the UID is kept as the new record's external id and matches it on the next import.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from smallcrm.store.db import Tx, to_datetime
 
 KINDS = ("contact", "account")
-_OWN = re.compile(r"(contact|account)-(\d{1,18})-(\d{8}T\d{6}Z)@smallcrm")
+_OWN = re.compile(r"(contact|account)-(\d{1,18})-(\d{8}T\d{6}(?:\.\d{6})?Z)@smallcrm")
 
 
 def record_uid(kind: str, record_id: int, created_at: datetime) -> str:
@@ -26,7 +27,9 @@ def record_uid(kind: str, record_id: int, created_at: datetime) -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    """To the microsecond: two databases' records with one id are not made the same second."""
+    fraction = f".{moment.microsecond:06d}" if moment.microsecond else ""
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%S}{fraction}Z"
 
 
 def own_record(tx: Tx, kind: str, uid: str | None) -> int | None:
@@ -49,3 +52,9 @@ def is_own_uid(kind: str, record_id: int, created_at: object, uid: str | None) -
     """True if ``uid`` is the UID smallcrm made up for this record."""
     created = to_datetime(created_at)
     return created is not None and uid == record_uid(kind, record_id, created)
+
+
+def drop_own_uid(kind: str, row: Any, cleaned: dict[str, Any]) -> None:
+    """Forget the UID smallcrm made up for ``row``: it is found by its id, nothing to store."""
+    if kind in KINDS and is_own_uid(kind, row["id"], row["created_at"], cleaned.get("external_id")):
+        del cleaned["external_id"]

@@ -100,14 +100,18 @@ def logical_lines(text: str) -> Iterator[Line]:
 
 
 def _continues(current: Line, raw: str, base64: bool) -> bool:
-    """Add ``raw`` to ``current`` if it continues it; True if it did."""
-    if raw[:1] in (" ", "\t"):
-        current.parts.append(raw[1:])
-        return True
+    """Add ``raw`` to ``current`` if it continues it; True if it did.
+
+    A quoted-printable soft line break comes first: the next line is the value's text as it
+    is, a leading space included (RFC 2045).
+    """
     last = current.parts[-1]
     if last.endswith("=") and _quoted_printable(current):
         current.parts[-1] = last[:-1]
         current.parts.append(raw)
+        return True
+    if raw[:1] in (" ", "\t"):
+        current.parts.append(raw[1:])
         return True
     if base64 and raw.strip() and _BASE64_TEXT.fullmatch(raw):
         current.parts.append(raw.strip())
