@@ -60,6 +60,13 @@ def test_linkedin_connections_start_with_notes_before_the_header(
     assert csv_header(_write(tmp_path, LINKEDIN))[:2] == ["First Name", "Last Name"]
 
 
+def test_a_title_line_that_is_a_column_name_is_no_header() -> None:
+    parsed = read_csv("Name\nFirst Name,Last Name,Email\nAnna,Smith,anna@example.com\n")
+    assert parsed.details["header_line"] == 2 and parsed.records[0].fields is not None
+    one_column = read_csv("Name\nAnna Smith\nBen Jones\n")
+    assert one_column.details["header_line"] == 1 and len(one_column.records) == 2
+
+
 def test_a_semicolon_file_with_a_title_line(db: Database, tmp_path: Path) -> None:
     text = "Kontakte Export 2024\nVorname;Nachname;E-Mail\nJörg;Weiß;joerg@example.de\n"
     report = import_file(db, _write(tmp_path, text))

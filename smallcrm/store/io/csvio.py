@@ -4,10 +4,10 @@ Reading: the delimiter (comma, semicolon, tab or bar) is the one the header line
 outside quotes; each record keeps the line it starts on, so problems point at the right line
 even when a quoted cell spans several lines.
 
-The header is the first row, unless that row names no column the kind needs: then it is the
-first of the next rows (up to ``HEADER_SEARCH``) that does and has more cells than every row
-before it. LinkedIn's ``Connections.csv`` starts with three lines of notes, for example; the
-skipped lines are named in a warning.
+The header is the first row that names a column the kind needs, has more cells than every row
+before it and no fewer than the row after it, within the first ``HEADER_SEARCH`` rows (else
+the first row, which is then refused for its missing column). LinkedIn's ``Connections.csv``
+starts with three lines of notes, for example; the skipped lines are named in a warning.
 
 A row with fewer cells than the header is padded with empty cells (Outlook leaves out trailing
 empty ones), unless it is the last line of a file that ends without a line break, which is a
@@ -197,12 +197,14 @@ def find_header(
 def _header_index(
     head: list[Row], kind: str | None, overrides: Mapping[str, str] | None
 ) -> int | None:
-    widest = 0
+    """The first row that names a column the kind needs, is wider than every row before it
+    and no narrower than the row after it (a one-word title line "Name" is no header)."""
+    filled = [sum(1 for c in cells if c.strip()) for _line, cells in head]
     for index, (_line, cells) in enumerate(head):
-        filled = sum(1 for c in cells if c.strip())
-        if (index == 0 or filled > widest) and _names_needed_column(cells, kind, overrides):
+        wider = index == 0 or filled[index] > max(filled[:index])
+        after = filled[index + 1] if index + 1 < len(head) else 0
+        if wider and filled[index] >= after and _names_needed_column(cells, kind, overrides):
             return index
-        widest = max(widest, filled)
     return None
 
 
@@ -287,10 +289,10 @@ def _fields(cells: list[str], plan: list[tuple[int, str, str | None, str, int | 
     fields: Fields = {}
     for index, field, label, group, label_index in plan:
         cell = cells[index].strip()
+        if cell[:1] == "'":  # before stripping: the guard may stand before a tab or CR
+            cell = unguard(cells[index].lstrip()).strip()
         if not cell:
             continue
-        if cell[0] == "'":
-            cell = unguard(cell)
         if label_index is not None:
             label = method_label(cells[label_index]) or label
         fields.setdefault(field, []).append(Item(cell, label, group))
