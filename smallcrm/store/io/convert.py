@@ -2,13 +2,15 @@
 
 Every reader (CSV, vCard, iCalendar, JSON) hands over ``Fields``: for each import field the
 values found, in file order, with their label (work, home, ...) and address group. The
-converters here pick and combine them (first non-empty value, one whole address, every email),
-read dates and yes/no, and leave validation proper to the services' own ``clean()``.
+converters here pick and combine them (first non-empty value, one whole address with the others
+in the notes (``people.py``), every email), read dates and yes/no, and leave validation proper
+to the services' own ``clean()``.
 
 Two leniencies keep real address books importable without losing anything: a birthday without
 a year or in words ("circa 1800") here, and a phone number the phone rules reject (in the
 engine, where the service validates it), go into the notes with a warning instead of failing
-the whole contact.
+the whole contact. An account keeps what it has no field for (further phones, the emails of an
+organisation's row or card, a title) in its notes.
 """
 
 from __future__ import annotations

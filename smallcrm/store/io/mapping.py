@@ -57,7 +57,8 @@ class Column:
     """One CSV column and the field it fills (None: ignored).
 
     ``group`` keeps the parts of one address together (Outlook's Business/Home/Other, Google's
-    Address 1/2): a contact gets the first address that has any part filled in. ``slot`` ties
+    Address 1/2): a contact gets the first address that has any part filled in, the others go
+    to its notes. ``slot`` ties
     Google's ``E-mail 1 - Label`` column (``role`` "label") to its ``E-mail 1 - Value``.
     """
 
