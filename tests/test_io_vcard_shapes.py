@@ -167,3 +167,59 @@ def test_a_card_whose_only_name_is_its_organisation_is_an_account(
     assert (nordwerk.name, nordwerk.phone) == ("Nordwerk AG", "+49403012345")
     again = import_file(db, _write(tmp_path, lines))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+# --- item: nothing lost without a word -----------------------------------------------------------
+
+
+def test_what_has_no_field_is_kept_in_the_notes_or_named_in_a_warning(
+    db: Database, tmp_path: Path
+) -> None:
+    lines = _card(
+        "N:Novák;Jana;;Dr.;",
+        "FN:Dr. Jana Novák",
+        "NICKNAME:Janka",
+        "ORG:Acme GmbH;Einkauf",
+        "TITLE:Head of Purchasing",
+        "ROLE:Team lead",
+        "item1.ADR;type=WORK:;;Hauptstraße 5;Berlin;;10115;Germany",
+        "item2.ADR;type=HOME;type=pref:12;;;Albany;NY;12207;USA",
+        "ADR;type=OTHER:Postfach 7;Haus B;Ring 1;Potsdam;Brandenburg;14467;Germany",
+        "IMPP;X-SERVICE-TYPE=Skype;type=HOME:skype:jana.novak",
+        "X-SOCIALPROFILE;type=twitter:x-apple:jananovak",
+        "item3.X-ABRELATEDNAMES:Petr",
+        "item3.X-ABLabel:_$!<Spouse>!$_",
+        "ANNIVERSARY:2010-06-01",
+        "GEO:geo:52.5,13.4",
+        "X-CUSTOM-THING:something",
+        "PHOTO;VALUE=uri:https://example.com/jana.jpg",
+        version="4.0",
+    )
+    report = import_file(db, _write(tmp_path, lines))
+    jana = _people(db)["Jana Novák"]
+    assert jana.title == "Head of Purchasing, Team lead"
+    assert jana.address.one_line() == "PO Box 12, 12207 Albany, NY, USA"  # the preferred one
+    assert jana.notes.splitlines() == [
+        "Chat (home): skype:jana.novak",
+        "Profile (twitter): x-apple:jananovak",
+        "Related (spouse): Petr",
+        "Anniversary: 2010-06-01",
+        "Nickname: Janka",
+        "Address (work): Hauptstraße 5, 10115 Berlin, Germany",
+        "Address (other): Ring 1, Haus B, Postfach 7, 14467 Potsdam, Brandenburg, Germany",
+    ]
+    assert [(w.where, w.reason) for w in report.warnings] == [
+        (
+            "file",
+            "not imported (no field for them): GEO in 1 card, N (honorific prefix or suffix) in "
+            "1 card, ORG (department) in 1 card, X-CUSTOM-THING in 1 card",
+        ),
+        ("card 1 (line 1)", "photo not imported"),
+    ]
+
+
+def test_a_role_too_long_for_the_title_goes_to_the_notes(db: Database, tmp_path: Path) -> None:
+    role = "r" * 196
+    import_file(db, _write(tmp_path, _card("FN:Anna Smith", "TITLE:Buyer", f"ROLE:{role}")))
+    anna = _people(db)["Anna Smith"]
+    assert anna.title == "Buyer" and anna.notes == f"Role: {role}"

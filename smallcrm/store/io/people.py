@@ -12,8 +12,9 @@ instead of refusing or silently thinning them:
   are dropped, and each word gets a capital if it was all one case. An address whose local
   part is a role (``info@``, ``sales@``) or has no letters names nobody: the whole address is
   the name then.
-- A record may hold several addresses: the first (a preferred one first) fills the address
-  fields, the others are kept in the notes as ``Address (home): ...`` (``address_values``). A
+- A record may hold several addresses: the first with a street or PO box (a vCard's preferred
+  one first) fills the address fields, the others are kept in the notes as
+  ``Address (home): ...`` (``address_values``). A
   PO box is kept with the street (``PO Box 12``) and a region (state, province) with the city
   (``Albany, NY``), as there are no fields of their own for them.
 """
@@ -77,11 +78,7 @@ def organisation_fields(fields: Fields) -> Fields:
 
 def address_values(fields: Fields) -> tuple[dict[str, Any], list[str]]:
     """The first address's fields, and a notes line for each further address."""
-    groups: list[str] = []
-    for key in ADDRESS_PARTS:
-        for item in fields.get(key, ()):
-            if item.group not in groups and str(item.value).strip():
-                groups.append(item.group)
+    groups = _groups(fields)
     if not groups:
         return {}, []
     values = _one_address(fields, groups[0])
@@ -93,6 +90,20 @@ def address_values(fields: Fields) -> tuple[dict[str, Any], list[str]]:
         if line:
             notes.append(f"Address{f' ({label})' if label else ''}: {line}")
     return values, notes
+
+
+def _groups(fields: Fields) -> list[str]:
+    """The addresses in the order they are taken: those with a street or PO box first, in file
+    order (a vCard's ``adr N``: its preferred address first), then the others."""
+    groups: list[str] = []
+    for key in ADDRESS_PARTS:
+        for item in fields.get(key, ()):
+            if item.group not in groups and str(item.value).strip():
+                groups.append(item.group)
+    if all(re.fullmatch(r"adr \d+", group) for group in groups):
+        groups.sort(key=lambda group: int(group[4:]))
+    streets = [g for g in groups if _parts(fields, "street", g) or _parts(fields, "po_box", g)]
+    return streets + [g for g in groups if g not in streets]
 
 
 def _parts(fields: Fields, key: str, group: str) -> list[str]:

@@ -16,8 +16,10 @@ keeping what it says wherever the CRM has room for it:
 - A card without a name is named after its email address (or, failing that, its phone
   number), with a warning. A card of ``KIND:org`` (or Apple's ``X-ABShowAs:COMPANY``), or whose
   only name is its organisation's, becomes an account.
+- A nickname is the name of a card without one, else kept in the notes.
 - Photos, logos, sounds and keys are not kept (a warning per card says so). Bookkeeping
-  (PRODID, REV, ...) is ignored; any other property is named in one warning for the file.
+  (PRODID, REV, ...) is ignored; any other property (and an organisation's department, a
+  name's honorific prefix or suffix) is named in one warning for the file.
 """
 
 from __future__ import annotations
@@ -157,6 +159,9 @@ class _CardFields:
         self._drop_address_names()
         if not any(self.fields.get(key) for key in PERSON_NAMES):
             self._name_from_methods()
+        names = ("name", "first_name", "middle_name", "last_name")
+        if any(self.fields.get(key) for key in names):  # the nickname is not needed as the name
+            self.notes += [f"Nickname: {i.value}" for i in self.fields.pop("nickname", [])]
         add(self.fields, "notes", "\n".join(self.notes))
         return "contact", self.fields
 
@@ -256,6 +261,8 @@ def _n(card: _CardFields, prop: Property, value: str) -> None:
     add(card.fields, "last_name", parts[0])
     add(card.fields, "first_name", parts[1])
     add(card.fields, "middle_name", parts[2])
+    if parts[3] or parts[4]:
+        card.unknown.append("N (honorific prefix or suffix)")
 
 
 def _nickname(card: _CardFields, prop: Property, value: str) -> None:
@@ -263,7 +270,10 @@ def _nickname(card: _CardFields, prop: Property, value: str) -> None:
 
 
 def _org(card: _CardFields, prop: Property, value: str) -> None:
-    add(card.fields, "company", components(value)[0].strip())
+    parts = [part.strip() for part in components(value)]
+    add(card.fields, "company", parts[0])
+    if any(parts[1:]):
+        card.unknown.append("ORG (department)")
 
 
 def _title(card: _CardFields, prop: Property, value: str) -> None:
