@@ -180,3 +180,19 @@ def test_further_addresses_go_to_the_notes(db: Database, tmp_path: Path) -> None
     anna = _people(db)["Anna Smith"]
     assert anna.address.one_line() == "1 Main St, 12207 Albany, NY"
     assert anna.notes == "Address (home): 2 Side St, 12180 Troy\nAddress (other): PO Box 44, Berlin"
+
+
+def test_organisation_rows_of_googles_older_export(db: Database, tmp_path: Path) -> None:
+    text = (
+        "Name,Given Name,Family Name,Organization 1 - Name,Organization 1 - Title,"
+        "E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value\n"
+        "Jana Novák,Jana,Novák,Acme Widgets,Buyer,* Work,jana@acme.example,,\n"
+        ",,,Polar Star LLC,,* Work,info@polarstar.example,Work,+1 212 555 0100 ext. 7\n"
+    )
+    report = import_file(db, _write(tmp_path, text))
+    assert [(r.kind, r.label) for r in report.rows] == [
+        ("contact", "Jana Novák"),
+        ("account", "Polar Star LLC"),
+    ]
+    polar = next(a for a in accounts.iter_accounts(db) if a.name == "Polar Star LLC")
+    assert (polar.phone, polar.notes) == ("+12125550100;ext=7", "Email: info@polarstar.example")

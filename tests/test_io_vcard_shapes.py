@@ -223,3 +223,15 @@ def test_a_role_too_long_for_the_title_goes_to_the_notes(db: Database, tmp_path:
     import_file(db, _write(tmp_path, _card("FN:Anna Smith", "TITLE:Buyer", f"ROLE:{role}")))
     anna = _people(db)["Anna Smith"]
     assert anna.title == "Buyer" and anna.notes == f"Role: {role}"
+
+
+def test_contact_groups_are_left_out_with_a_warning(db: Database, tmp_path: Path) -> None:
+    lines = (
+        _card("FN:Anna Smith", "UID:anna")
+        + _card("X-ADDRESSBOOKSERVER-KIND:group", "FN:Friends", "X-ADDRESSBOOKSERVER-MEMBER:anna")
+        + _card("KIND:group", "FN:Team", "MEMBER:urn:uuid:anna", version="4.0")
+    )
+    report = import_file(db, _write(tmp_path, lines))
+    assert (report.total, report.created, set(_people(db))) == (1, 1, {"Anna Smith"})
+    assert [w.where for w in report.warnings] == ["card 2 (line 6)", "card 3 (line 12)"]
+    assert "a group of contacts" in report.warnings[0].reason

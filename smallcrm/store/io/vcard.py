@@ -17,6 +17,7 @@ keeping what it says wherever the CRM has room for it:
   number), with a warning. A card of ``KIND:org`` (or Apple's ``X-ABShowAs:COMPANY``), or whose
   only name is its organisation's, becomes an account.
 - A nickname is the name of a card without one, else kept in the notes.
+- A contact group (``KIND:group``) is not a person: it is left out, with a warning.
 - Photos, logos, sounds and keys are not kept (a warning per card says so). Bookkeeping
   (PRODID, REV, ...) is ignored; any other property (and an organisation's department, a
   name's honorific prefix or suffix) is named in one warning for the file.
@@ -98,9 +99,14 @@ def read_vcards(text: str) -> ParsedFile:
     """Every card of a vCard file as a record (contacts; organisations as accounts)."""
     records: list[SourceRecord] = []
     unknown: Counter[str] = Counter()
+    warnings: list[Problem] = []
     for item in cards(logical_lines(text)):
+        if isinstance(item, Card) and item.ended and _is_group(item):
+            where = f"card {item.number} (line {item.line})"
+            reason = "a group of contacts (KIND:group), not a person: not imported"
+            warnings.append(Problem(where, reason, line=item.line))
+            continue
         records.append(_record(item, len(records) + 1, unknown))
-    warnings = []
     if unknown:
         shown = ", ".join(
             f"{name} in {count} {'card' if count == 1 else 'cards'}"
@@ -128,6 +134,15 @@ def _record(item: Card | Problem, number: int, unknown: Counter[str]) -> SourceR
         return SourceRecord(number, where, item.line, "contact", None, problem)
     unknown.update(set(card.unknown))
     return SourceRecord(number, where, item.line, kind, fields, None, tuple(card.warnings))
+
+
+def _is_group(card: Card) -> bool:
+    """A contact group (``KIND:group``, Apple's ``X-ADDRESSBOOKSERVER-KIND:group``)."""
+    for line in card.lines:
+        name, _colon, value = line.text.partition(":")
+        if name.strip().upper().endswith("KIND") and value.strip().lower() == "group":
+            return True
+    return False
 
 
 class _CardFields:
