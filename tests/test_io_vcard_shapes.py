@@ -235,3 +235,34 @@ def test_contact_groups_are_left_out_with_a_warning(db: Database, tmp_path: Path
     assert (report.total, report.created, set(_people(db))) == (1, 1, {"Anna Smith"})
     assert [w.where for w in report.warnings] == ["card 2 (line 6)", "card 3 (line 12)"]
     assert "a group of contacts" in report.warnings[0].reason
+
+
+def test_an_outlook_2_1_card(db: Database, tmp_path: Path) -> None:
+    """Outlook's vCard 2.1: quoted-printable labels, its own picture and design properties."""
+    lines = _card(
+        "N;LANGUAGE=de;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:M=FCller;J=FCrgen",
+        "FN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:J=FCrgen M=FCller",
+        "ORG;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:M=FCller & S=F6hne KG",
+        "TEL;WORK;VOICE:+49 711 1234567",
+        "ADR;WORK;PREF;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:;;K=F6nigstra=DFe 12;"
+        "Stuttgart;BW;70173;Deutschland",
+        "LABEL;WORK;PREF;ENCODING=QUOTED-PRINTABLE:K=F6nigstra=DFe 12=0D=0A=",
+        "Stuttgart, BW 70173",
+        "X-MS-OL-DEFAULT-POSTAL-ADDRESS:2",
+        "EMAIL;PREF;INTERNET:juergen@example.de",
+        "X-MS-IMADDRESS:juergen@im.example",
+        "X-MS-CARDPICTURE;TYPE=JPEG;ENCODING=BASE64:",
+        " " + PHOTO[:70],
+        " " + PHOTO[70:140],
+        "",
+        'X-MS-OL-DESIGN;CHARSET=utf-8:<card xmlns="http://schemas.microsoft.com/office/outlook/12/'
+        'electronicbusinesscards" ver="1.0"></card>',
+        "REV:20261125T103000Z",
+        version="2.1",
+    )
+    report = import_file(db, _write(tmp_path, lines))
+    assert report.created == 1 and [w.reason for w in report.warnings] == ["photo not imported"]
+    juergen = _people(db)["Jürgen Müller"]
+    assert juergen.account_name == "Müller & Söhne KG"
+    assert juergen.address.one_line() == "Königstraße 12, 70173 Stuttgart, BW, Deutschland"
+    assert juergen.notes == "Chat: juergen@im.example"

@@ -38,7 +38,7 @@ def text(field: str, value: Any, *, required: bool = False, max_length: int = 30
 
 
 def long_text(field: str, value: Any, *, max_length: int = 20_000) -> str | None:
-    """Free text (notes, bodies) keeping its line breaks, each one ``\n`` (Windows files and
+    """Free text (notes, bodies) keeping its line breaks, each one ``\\n`` (Windows files and
     quoted-printable vCards bring CRLF, old Macs CR); empty becomes None."""
     if value is None:
         return None

@@ -384,9 +384,8 @@ class _Run:
 
     def _match(self, kind: str, cleaned: dict[str, Any], values: dict[str, Any]) -> int | None:
         if kind == "account":
-            return own_record(self.tx, kind, cleaned.get("external_id")) or self.accounts.find(
-                cleaned
-            )
+            own = own_record(self.tx, kind, cleaned.get("external_id"))
+            return own or self.accounts.find(cleaned)
         for sql, params in MATCH[kind](cleaned, values):
             found = self.tx.scalar(f"{sql} AND deleted_at IS NULL ORDER BY id LIMIT 1", **params)
             if found is not None:

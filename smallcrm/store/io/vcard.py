@@ -53,11 +53,18 @@ from .vcard_write import VERSIONS, contact_vcard, fold, write_vcards
 
 __all__ = ["VERSIONS", "contact_vcard", "fold", "read_vcards", "write_vcards"]
 
-_BINARY = {"PHOTO": "photo", "LOGO": "logo", "SOUND": "sound", "KEY": "key"}
+_BINARY = {
+    "PHOTO": "photo",
+    "X-MS-CARDPICTURE": "photo",  # Outlook's
+    "LOGO": "logo",
+    "SOUND": "sound",
+    "KEY": "key",
+}
 _BOOKKEEPING = frozenset(
     "VERSION PRODID REV X-ABUID X-ABADR X-ABLABEL LABEL SORT-STRING CLIENTPIDMAP SOURCE NAME "
     "PROFILE MAILER CLASS X-MOZILLA-HTML X-EVOLUTION-FILE-AS X-EVOLUTION-LIST "
-    "X-EVOLUTION-LIST-SHOW-ADDRESSES X-EVOLUTION-BOOK-UID X-ABSHOWAS KIND".split()
+    "X-EVOLUTION-LIST-SHOW-ADDRESSES X-EVOLUTION-BOOK-UID X-ABSHOWAS KIND "
+    "X-MS-OL-DEFAULT-POSTAL-ADDRESS X-MS-OL-DESIGN".split()
 )
 _IN_NOTES = {
     "IMPP": "Chat",
@@ -85,6 +92,11 @@ _IN_NOTES = {
     "X-EVOLUTION-ASSISTANT": "Assistant",
     "X-MANAGER": "Manager",
     "X-EVOLUTION-MANAGER": "Manager",
+    "X-MS-IMADDRESS": "Chat",
+    "X-MS-SPOUSE": "Spouse",
+    "X-MS-ASSISTANT": "Assistant",
+    "X-MS-MANAGER": "Manager",
+    "X-MS-ANNIVERSARY": "Anniversary",
     "X-PHONETIC-FIRST-NAME": "Phonetic first name",
     "X-PHONETIC-LAST-NAME": "Phonetic last name",
     "EXPERTISE": "Expertise",
