@@ -375,7 +375,7 @@ def test_a_failed_export_keeps_the_previous_file(
     [
         (("contcts",), "Error: KIND: 'contcts' is not one of contacts, accounts, interactions, "
          "deals, appointments, all; did you mean contacts?"),
-        (("deals", "-f", "vcard"), "Error: --format: vCard holds contacts only; use csv or json"),
+        (("deals", "-f", "vcard"), "Error: --format: vCard holds contacts and accounts only"),
         (("contacts", "-f", "ics"), "Error: --format: iCalendar holds appointments only"),
         (("all", "-f", "csv"), "Error: --format: the whole database is exported as JSON only"),
         (("contacts", "-o", "no/such/dir/x.csv"), "Error: -o: cannot write 'no/such/dir/x.csv'"),

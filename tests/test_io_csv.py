@@ -257,7 +257,9 @@ def test_inspect_file_previews_the_mapping_without_a_database(tmp_path: Path) ->
     parsed = inspect_file(FIXTURES / "google_contacts.csv")
     assert parsed.kind == "contact" and len(parsed.records) == 5
     assert "E-mail 1 - Value -> email" in parsed.details["columns"]
-    assert "Address 1 - Region" in parsed.details["unmapped"]
+    # Region and PO box are read (kept with the city and the street) since they have no field.
+    assert "Address 1 - Region -> region" in parsed.details["columns"]
+    assert "Organization Department" in parsed.details["unmapped"]
     assert {"header": "Phone 1 - Value", "field": "phone", "label": None} in parsed.details[
         "mapping"
     ]
@@ -597,8 +599,8 @@ def test_export_filters_and_rejects_formats_a_kind_cannot_have(db: Database) -> 
     contacts.create_contact(db, allow_duplicate=True, name="Plain Two")
     out = io.StringIO()
     assert export_records(db, "contact", "csv", out, query=ListQuery(limit=None, tag="vip")) == 1
-    with pytest.raises(ValidationError, match="vCard holds contacts only"):
-        export_records(db, "accounts", "vcard", io.StringIO())
+    with pytest.raises(ValidationError, match="vCard holds contacts and accounts only"):
+        export_records(db, "deals", "vcard", io.StringIO())
     with pytest.raises(ValidationError, match="iCalendar holds appointments only"):
         export_records(db, "contacts", "ics", io.StringIO())
     with pytest.raises(ValidationError, match="not a file format"):

@@ -515,8 +515,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="csv, json, vcard (contacts) or ics (appointments); default: from the -o "
-            "file's extension, else csv (json for all).",
+            help="csv, json, vcard (contacts, accounts) or ics (appointments); default: from "
+            "the -o file's extension, else csv (json for all).",
             autocompletion=_complete(FORMATS),
             show_default=False,
         ),

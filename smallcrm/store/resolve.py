@@ -156,7 +156,7 @@ def _by_method(db: Database, kind: str, text: str, kinds: tuple[str, ...], field
     from smallcrm.store import validate
 
     value = validate.email(field, text) if kind == "email" else validate.phone(field, text)
-    ids = find_by_method(db, kind, value)
+    ids = find_by_method(db, kind, value, extensions=True)
     hits = [by_id(db, contact_id, ("contact",)) for contact_id in ids[: CANDIDATES + 1]]
     if len(hits) == 1:
         return hits[0]
@@ -246,16 +246,24 @@ def _resolve_pick(
     return by_id(db, number, pick_kinds, field="id")
 
 
-def find_by_method(db: Database, kind: str, value: str) -> list[int]:
-    """Ids of live contacts that have this normalised email or phone."""
+def find_by_method(db: Database, kind: str, value: str, *, extensions: bool = False) -> list[int]:
+    """Ids of live contacts that have this normalised email or phone.
+
+    With ``extensions`` a phone number without one also finds the numbers with one
+    (``+12125550100`` finds ``+12125550100;ext=12``): people give an office's main number.
+    """
+    wanted = extensions and kind == "phone" and ";ext=" not in value
+    extended = f"{value};ext=%" if wanted else ""
     with db.read() as tx:
         return [
             row[0]
             for row in tx.all(
                 "SELECT DISTINCT m.contact_id FROM contact_method m JOIN contact c "
-                "ON c.id = m.contact_id WHERE m.kind = :kind AND m.value = :value "
-                "AND c.deleted_at IS NULL",
+                "ON c.id = m.contact_id WHERE m.kind = :kind "
+                "AND (m.value = :value OR m.value LIKE :extended) "
+                "AND c.deleted_at IS NULL ORDER BY m.contact_id",
                 kind=kind,
                 value=value,
+                extended=extended,
             )
         ]

@@ -39,12 +39,13 @@ def text(field: str, value: Any, *, required: bool = False, max_length: int = 30
 
 
 def long_text(field: str, value: Any, *, max_length: int = 20_000) -> str | None:
-    """Free text (notes, bodies) keeping its line breaks; empty becomes None."""
+    """Free text (notes, bodies) keeping its line breaks, each one ``\\n`` (Windows files and
+    quoted-printable vCards bring CRLF, old Macs CR); empty becomes None."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, f"expected text, got {type(value).__name__}")
-    cleaned = value.replace("\x00", "").strip()
+    cleaned = value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(cleaned) > max_length:
         raise ValidationError(field, f"is {len(cleaned)} characters long; at most {max_length}")
     return cleaned or None
@@ -118,17 +119,31 @@ def phone_region() -> str | None:
     return settings.phone_region()
 
 
+# An extension after the number: ";ext=12" (RFC 3966), "x12", "ext. 12", "extension 12",
+# "Durchwahl 12", "#12" or Apple's ",12" (a pause, then the extension).
+_EXTENSION = re.compile(
+    r"\s*(?:;\s*ext\s*=|,+|#|"
+    r"(?<![^\W\d_])(?:x|ext|extn|extension|durchwahl|dw|poste)(?![^\W\d_])\.?:?)"
+    r"\s*(\d{1,10})\s*$",
+    re.IGNORECASE,
+)
+
+
 def phone(field: str, value: str, region: str | None = None) -> str:
-    """A phone number in E.164 form (``+493012345678``)."""
+    """A phone number in E.164 form (``+493012345678``), with its extension if it has one
+    (``+12125550100;ext=12``, as RFC 3966 writes it)."""
     import phonenumbers
 
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(field, "is empty; expected a number like +49 30 1234567")
+    main, extension = raw, ""
+    if found := _EXTENSION.search(raw):
+        main, extension = raw[: found.start()].strip(), found[1]
     region = region or phone_region()
     try:
         # Letters are a typo here, not a vanity number (phonenumbers would map them to digits).
-        number = None if re.search(r"[^\W\d_]", raw) else phonenumbers.parse(raw, region)
+        number = None if re.search(r"[^\W\d_]", main) else phonenumbers.parse(main, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
@@ -143,11 +158,12 @@ def phone(field: str, value: str, region: str | None = None) -> str:
             f"{raw!r} is not a phone number; write it with its country code (+49 30 1234567) "
             f"or as a number of region {region}",
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={extension}" if extension else e164
 
 
 def format_phone(e164: str) -> str:
-    """A stored E.164 number formatted for reading (+49 30 1234567)."""
+    """A stored E.164 number formatted for reading (+49 30 1234567, +1 212-555-0100 ext. 12)."""
     import phonenumbers
 
     try:

@@ -12,7 +12,7 @@ Importing
 
 Exporting
     ``export_records(db, kind, file_format, out, *, query=None, progress=None)`` (csv and json
-    for every kind, vcard for contacts, ics for appointments); ``invitation(db,
+    for every kind, vcard for contacts and accounts, ics for appointments); ``invitation(db,
     appointment_id, organizer_email=...)`` -> .ics text; ``export_database(db, out)`` and
     ``restore_database(db, source)`` for the portable backup.
 

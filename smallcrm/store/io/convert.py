@@ -2,13 +2,15 @@
 
 Every reader (CSV, vCard, iCalendar, JSON) hands over ``Fields``: for each import field the
 values found, in file order, with their label (work, home, ...) and address group. The
-converters here pick and combine them (first non-empty value, one whole address, every email),
-read dates and yes/no, and leave validation proper to the services' own ``clean()``.
+converters here pick and combine them (first non-empty value, one whole address with the others
+in the notes (``people.py``), every email), read dates and yes/no, and leave validation proper
+to the services' own ``clean()``.
 
 Two leniencies keep real address books importable without losing anything: a birthday without
 a year or in words ("circa 1800") here, and a phone number the phone rules reject (in the
 engine, where the service validates it), go into the notes with a warning instead of failing
-the whole contact.
+the whole contact. An account keeps what it has no field for (further phones, the emails of an
+organisation's row or card, a title) in its notes.
 """
 
 from __future__ import annotations
@@ -17,26 +19,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from typing import Any
 
 from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
 
+from .items import Fields as Fields
+from .items import Item as Item
+from .people import address_values
 from .values import NoYear, file_bool, file_date, file_datetime, local_midnight, split_values
-
-
-class Item(NamedTuple):
-    """One value for a field, with the label and address group it came with.
-
-    A named tuple rather than a dataclass: a large file makes millions of them.
-    """
-
-    value: Any
-    label: str | None = None
-    group: str = ""
-
-
-Fields = dict[str, list[Item]]
 
 
 @dataclass(slots=True)
@@ -110,12 +101,14 @@ def _contact(fields: Fields, context: Context) -> Draft:
         values["emails"] = emails
     if phones := _phones(fields):
         values["phones"] = phones
-    values.update(_address(fields))
+    address, other_addresses = address_values(fields)
+    values.update(address)
     _birthday(fields, values, warnings, notes)
     if tags := _tags(fields):
         values["tags"] = tags
     _consent(fields, values, context)
     notes += [f"Website: {item.value}" for item in fields.get("website", ())]
+    notes += other_addresses
     all_notes = [n for n in (_joined(fields, "notes", "\n\n"), *notes) if n]
     if all_notes:
         values["notes"] = "\n".join(all_notes)
@@ -149,41 +142,20 @@ def _phones(fields: Fields) -> list[Any]:
     """Phone numbers as given; the service validates them (see ``engine.clean_lenient``)."""
     found: list[Any] = []
     for item in fields.get("phone", ()):
-        for number in split_values(str(item.value), ";"):
+        for number in _numbers(str(item.value)):
             found.append((item.label, number) if item.label else number)
     return found
 
 
-def _address(fields: Fields) -> dict[str, Any]:
-    """One whole address: the first group with a street (else any part) in file order."""
-    groups: list[str] = []
-    for key in ("street", "postal_code", "city", "country", "address"):
-        for item in fields.get(key, ()):
-            if item.group not in groups and str(item.value).strip():
-                groups.append(item.group)
-    if not groups:
-        return {}
-    chosen = groups[0]  # readers list a preferred address first
-
-    def part(key: str, separator: str | None = None) -> str | None:
-        texts = [
-            str(i.value).strip()
-            for i in fields.get(key, ())
-            if i.group == chosen and str(i.value).strip()
-        ]
-        if not texts:
-            return None
-        return separator.join(texts) if separator else texts[0]
-
-    result = {
-        "street": part("street", ", "),
-        "postal_code": part("postal_code"),
-        "city": part("city"),
-        "country": part("country"),
-    }
-    if not any(result.values()) and (formatted := part("address", ", ")):
-        result["street"] = ", ".join(line.strip() for line in formatted.splitlines() if line)
-    return {k: val for k, val in result.items() if val}
+def _numbers(text: str) -> list[str]:
+    """The numbers of a cell: ``a; b`` is two, ``+1 212 555 0100;ext=12`` one with extension."""
+    numbers: list[str] = []
+    for part in split_values(text, ";"):
+        if numbers and re.match(r"ext\s*=", part, re.IGNORECASE):
+            numbers[-1] += ";" + part
+        else:
+            numbers.append(part)
+    return numbers
 
 
 def _birthday(
@@ -266,21 +238,32 @@ def _day(key: str, raw: Any) -> date | None:
 
 def _account(fields: Fields, context: Context) -> Draft:
     values: dict[str, Any] = {}
-    warnings: list[str] = []
-    notes: list[str] = []
     for key in ("name", "industry", "website", "owner", "external_id"):
         if (text := _text(fields, key)) is not None:
             values[key] = text
-    if phones := _phones(fields):
+    notes: list[str] = []
+    if phones := _phones(fields):  # an account has one phone; the others go to the notes
         first = phones[0]
         values["phone"] = first[1] if isinstance(first, tuple) else first
-    values.update(_address(fields))
+        notes += [_phone_note(p) for p in phones[1:]]
+    if emails := _emails(fields):  # a person-shaped record of an organisation (its emails)
+        notes.append("Email: " + ", ".join(e[1] if isinstance(e, tuple) else e for e in emails))
+    for key in ("title", "birthday", "source"):
+        if (text := _text(fields, key)) is not None:
+            notes.append(f"{key.capitalize()}: {text}")
+    address, other_addresses = address_values(fields)
+    values.update(address)
     if tags := _tags(fields):
         values["tags"] = tags
-    all_notes = [n for n in (_joined(fields, "notes", "\n\n"), *notes) if n]
+    all_notes = [n for n in (_joined(fields, "notes", "\n\n"), *notes, *other_addresses) if n]
     if all_notes:
         values["notes"] = "\n".join(all_notes)
-    return Draft("account", values, values.get("name") or "", warnings=warnings)
+    return Draft("account", values, values.get("name") or "")
+
+
+def _phone_note(phone: Any) -> str:
+    label, number = phone if isinstance(phone, tuple) else (None, phone)
+    return f"Phone{f' ({label})' if label else ''}: {number}"
 
 
 # --- opportunities -----------------------------------------------------------------------------

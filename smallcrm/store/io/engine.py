@@ -50,6 +50,7 @@ from .common import (
 from .convert import Context, Draft
 from .ical_uid import smallcrm_uid
 from .matching import MATCH, AccountKeys, ContactKeys, consent_changes, differences, name_key
+from .own_uid import drop_own_uid, own_record
 from .parsed import ParsedFile, SourceRecord
 from .prepare import Failed, Prepared, prepared_records
 
@@ -264,7 +265,7 @@ class _Run:
 
     def _contact(self, draft: Draft, cleaned: dict[str, Any]) -> tuple[str, int, tuple[str, ...]]:
         methods: list[ContactMethod] = cleaned.get("methods", [])
-        match = self.contacts.find(cleaned.get("external_id"), methods)
+        match = self._find_contact(cleaned)
         if draft.company:
             cleaned["account_id"] = self.company(draft.company)
         if match is None:
@@ -278,9 +279,13 @@ class _Run:
 
     def _matches(self, cleaned: dict[str, Any]) -> bool:
         """True if a contact record of the file will update an existing (or pending) contact."""
-        return (
-            self.contacts.find(cleaned.get("external_id"), cleaned.get("methods", [])) is not None
-        )
+        return self._find_contact(cleaned) is not None
+
+    def _find_contact(self, cleaned: dict[str, Any]) -> int | None:
+        """By the UID our own export made up for a contact, else by its keys (matching.py)."""
+        external_id = cleaned.get("external_id")
+        own = own_record(self.tx, "contact", external_id)
+        return own or self.contacts.find(external_id, cleaned.get("methods", []))
 
     def _next_contact_id(self) -> int:
         if self._next_id is None:
@@ -299,6 +304,7 @@ class _Run:
         self, contact_id: int, cleaned: dict[str, Any], methods: list[ContactMethod]
     ) -> tuple[str, int, tuple[str, ...]]:
         row = self.tx.one("SELECT * FROM contact WHERE id = :id", id=contact_id)
+        drop_own_uid("contact", row, cleaned)
         changes, before = differences(row, cleaned, tags_merge=True)
         consent_changes(row, cleaned, changes, before)
         old = [
@@ -378,7 +384,8 @@ class _Run:
 
     def _match(self, kind: str, cleaned: dict[str, Any], values: dict[str, Any]) -> int | None:
         if kind == "account":
-            return self.accounts.find(cleaned)
+            own = own_record(self.tx, kind, cleaned.get("external_id"))
+            return own or self.accounts.find(cleaned)
         for sql, params in MATCH[kind](cleaned, values):
             found = self.tx.scalar(f"{sql} AND deleted_at IS NULL ORDER BY id LIMIT 1", **params)
             if found is not None:
@@ -389,6 +396,7 @@ class _Run:
         self, kind: str, record_id: int, cleaned: dict[str, Any], values: dict[str, Any]
     ) -> tuple[str, int, tuple[str, ...]]:
         row = self.tx.one(f"SELECT * FROM {kind} WHERE id = :id", id=record_id)
+        drop_own_uid(kind, row, cleaned)
         for key in ("contact_id", "account_id"):
             if key in values:
                 cleaned[key] = values[key]

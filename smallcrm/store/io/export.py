@@ -1,4 +1,5 @@
-"""Export every kind of record as CSV or JSON, contacts as vCards, appointments as iCalendar.
+"""Export every kind of record as CSV or JSON, contacts and accounts as vCards (an account as
+an organisation's card), appointments as iCalendar.
 
 Records are read a page at a time (each page its own short read transaction, see
 ``listing.iter_pages``) and written to the stream as they come, so an export of 100,000
@@ -69,7 +70,8 @@ def export_records(
 ) -> int:
     """Write the live records of ``kind`` to ``out``; returns how many were written.
 
-    ``file_format`` is csv or json for every kind, vcard for contacts, ics for appointments.
+    ``file_format`` is csv or json for every kind, vcard for contacts and accounts, ics for
+    appointments.
     ``query`` narrows the records (same filters as the lists). ``progress(done, total)`` is
     called as records are written.
     """
@@ -100,8 +102,8 @@ def export_records(
 
 
 def _check_format(kind: str, file_format: str) -> None:
-    if file_format == "vcard" and kind != "contact":
-        raise ValidationError("format", "vCard holds contacts only; use csv or json")
+    if file_format == "vcard" and kind not in ("contact", "account"):
+        raise ValidationError("format", "vCard holds contacts and accounts only; use csv or json")
     if file_format == "ics" and kind != "appointment":
         raise ValidationError("format", "iCalendar holds appointments only; use csv or json")
 

@@ -136,8 +136,7 @@ def csv_header(
     For a mapping form when ``inspect_file`` refuses the file because no column maps to a field
     the kind needs (a name): the form can still offer every column.
     """
-    from .csvio import _rows, detect_delimiter
+    from .csvio import find_header
 
     text = read_source(source, encoding).text
-    _line, header = next(_rows(text, delimiter or detect_delimiter(text)), (0, []))
-    return [h.strip().lstrip("\ufeff") or f"column {i + 1}" for i, h in enumerate(header)]
+    return find_header(text, delimiter)[2][1]

@@ -21,16 +21,16 @@ from smallcrm.store.errors import ValidationError
 from .values import LABEL_WORDS, method_label
 
 _CONTACT = (
-    "name first_name middle_name last_name nickname title company email phone street "
-    "postal_code city country address birthday tags notes website source owner external_id "
+    "name first_name middle_name last_name nickname title company email phone street po_box "
+    "postal_code city region country address birthday tags notes website source owner external_id "
     "email_opt_in email_opt_out email_consent_at email_consent_source phone_opt_in "
     "phone_opt_out phone_consent_at phone_consent_source"
 )
 FIELDS: dict[str, tuple[str, ...]] = {
     "contact": tuple(_CONTACT.split()),
     "account": tuple(
-        "name industry website phone street postal_code city country address owner tags notes "
-        "external_id".split()
+        "name industry website phone street po_box postal_code city region country address owner "
+        "tags notes external_id".split()
     ),
     "opportunity": tuple(
         "name company contact stage amount currency probability expected_close next_step "
@@ -47,7 +47,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 LABELLED = frozenset({"email", "phone"})
 IGNORE_WORDS = frozenset({"", "-", "skip", "ignore", "none"})
-ADDRESS_PARTS = frozenset({"street", "postal_code", "city", "country", "address"})
+ADDRESS_PARTS = frozenset(
+    {"street", "po_box", "postal_code", "city", "region", "country", "address"}
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class Column:
     """One CSV column and the field it fills (None: ignored).
 
     ``group`` keeps the parts of one address together (Outlook's Business/Home/Other, Google's
-    Address 1/2): a contact gets the first address that has any part filled in. ``slot`` ties
+    Address 1/2): a contact gets the first address that has any part filled in, the others go
+    to its notes. ``slot`` ties
     Google's ``E-mail 1 - Label`` column (``role`` "label") to its ``E-mail 1 - Value``.
     """
 
@@ -209,7 +212,8 @@ _GROUPS = (
 _ADDRESS = re.compile(
     rf"(?:(?P<group>{_GROUPS}) )?"
     r"(?P<part>street address|street|street \d|address line \d|address line|po box|"
-    r"extended address|city|town|locality|ort|stadt|state|region|province|zip|zip code|"
+    r"extended address|city|town|locality|ort|stadt|state|region|province|state province|"
+    r"state or province|county|bundesland|zip|zip code|"
     r"zip postal code|postal code|postcode|post code|plz|country|country region|land|"
     r"formatted|strasse)(?: (?P<line>\d))?"
 )
@@ -235,6 +239,14 @@ _ADDRESS_FIELD = {
     "country region": "country",
     "land": "country",
     "formatted": "address",
+    "po box": "po_box",
+    "state": "region",
+    "region": "region",
+    "province": "region",
+    "state province": "region",
+    "state or province": "region",
+    "county": "region",
+    "bundesland": "region",
 }
 
 
@@ -268,10 +280,7 @@ def _address_column(norm: str) -> tuple[str, str] | None:
     part = match["part"]
     if part.startswith(("street ", "address line")):
         part = "street"
-    field = _ADDRESS_FIELD.get(part)
-    if field is None:
-        return None  # state, region, PO box: no place for them
-    return field, match["group"] or ""
+    return _ADDRESS_FIELD[part], match["group"] or ""
 
 
 def _guess_column(index: int, header: str, kind: str, headers: set[str]) -> Column:
