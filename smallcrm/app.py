@@ -147,9 +147,25 @@ class CrmApp(App[None]):
     # live refresh -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Start looking for changes others make (every ``live_interval`` seconds)."""
+        """Start looking for changes others make (every ``live_interval`` seconds); on the very
+        first run, ask for the phone region and the currency."""
         if self.live_interval:
             self.set_interval(self.live_interval, self.check_for_changes, name="live-refresh")
+        self.ask_first_questions()
+
+    def ask_first_questions(self) -> None:
+        """The first-run questions, while no settings were ever saved (Esc skips them)."""
+        from smallcrm.store import settings
+        from smallcrm.store.errors import StoreError
+
+        try:
+            if settings.is_configured():
+                return
+        except (StoreError, OSError):
+            return  # an unreadable settings file: `smallcrm config` says what is wrong
+        from smallcrm.screens.first_run import FirstRunScreen
+
+        self.push_screen(FirstRunScreen())
 
     def _change_marker(self) -> tuple[int, int] | None:
         from smallcrm.store.audit import latest_change
