@@ -20,7 +20,8 @@ from smallcrm.store.io import (
     restore_database,
     undo_import,
 )
-from smallcrm.store.io.backup import _primary_key, tables
+from smallcrm.store.io.backup import _primary_key
+from smallcrm.store.io.tables import tables
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 

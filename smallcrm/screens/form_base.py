@@ -27,6 +27,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
+from smallcrm.screens.host import CrmHost
 from smallcrm.store import conflicts, kinds
 from smallcrm.store.errors import (
     ConflictError,
@@ -36,11 +37,12 @@ from smallcrm.store.errors import (
     ValidationError,
 )
 from smallcrm.widgets.date_field import DateField
-from smallcrm.widgets.picker import RecordPicker
+from smallcrm.widgets.picker import PickerKind, RecordPicker, RecordSource
 
 if TYPE_CHECKING:
     from smallcrm.screens.conflict import ConflictChoice
     from smallcrm.store.db import Database
+    from smallcrm.store.records import SearchHit
 
 T = TypeVar("T")
 FIELD_ERROR = "-field-error"  # marks a field the store rejected on save
@@ -71,6 +73,8 @@ class FormFields(Vertical):
 
 class FormScreen(ModalScreen[T | None], Generic[T]):
     """A modal form returning what it saved (or None when cancelled)."""
+
+    app: CrmHost  # the app these screens run in (screens/host.py)
 
     FORM_TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
@@ -230,7 +234,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     @property
     def db(self) -> Database:
         """The database the app was opened on."""
-        return self.app.db  # type: ignore[attr-defined]
+        return self.app.db
 
     # saving -------------------------------------------------------------------------------
 
@@ -497,3 +501,23 @@ def record_title(db: Database, kind: str, record_id: int) -> str:
     except NotFoundError:
         return f"#{record_id} (deleted)"
     return str(record.name)
+
+
+def record_source(db: Database, kind: PickerKind) -> RecordSource:
+    """The store's lookups a picker of contacts or accounts needs."""
+    from smallcrm.store.search import search
+
+    def find(text: str, limit: int) -> list[SearchHit]:
+        return search(db, text, kinds=(kind,), per_kind=limit, names_only=True)
+
+    def title(record_id: int) -> str:
+        return str(read_record(db, kind, record_id).name)
+
+    return RecordSource(find, title)
+
+
+def record_picker(
+    db: Database, kind: PickerKind, record_id: int | None = None, **options: Any
+) -> RecordPicker:
+    """A picker of contacts or accounts over ``db`` (``options`` go to RecordPicker)."""
+    return RecordPicker(kind, record_source(db, kind), record_id, **options)

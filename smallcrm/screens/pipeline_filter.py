@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen, labelled, record_picker
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Stage
 from smallcrm.widgets.picker import RecordPicker
@@ -74,7 +74,9 @@ class PipelineFilterScreen(FormScreen[PipelineFilter]):
     def compose_fields(self) -> ComposeResult:
         """Owner, account, stage and the open-only switch."""
         yield labelled(Input(self.current.owner or "", placeholder="any", id="owner"), "Owner")
-        yield labelled(RecordPicker("account", self.current.account_id, id="account"), "Account")
+        yield labelled(
+            record_picker(self.db, "account", self.current.account_id, id="account"), "Account"
+        )
         choices = [("Any stage", ANY)] + [(s.name.capitalize(), s.name) for s in self.stages]
         stage = Select(choices, value=self.current.stage or ANY, allow_blank=False, id="stage")
         yield labelled(stage, "Stage")
