@@ -64,6 +64,7 @@ FIELD_OPTIONS = {
     "email_consent_source": "--consent-source",
     "sort": "--sort",
     "limit": "--limit",
+    "db": "--db",
 }
 
 

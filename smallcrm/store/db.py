@@ -57,9 +57,31 @@ def default_database_path() -> Path:
 
 
 def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
-    """Turn ``--db`` / ``SMALLCRM_DB`` (a path or a SQLAlchemy URL) into a database URL."""
-    value = str(target) if target else os.environ.get("SMALLCRM_DB", "")
-    if not value:
+    """Turn ``--db`` / ``SMALLCRM_DB`` (a path or a SQLAlchemy URL) into a database URL.
+
+    ``None`` means "not given": ``SMALLCRM_DB``, else the default database. An empty value
+    (``--db ""``, ``SMALLCRM_DB=``) is refused rather than read as "not given": it is what an
+    unset shell variable in ``--db "$CRM"`` or a profile's ``export SMALLCRM_DB=$TEAM_DB``
+    becomes, and opening the personal default database in its place would put records where
+    nobody looks for them.
+    """
+    if target is not None:
+        value = str(target)
+        if not value.strip():
+            raise ValidationError(
+                "db",
+                "is empty: give a database file or URL, or leave --db out to use "
+                "$SMALLCRM_DB or the default database",
+            )
+    elif "SMALLCRM_DB" in os.environ:
+        value = os.environ["SMALLCRM_DB"]
+        if not value.strip():
+            raise ValidationError(
+                "SMALLCRM_DB",
+                "is set but empty: give a database file or URL, or unset SMALLCRM_DB "
+                "to use the default database",
+            )
+    else:
         value = str(default_database_path())
     if "://" in value:
         return value
@@ -224,7 +246,7 @@ class Database:
         _register_sqlite_types()
         target = ":memory:"
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _ensure_folder(self.path)
             _create_private_file(self.path)
             target = str(self.path)
         conn = sqlite3.connect(
@@ -440,6 +462,23 @@ def _aware_datetime_dumper() -> type:
             return super().upgrade(obj, fmt)
 
     return AwareDatetimeDumper
+
+
+def _ensure_folder(path: Path) -> None:
+    """Create the default database's folder; any other folder must exist already.
+
+    Creating folders for a path someone typed would turn a typo (``--db ~/wrok/crm.db``) into
+    a new, empty database in a new folder that nobody looks at again.
+    """
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if path.resolve() == default_database_path().resolve():
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    if folder.exists():
+        raise StoreError(f"{folder} is not a folder, so it cannot hold the database {path.name}")
+    raise StoreError(f"the folder {folder} does not exist; create it first")
 
 
 def _create_private_file(path: Path) -> None:
