@@ -530,7 +530,7 @@ def export(
     db = state(ctx).db()
     # A bar beside data written to the terminal would garble it: only for files and pipes.
     show_bar = not (is_stdout(output) and _stdout_is_terminal())
-    with store_options(), output_stream(output) as out:
+    with store_options(), output_stream(output, db=db) as out:
         with progress_bar(f"Exporting {kind}", show=show_bar) as progress:
             if store_kind == "database":
                 from smallcrm.store.io import export_database
@@ -646,7 +646,7 @@ def invite(
     )
     with store_options():
         text = invitation(db, hit.record_id, organizer_email=sender)
-    with output_stream(output) as out:
+    with output_stream(output, db=db) as out:
         out.write(text)
     attendee = _attendee(text)
     if not attendee:
