@@ -24,6 +24,10 @@ from smallcrm.store.errors import ValidationError
 
 from .values import NoYear, file_bool, file_date, file_datetime, local_midnight, split_values
 
+# The id and creation time of a record in smallcrm's own CSV and JSON exports (mapping.py reads
+# them from those files only): with them a re-import finds the very record it came from.
+OWN_ID, OWN_CREATED = "smallcrm_id", "smallcrm_created_at"
+
 
 class Item(NamedTuple):
     """One value for a field, with the label and address group it came with.
@@ -45,7 +49,8 @@ class Draft:
 
     ``company`` is an account name (found, or created on the way); ``contact`` an email address
     or a name of an existing contact; ``attendees`` are emails of which the first that belongs
-    to a contact links the record to it (an unknown attendee is no error).
+    to a contact links the record to it (an unknown attendee is no error). ``own`` is the id
+    and creation time a record of one of smallcrm's own CSV or JSON exports had there.
     """
 
     kind: str
@@ -55,6 +60,7 @@ class Draft:
     contact: str | None = None
     warnings: list[str] = field(default_factory=list)
     attendees: list[str] = field(default_factory=list)
+    own: tuple[int, datetime | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,12 @@ def _joined(fields: Fields, name: str, separator: str) -> str | None:
 
 def to_draft(kind: str, fields: Fields, context: Context) -> Draft:
     """The draft of one record; ValidationError (naming the field) if it cannot be one."""
-    return _CONVERTERS[kind](fields, context)
+    draft = _CONVERTERS[kind](fields, context)
+    if OWN_ID in fields:
+        from .identity import own_id
+
+        draft.own = own_id(_first(fields, OWN_ID), _first(fields, OWN_CREATED))
+    return draft
 
 
 # --- contacts ----------------------------------------------------------------------------------
