@@ -24,6 +24,8 @@ from smallcrm.store.io.identity import names_agree
 
 ANNA_PHONE = "+49 30 1234567"
 
+pytest_plugins = ["tui_fixtures"]  # the app's fixed clock, for the Pilot test
+
 
 @pytest.fixture
 def anna(db: Database) -> int:
@@ -305,3 +307,35 @@ def test_shell_import_as_a_real_process(db: Database, anna: int, tmp_path: Path)
     assert "1 possible duplicate to review" in done.stdout
     assert "Review the possible duplicates with: smallcrm duplicates" in done.stdout
     _assert_anna_is_anna(db, anna)
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+async def test_app_import_preview_names_the_possible_duplicate(
+    tui_db: Database, tmp_path: Path
+) -> None:
+    from textual.widgets import Input, OptionList
+    from tui_data import SIZE, app_for
+
+    anna = contacts.create_contact(tui_db, name="Anna Adler", phones=[ANNA_PHONE])
+    path = _csv(tmp_path, f"Name,Phone\nBen Berger,{ANNA_PHONE}\n")
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        app.screen.query_one("#import-path", Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        preview = app.screen.query_one("#import-preview", OptionList)
+        shown = "\n".join(
+            str(preview.get_option_at_index(i).prompt) for i in range(preview.option_count)
+        )
+        assert "Would create 1 contact, update 0" in shown
+        assert f"may be a duplicate of contact {anna.id}" in shown
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert contacts.get_contact(tui_db, anna.id).name == "Anna Adler"
+    assert sorted(c.name for c in contacts.iter_contacts(tui_db)) == ["Anna Adler", "Ben Berger"]
