@@ -99,9 +99,9 @@ def to_draft(kind: str, fields: Fields, context: Context) -> Draft:
     """The draft of one record; ValidationError (naming the field) if it cannot be one."""
     draft = _CONVERTERS[kind](fields, context)
     if OWN_ID in fields:
-        from .identity import own_id
+        from .identity import exported_id
 
-        draft.own = own_id(_first(fields, OWN_ID), _first(fields, OWN_CREATED))
+        draft.own = exported_id(_first(fields, OWN_ID), _first(fields, OWN_CREATED))
     return draft
 
 

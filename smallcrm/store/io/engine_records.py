@@ -24,7 +24,7 @@ from .bulk import SearchDeferral
 from .common import PossibleDuplicate, Problem, RowOutcome
 from .convert import Draft
 from .ical_uid import smallcrm_uid
-from .identity import Match, duplicate_warning, full_name, name_kept_warning, own_record
+from .identity import Match, duplicate_warning, exported_record, full_name, name_kept_warning
 from .matching import MATCH, AccountKeys, ContactKeys, consent_changes, differences, name_key
 
 RAW_KEYS = {"amount_cents": "amount"}  # clean() output key -> the input key it came from
@@ -126,7 +126,9 @@ class RecordWriter:
     def _find_contact(self, draft: Draft, cleaned: dict[str, Any]) -> Match:
         """The contact a record of the file is (``identity.py``): the one our own export's id
         names, else by its keys (``matching.py``); or None with its possible duplicates."""
-        own = own_record(self.tx, "contact", draft.own, full_name(cleaned)) if draft.own else None
+        own = None
+        if draft.own is not None:
+            own = exported_record(self.tx, "contact", draft.own, full_name(cleaned))
         return Match(own, "its smallcrm id") if own is not None else self.contacts.find(cleaned)
 
     def _flag(self, draft: Draft, found: Match) -> None:
@@ -242,7 +244,7 @@ class RecordWriter:
     def _match(self, draft: Draft, cleaned: dict[str, Any], values: dict[str, Any]) -> int | None:
         kind = draft.kind
         if kind == "account":
-            own = own_record(self.tx, kind, draft.own, cleaned.get("name") or "")
+            own = exported_record(self.tx, kind, draft.own, cleaned.get("name") or "")
             found = Match(own, "its smallcrm id") if own else self.accounts.find(cleaned)
             self._note = found.key or None
             self._flag(draft, found)

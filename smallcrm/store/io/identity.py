@@ -103,7 +103,7 @@ def possible_duplicates(found: Iterable[tuple[int, str]]) -> tuple[tuple[int, st
 # --- our own exports ---------------------------------------------------------------------------
 
 
-def own_id(raw_id: Any, raw_created: Any) -> tuple[int, datetime | None] | None:
+def exported_id(raw_id: Any, raw_created: Any) -> tuple[int, datetime | None] | None:
     """The (id, creation time) of a record in one of our own CSV or JSON exports, if readable."""
     text = str(raw_id if raw_id is not None else "").strip()
     if not re.fullmatch(r"\d{1,18}", text):
@@ -117,7 +117,9 @@ def own_id(raw_id: Any, raw_created: Any) -> tuple[int, datetime | None] | None:
     return int(text), created
 
 
-def own_record(tx: Tx, kind: str, own: tuple[int, datetime | None] | None, name: str) -> int | None:
+def exported_record(
+    tx: Tx, kind: str, own: tuple[int, datetime | None] | None, name: str
+) -> int | None:
     """The live record that ``own`` names, if it is the very record the export was made from:
     the same creation time, or (without one in the file) a name that agrees."""
     if own is None or kind not in OWN_KINDS:
