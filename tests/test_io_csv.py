@@ -356,9 +356,15 @@ def test_matching_by_phone_and_by_external_id(db: Database, tmp_path: Path) -> N
         "Name,Phone,External ID\nNew Name,030 5551234,\nRenamed,,crm-7\n",
     )
     report = import_file(db, path)
-    assert report.updated == 2 and _count(db, "contact") == 2
-    assert contacts.get_contact(db, by_phone.id).name == "New Name"
-    assert contacts.get_contact(db, by_id.id).name == "Renamed"
+    # A shared phone under another name is someone else (a new contact, reported as a possible
+    # duplicate); an external id is the record itself, but an import never renames it.
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 1)
+    assert _count(db, "contact") == 3
+    assert contacts.get_contact(db, by_phone.id).name == "Old Name"
+    assert contacts.get_contact(db, by_id.id).name == "Other"
+    assert [(d.other_id, d.reason) for d in report.duplicates] == [
+        (by_phone.id, "same phone +49305551234")
+    ]
 
 
 def test_duplicates_within_one_file_become_one_contact(db: Database, tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ FIELD_OPTIONS = {
     "email_consent_source": "--consent-source",
     "sort": "--sort",
     "limit": "--limit",
+    "db": "--db",
 }
 
 
@@ -137,7 +138,17 @@ def quiet_broken_pipe() -> None:
 
 
 def describe_error(exc: BaseException) -> str | None:
-    """The message for an expected failure, or None for a bug (which keeps its traceback)."""
+    """The message for an expected failure, or None for a bug (which keeps its traceback).
+
+    Never with a database password in it, whatever layer worded the error.
+    """
+    from smallcrm.store.urls import redact
+
+    message = _error_message(exc)
+    return None if message is None else redact(message)
+
+
+def _error_message(exc: BaseException) -> str | None:
     import sqlite3
 
     from smallcrm.store.errors import (

@@ -81,7 +81,7 @@ def root(
     ] = False,
 ) -> None:
     """Open the app, or run one of the commands below."""
-    ctx.obj = State(target=db or None)
+    ctx.obj = State(target=db)
     if ctx.invoked_subcommand is None:
         start_app(ctx)
 

@@ -46,7 +46,7 @@ def parse_search(argv: list[str]) -> SearchArgs | None:
     tokens = list(argv)
     target = None
     while tokens[:1] == ["--db"] and len(tokens) > 1:
-        target, tokens = tokens[1] or None, tokens[2:]
+        target, tokens = tokens[1], tokens[2:]
     if tokens[:1] != ["search"]:
         return None
     words: list[str] = []

@@ -38,7 +38,19 @@ def make_engine(url: str) -> Any:
     from sqlalchemy import create_engine, event
 
     if not url.startswith("sqlite"):
-        return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        from smallcrm.store.urls import postgres_conninfo
+
+        # SQLAlchemy gets no URL to parse: psycopg connects with the libpq URL the store checked
+        # and opened already, so the two cannot read a password differently, and SQLAlchemy's
+        # "could not parse" errors (which quote the URL, password and all) cannot happen.
+        conninfo = postgres_conninfo(url)
+
+        def connect() -> Any:
+            import psycopg
+
+            return psycopg.connect(conninfo)
+
+        return create_engine("postgresql+psycopg://", creator=connect)
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
