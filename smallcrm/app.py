@@ -41,7 +41,7 @@ class CrmApp(CrmHost):
     TITLE = "smallcrm"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CrmCommands}
-    MODES: ClassVar[dict[str, Callable[[], Screen]]] = TAB_SCREENS
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = dict(TAB_SCREENS)
     DEFAULT_MODE = "contacts"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so F1 works inside forms and modals too (their own bindings come first).

@@ -422,9 +422,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         base = _INDEX.sub("", field)
         for key in (field, base):
             widget_id = self.FIELD_IDS.get(key, key)
-            found = self.query(f"#{widget_id}") if re.fullmatch(r"[\w-]+", widget_id) else []
-            if found:
-                return found.first()
+            if re.fullmatch(r"[\w-]+", widget_id):
+                found = self.query(f"#{widget_id}")
+                if found:
+                    return found.first()
         return None
 
     def show_field_error(self, exc: ValidationError) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,7 +27,7 @@ class PipelineFilter:
     stage: str | None = None
     open_only: bool = False
 
-    def query(self, **overrides: object) -> ListQuery:
+    def query(self, **overrides: Any) -> ListQuery:
         """The store query for these filters (page, sort and stage may be overridden)."""
         base = ListQuery(
             owner=self.owner,

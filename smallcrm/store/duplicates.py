@@ -556,7 +556,7 @@ def undo_merge(db: Database, merge_id: int, *, actor: str | None = None) -> None
     with db.write() as tx:
         entry = tx.one("SELECT * FROM audit_entry WHERE id = :id AND action = 'merge'", id=merge_id)
         data = json.loads(entry["changes"]) if entry else {}
-        if "merged_from" not in data:
+        if entry is None or "merged_from" not in data:
             raise NotFoundError("merge", merge_id)
         kind, keep_id = entry["kind"], entry["record_id"]
         other_id = data["merged_from"][1]
