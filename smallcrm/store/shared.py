@@ -5,7 +5,7 @@ A team database is a file with mode 0660 in a directory of its own with mode 277
 both owned by the team's group. SQLite creates the ``-wal`` and ``-shm`` files with the
 database file's own permission bits (it ``fchmod``s them, so the creator's umask does not
 matter), and the setgid directory gives them the team's group rather than the creator's own
-(measured under umask 077; see FINDINGS.md). A single-owner database is created 0600 by
+(measured under umask 077: the -wal and -shm files stayed group-writable). A single-owner database is created 0600 by
 ``db.py``, and its ``-wal``/``-shm`` follow it the same way.
 
 Only the standard library is imported at module level: the shell commands check the file on
