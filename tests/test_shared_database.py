@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from smallcrm.cli import app
-from smallcrm.store import shared
+from smallcrm.store import team as shared
 from smallcrm.store.contacts import create_contact
 from smallcrm.store.db import open_database, sqlite_path
-from smallcrm.store.shared import SharedSetupError, exposure_warning, init_shared
+from smallcrm.store.team import SharedSetupError, exposure_warning, init_shared
 
 pytestmark = pytest.mark.sqlite_only
 
