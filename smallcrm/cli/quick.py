@@ -7,7 +7,8 @@ under the time of a do-nothing Typer command (and at least 30 times faster than 
 ``--kind/-k WORD``, ``--limit/-n NUMBER``, after an optional ``--db PATH``) the search runs here,
 through the very function the Typer command calls. Anything else (help, completion, an unknown
 option, a number out of range, ``--``) goes to Typer, which answers with its usual help and usage
-errors: Typer stays the one definition of the command line. """
+errors: Typer stays the one definition of the command line.
+"""
 
 from __future__ import annotations
 
