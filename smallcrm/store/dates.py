@@ -43,6 +43,8 @@ from dateutil.relativedelta import relativedelta
 
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.times import (  # the one grammar: times and durations are re-exported
+    DURATION_EXAMPLES,
+    TIME_EXAMPLES,
     compile_ascii,
     match_time,
     normalize,
@@ -52,7 +54,17 @@ from smallcrm.store.times import (  # the one grammar: times and durations are r
     time_error,
 )
 
-__all__ = ["describe", "parse_date", "parse_datetime", "parse_duration", "parse_time"]
+__all__ = [
+    "DATETIME_EXAMPLES",
+    "DATE_EXAMPLES",
+    "DURATION_EXAMPLES",
+    "TIME_EXAMPLES",
+    "describe",
+    "parse_date",
+    "parse_datetime",
+    "parse_duration",
+    "parse_time",
+]
 
 DATE_EXAMPLES = "today, tomorrow, fri, next week, in 3 days, +2w, eom, 2026-12-01 or 1.12."
 DATETIME_EXAMPLES = "fri 14:00, tomorrow 3pm, 2026-12-01 15:30, 1.12. 9:30, 15:00 or next week."
