@@ -38,6 +38,7 @@ BACKEND = "postgresql" if POSTGRES_SERVER else "sqlite"
 _PREFIX = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 _TEMPLATE = f"smallcrm_template_{_PREFIX}"
 _numbers = itertools.count(1)
+_unopened_copies: list[str] = []  # copies of the template that no session ever connected to
 
 
 def _server_url(database: str) -> str:
@@ -48,8 +49,9 @@ def _server_url(database: str) -> str:
 _admin_connection: list[Any] = []  # one per process, opened on first use
 
 
-def _admin(sql: str) -> None:
-    """Run one statement on the server's maintenance database, outside a transaction.
+def _admin(sql: str, *params: object) -> Any:
+    """Run one statement on the server's maintenance database, outside a transaction; its
+    first row, if it has one.
 
     The connection is kept for the whole session: a new one per statement cost a server
     process start each time, several times per test."""
@@ -58,7 +60,8 @@ def _admin(sql: str) -> None:
     if not _admin_connection or _admin_connection[0].closed:
         conninfo = _server_url("postgres").replace("postgresql+psycopg://", "postgresql://")
         _admin_connection[:] = [psycopg.connect(conninfo, autocommit=True)]
-    _admin_connection[0].execute(sql)
+    cursor = _admin_connection[0].execute(sql, params or None)
+    return cursor.fetchone() if cursor.description else None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,8 +86,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The bytes of a freshly migrated SQLite database, everything in the main file."""
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of a freshly migrated SQLite database, everything in the main file: written
+    to a new file, they are a migrated, empty database (for module-wide databases too)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     open_database(path).close()
     conn = sqlite3.connect(path)
@@ -104,6 +108,8 @@ def _postgres_template() -> Iterator[str]:
     # waits while anyone is connected to the template.
     _admin(f"ALTER DATABASE {_TEMPLATE} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
     yield _TEMPLATE
+    while _unopened_copies:
+        _admin(f"DROP DATABASE IF EXISTS {_unopened_copies.pop()} WITH (FORCE)")
     _admin(f"ALTER DATABASE {_TEMPLATE} WITH IS_TEMPLATE false")
     _admin(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)")
 
@@ -123,9 +129,16 @@ def new_sqlite_database(request: pytest.FixtureRequest, tmp_path: Path) -> Calla
     whose second database is a file by design (a copy, a restore, a migrate-to source)."""
 
     def make(name: str) -> Path:
-        return _copy_sqlite(request.getfixturevalue("_sqlite_template"), tmp_path / name)
+        return _copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / name)
 
     return make
+
+
+def _postgres_copy(template: str) -> str:
+    """A new database on the test server, copied from ``template``; its name."""
+    database = f"t{_PREFIX}_{next(_numbers)}"
+    _admin(f"CREATE DATABASE {database} TEMPLATE {template}")
+    return database
 
 
 @pytest.fixture
@@ -139,11 +152,8 @@ def new_database_url(
     def make(name: str) -> Path | str:
         if BACKEND == "sqlite":
             return new_sqlite_database(name)
-        template = request.getfixturevalue("_postgres_template")
-        database = f"t{_PREFIX}_{next(_numbers)}"
-        _admin(f"CREATE DATABASE {database} TEMPLATE {template}")
-        made.append(database)
-        return _server_url(database)
+        made.append(_postgres_copy(request.getfixturevalue("_postgres_template")))
+        return _server_url(made[-1])
 
     yield make
     for database in made:
@@ -170,6 +180,39 @@ def new_empty_database_url(tmp_path: Path) -> Iterator[Callable[[str], Path | st
         _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
+def _never_opened(database: str) -> bool:
+    """Whether nobody ever connected to ``database``: none is connected now, and the server
+    counts no session and no transaction there. A backend reports its counts before it leaves
+    the list of connected ones, so a session that just ended is seen one way or the other."""
+    counts = _admin(
+        "SELECT numbackends, sessions, xact_commit + xact_rollback "
+        "FROM pg_stat_database WHERE datname = %s",
+        database,
+    )
+    return counts is not None and tuple(counts) == (0, 0, 0)
+
+
+@pytest.fixture
+def _default_database(
+    request: pytest.FixtureRequest, new_database_url: Callable[[str], Path | str]
+) -> Iterator[Path | str]:
+    """The database ``SMALLCRM_DB`` names during the test: a fresh copy of the template.
+
+    On PostgreSQL a copy that the test never connected to is handed to the next test instead
+    of being dropped (it is still exactly the template): most tests never open it, and a
+    CREATE and a DROP DATABASE per test cost the server more than many tests themselves."""
+    if BACKEND == "sqlite":
+        yield new_database_url("default.db")
+        return
+    template = request.getfixturevalue("_postgres_template")
+    database = _unopened_copies.pop() if _unopened_copies else _postgres_copy(template)
+    yield _server_url(database)
+    if _never_opened(database):
+        _unopened_copies.append(database)
+    else:
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
 # Every test runs on Wednesday 2026-11-25 10:30 in the business zone UTC, whatever the machine's
 # date and zone: a test that needs another day or zone sets its own.
 FIXED_NOW = "2026-11-25T10:30:00+00:00"
@@ -177,13 +220,11 @@ FIXED_NOW = "2026-11-25T10:30:00+00:00"
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    new_database_url: Callable[[str], Path | str],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _default_database: Path | str
 ) -> Iterator[None]:
     """Keep tests off the user's machine and its clock: data and config dirs, database, acting
     user, "now" and the business's time zone are fixed."""
-    monkeypatch.setenv("SMALLCRM_DB", str(new_database_url("default.db")))
+    monkeypatch.setenv("SMALLCRM_DB", str(_default_database))
     monkeypatch.setenv("SMALLCRM_USER", "tester")
     monkeypatch.setenv("SMALLCRM_PHONE_REGION", "DE")
     monkeypatch.setenv("SMALLCRM_TIMEZONE", "UTC")

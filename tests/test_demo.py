@@ -27,9 +27,13 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, dict[str, int]]]:
+def loaded(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: bytes
+) -> Iterator[tuple[Database, dict[str, int]]]:
     """One database with the demo loaded, shared by the read-only tests of this module."""
-    db = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    path.write_bytes(sqlite_template)
+    db = open_database(path)
     counts = demo.load_demo(db, today=TODAY)
     yield db, counts
     db.close()

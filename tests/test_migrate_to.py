@@ -25,11 +25,12 @@ TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
-def source_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def source_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: bytes) -> bytes:
     """A SQLite file holding the demo CRM, one edit and one trashed contact: its bytes, made
     once for the module (loading the demo is the slow part), checkpointed so that they are
     the whole database."""
     path = tmp_path_factory.mktemp("source") / "old.db"
+    path.write_bytes(sqlite_template)
     database = open_database(path)
     load_demo(database, today=TODAY)
     first = contacts.get_contact(database, 1)
