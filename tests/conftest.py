@@ -10,7 +10,8 @@ asks for through ``new_database_url`` (and the ``db_path``/``db`` fixtures, and 
   copy is a complete database on its own.
 - PostgreSQL (``SMALLCRM_TEST_POSTGRES`` set to a server URL; ``.ci/run`` starts a throwaway
   server and sets it): ``CREATE DATABASE ... TEMPLATE`` from a template migrated on that
-  server. Tests marked ``sqlite_only`` (file permissions, WAL, the FTS5 index, backups of the
+  server; the default ``SMALLCRM_DB`` copy passes to the next test when nobody connected to
+  it. Tests marked ``sqlite_only`` (file permissions, WAL, the FTS5 index, backups of the
   file) are skipped there, ``postgres_only`` ones on SQLite.
 
 Tests about creating or migrating a database from nothing (first open, file permissions,
