@@ -27,9 +27,13 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, dict[str, int]]]:
+def loaded(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: bytes
+) -> Iterator[tuple[Database, dict[str, int]]]:
     """One database with the demo loaded, shared by the read-only tests of this module."""
-    db = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    path.write_bytes(sqlite_template)
+    db = open_database(path)
     counts = demo.load_demo(db, today=TODAY)
     yield db, counts
     db.close()
@@ -164,13 +168,22 @@ def test_working_days_only_when_loaded_on_a_weekend(db: Database) -> None:
     assert all(m.astimezone().weekday() < 5 for m in moments)
 
 
+def test_demo_file_ships_inside_the_package() -> None:
+    # Outside the package, an installed smallcrm (pip install ., pipx) had no demo to load.
+    import smallcrm
+
+    package = Path(smallcrm.__file__).resolve().parent
+    assert Path(str(demo.DEMO_FILE)).resolve().is_relative_to(package)
+    assert demo.read_demo_file(demo.DEMO_FILE)["format"] == demo.FORMAT
+
+
 def test_demo_file_is_what_make_demo_writes() -> None:
-    script = demo.DEMO_FILE.with_name("make_demo.py")
+    script = Path(__file__).resolve().parents[1] / "data" / "make_demo.py"
     spec = importlib.util.spec_from_file_location("make_demo", script)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     expected = module.dumps(module.Demo().build())
     assert demo.DEMO_FILE.read_text(encoding="utf-8") == expected, (
-        "data/demo.json is stale: run python data/make_demo.py"
+        "smallcrm/store/demo_data/demo.json is stale: run python data/make_demo.py"
     )
