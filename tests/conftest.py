@@ -195,7 +195,8 @@ def _never_opened(database: str) -> bool:
 
 @pytest.fixture
 def _default_database(
-    request: pytest.FixtureRequest, new_database_url: Callable[[str], Path | str]
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Path | str]:
     """The database ``SMALLCRM_DB`` names during the test: a fresh copy of the template.
 
@@ -203,7 +204,10 @@ def _default_database(
     of being dropped (it is still exactly the template): most tests never open it, and a
     CREATE and a DROP DATABASE per test cost the server more than many tests themselves."""
     if BACKEND == "sqlite":
-        yield new_database_url("default.db")
+        # Outside tmp_path, so a test that looks at what lies beside its own database there
+        # sees only that.
+        folder = tmp_path_factory.mktemp("default-database")
+        yield _copy_sqlite(request.getfixturevalue("sqlite_template"), folder / "default.db")
         return
     template = request.getfixturevalue("_postgres_template")
     database = _unopened_copies.pop() if _unopened_copies else _postgres_copy(template)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from smallcrm.store import appointments, demo, interactions, opportunities, search
+from smallcrm.store import appointments, clock, demo, interactions, opportunities, search
 from smallcrm.store.contacts import create_contact
 from smallcrm.store.db import Database, open_database
 from smallcrm.store.errors import ValidationError
@@ -96,7 +96,7 @@ def test_every_stage_with_closed_dates_and_lost_reasons(
         if deal.stage == "lost":
             assert deal.lost_reason
         assert deal.amount > 0
-    now = datetime.combine(TODAY, datetime.min.time()).astimezone()
+    now = clock.at(TODAY)
     assert opportunities.stale_opportunities(db, now), "some open deals have gone quiet"
 
 
@@ -165,7 +165,7 @@ def test_working_days_only_when_loaded_on_a_weekend(db: Database) -> None:
     with db.read() as tx:
         moments = [r[0] for r in tx.all("SELECT happened_at FROM interaction")]
         moments += [r[0] for r in tx.all("SELECT starts_at FROM appointment WHERE rrule IS NULL")]
-    assert all(m.astimezone().weekday() < 5 for m in moments)
+    assert all(clock.local(m).weekday() < 5 for m in moments)
 
 
 def test_demo_file_ships_inside_the_package() -> None:
