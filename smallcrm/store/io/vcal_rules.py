@@ -13,6 +13,7 @@ importer keeps the event as a one-off with a warning.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _FREQ = {"D": "DAILY", "W": "WEEKLY", "MP": "MONTHLY", "MD": "MONTHLY", "YM": "YEARLY"}
@@ -62,7 +63,14 @@ def _split_end(words: list[str]) -> tuple[list[str], list[str]]:
         count = int(last[1:])
         return words[:-1], [f"COUNT={count}"] if count else []
     if _END.match(last):
-        return words[:-1], [f"UNTIL={last}"]
+        try:
+            datetime.strptime(last[:15].rstrip("Z"), "%Y%m%dT%H%M%S" if "T" in last else "%Y%m%d")
+        except ValueError:
+            raise NotConvertible(f"{last!r} is not a date") from None
+        rest = words[:-1]
+        if rest and rest[-1].startswith("#"):  # a count and an end: the end date counts
+            rest = rest[:-1]
+        return rest, [f"UNTIL={last}"]
     return words, []
 
 

@@ -68,7 +68,8 @@ def downgrade() -> None:
     bind = op.get_bind()
     zone = clock.zone()
     for row in _all_day_rows(bind):
-        start, end = _read(row.starts_at).date(), _read(row.ends_at)
+        start = _read(row.starts_at).date()
+        end = _read(row.ends_at) if row.ends_at is not None else None
         skipped = [_midnight(date.fromisoformat(w[:10]), zone) for w in (row.exdates or "").split()]
         rule = row.rrule and _UNTIL_DAY.sub(
             lambda m: "UNTIL=" + _until_instant(m[1], zone), row.rrule
