@@ -72,7 +72,9 @@ def check_zone(field: str, value: Any) -> str:
     from zoneinfo import ZoneInfo
 
     name = value.strip() if isinstance(value, str) else ""
-    if not name or len(name) > 64:
+    if not name:
+        raise ValidationError(field, "cannot be empty: give a time zone like Europe/Berlin")
+    if len(name) > 64:
         raise ValidationError(field, f"{value!r} is not a time zone like Europe/Berlin")
     try:
         ZoneInfo(name)
