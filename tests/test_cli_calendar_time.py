@@ -106,3 +106,16 @@ def test_a_new_meeting_gets_the_business_zone_and_keeps_it(db_path: Path, machin
     assert (day["starts_at"], day["all_day"]) == ("2026-03-10", True)
     listed = shell(db_path, "list", "appointments", zone="Asia/Kolkata").stdout
     assert "Tue 2026-03-10\t\tFair" in listed
+
+
+def test_an_appointments_zone_can_be_changed_and_is_checked(db_path: Path) -> None:
+    shell(db_path, "add", "meeting", "Call", "2026-03-02", "9:00", zone="UTC")
+    out = shell(db_path, "edit", "appointment", "1", "time-zone=America/New_York", zone="UTC")
+    assert "time-zone: UTC -> America/New_York" in out.stdout
+    for value, message in (("Mars/Base", "is not a time zone"), ("", "cannot be empty")):
+        env = {"SMALLCRM_TIMEZONE": "UTC", "SMALLCRM_NOW": "2026-03-01T12:00"}
+        result = CliRunner().invoke(
+            app, ["--db", str(db_path), "edit", "appointment", "1", f"time-zone={value}"], env=env
+        )
+        assert result.exit_code == 1 and message in result.stderr
+        assert "Traceback" not in result.output

@@ -8,10 +8,11 @@ always shows absolute dates (``Fri 2026-11-27 14:00``), as the date grammar echo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from smallcrm.cli.appointment_time import span, when_json
 from smallcrm.output import Column
 from smallcrm.store import clock
 from smallcrm.store import records as r
@@ -172,8 +173,8 @@ def appointment_json(a: r.Appointment) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
-        "starts_at": _when_json(a.starts_at, a.all_day),
-        "ends_at": _when_json(a.ends_at, a.all_day),
+        "starts_at": when_json(a.starts_at, a.all_day),
+        "ends_at": when_json(a.ends_at, a.all_day),
         "all_day": a.all_day,
         "time_zone": a.time_zone,
         "location": a.location,
@@ -190,18 +191,11 @@ def appointment_json(a: r.Appointment) -> dict[str, Any]:
     }
 
 
-def _when_json(value: datetime | None, all_day: bool) -> str | None:
-    """An all-day entry's start or end is a date (the same in every zone), else ISO time."""
-    if all_day and value is not None:
-        return clock.local(value).date().isoformat()
-    return iso(value)
-
-
 def occurrence_json(o: r.Occurrence) -> dict[str, Any]:
     """One occurrence of an appointment (recurring ones have several) for scripts."""
     return {
-        "starts_at": _when_json(o.starts_at, o.appointment.all_day),
-        "ends_at": _when_json(o.ends_at, o.appointment.all_day),
+        "starts_at": when_json(o.starts_at, o.appointment.all_day),
+        "ends_at": when_json(o.ends_at, o.appointment.all_day),
         "overlaps": o.overlaps,
         "appointment": appointment_json(o.appointment),
     }
@@ -403,34 +397,6 @@ def opportunity_line(o: r.Opportunity) -> str:
             close,
         ]
     )
-
-
-def span(starts: datetime, ends: datetime | None, all_day: bool = False) -> str:
-    """``Fri 2026-11-27 14:00-15:00``; the end in full when it is on another day."""
-    start = clock.local(starts)
-    if all_day:
-        last = clock.local(ends).date() - timedelta(days=1) if ends else start.date()
-        if last > start.date():
-            return f"{when(start.date())} to {when(last)} (all day)"
-        return f"{when(start.date())} (all day)"
-    if ends is None:
-        return when(start)
-    end = clock.local(ends)
-    if end.date() == start.date():
-        return f"{when(start)}-{end:%H:%M}"
-    return f"{when(start)} to {when(end)}"
-
-
-def own_zone(a: r.Appointment) -> str | None:
-    """The zone a timed appointment repeats in, when it is not the business's own."""
-    if a.all_day or a.time_zone == clock.zone_name():
-        return None
-    return f"{a.time_zone} (repeats on its clock; times here are {clock.zone_name()})"
-
-
-def moments(values: Sequence[date | datetime]) -> str | None:
-    """Skipped or extra occurrences: days, or local times."""
-    return ", ".join(when(v) for v in values) or None
 
 
 def appointment_line(a: r.Appointment) -> str:
