@@ -276,3 +276,34 @@ def test_a_moved_all_day_occurrence_is_skipped_on_its_day(db: Database, tmp_path
         ("Party", date(2027, 7, 3)),
         ("Birthday", date(2028, 7, 2)),
     ]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_csv_and_json_exports_carry_zones_days_and_extra_dates(
+    db: Database, tmp_path: Path, new_database_url: object, file_format: str
+) -> None:
+    from smallcrm.store.db import open_database
+
+    with machine_zone("America/New_York"):
+        load(
+            db,
+            tmp_path,
+            calendar(
+                NY_WEEKLY + "RDATE;VALUE=DATE:20260401\nEXDATE;VALUE=DATE:20260309",
+                "UID:day\nDTSTART;VALUE=DATE:20060102\nSUMMARY:Day",
+            ),
+        )
+        out = io.StringIO()
+        export_records(db, "appointments", file_format, out)
+    assert "2006-01-02" in out.getvalue() and "America/New_York" in out.getvalue()
+    other = open_database(new_database_url("other.db"))  # type: ignore[operator]
+    with machine_zone("Asia/Kolkata"):
+        assert load(other, tmp_path, out.getvalue(), f"back.{file_format}").created == 2
+        copy = {a.title: a for a in appointments.iter_appointments(other)}
+        assert copy["NY weekly"].time_zone == "America/New_York"
+        assert copy["NY weekly"].rdates == (date(2026, 4, 1),)
+        assert copy["NY weekly"].exdates == (date(2026, 3, 9),)
+        assert days_of(other, date(2006, 1, 1), date(2026, 4, 30)) == days_of(
+            db, date(2006, 1, 1), date(2026, 4, 30)
+        )
+    other.close()
