@@ -53,7 +53,10 @@ def read_calendar(text: str) -> ParsedFile:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         calendars = _parse(text)
-        events = [(e, FileClock.of(cal)) for cal in calendars for e in cal.walk("VEVENT")]
+        clocks = [FileClock.of(cal) for cal in calendars]
+        events = [
+            (e, fc) for cal, fc in zip(calendars, clocks, strict=True) for e in cal.walk("VEVENT")
+        ]
         replacing = overrides([e for e, _ in events])
         records = [
             _record(
@@ -70,6 +73,7 @@ def read_calendar(text: str) -> ParsedFile:
         Problem("file", f"{n} {name} not imported (only events are)")
         for name, n in _other_components(calendars)
     ]
+    notes += [Problem("file", note) for fc in clocks for note in fc.notes]
     notes += [Problem("file", str(w.message)) for w in caught]
     return ParsedFile("ics", "appointment", records, {"events": len(records)}, notes)
 
@@ -132,7 +136,6 @@ def _event_fields(
 ) -> tuple[Fields, list[str]]:
     warnings = _library_errors(event, file_clock)
     times = read_times(event, file_clock)
-    warnings += times.warnings
     fields: Fields = {}
     add(fields, "starts_at", times.start)
     add(fields, "all_day", times.all_day)

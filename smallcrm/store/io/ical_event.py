@@ -23,7 +23,7 @@ from smallcrm.store import clock, recurrence
 from smallcrm.store.errors import ValidationError
 
 from . import vcal_rules
-from .ical_zones import FixedPeriods, is_zone_name, matching_zone, zone_name
+from .ical_zones import FixedPeriods, is_zone_name, periods_zone, zone_name
 
 
 @dataclass
@@ -33,7 +33,8 @@ class FileClock:
     vcal: bool = False
     floating: tzinfo | None = None
     floating_name: str = ""
-    note: str | None = None
+    # What the file's zones turned out to be, said once for the file rather than per event.
+    notes: dict[str, None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, calendar: Any) -> FileClock:
@@ -44,7 +45,7 @@ class FileClock:
             return cls(vcal, recurrence.zone(named), named)
         periods = _vcal_zone(calendar) if vcal else None
         if periods is not None:
-            return cls(vcal, periods, "", None)
+            return cls(vcal, periods, "")
         return cls(vcal, clock.zone(), clock.zone_name())
 
 
@@ -58,7 +59,6 @@ class EventTimes:
     all_day: bool
     zone: str
     tz: tzinfo
-    warnings: list[str] = field(default_factory=list)
 
 
 def read_times(event: Any, file_clock: FileClock) -> EventTimes:
@@ -67,38 +67,39 @@ def read_times(event: Any, file_clock: FileClock) -> EventTimes:
     if start_prop is None:
         raise ValidationError("starts_at", "the event has no DTSTART")
     value = prop_value(start_prop, "starts_at")
-    warnings: list[str] = []
     if not isinstance(value, datetime):
         times = EventTimes(value, None, True, file_clock.floating_name or "UTC", UTC)
     elif value.tzinfo is None:
-        times = _floating(value, start_prop, file_clock, warnings)
+        times = _floating(value, start_prop, file_clock)
     else:
         name, note = zone_name(value.tzinfo, start_prop.params.get("TZID"), value)
-        warnings += [note] if note else []
+        if note:
+            file_clock.notes[note] = None
         times = EventTimes(value, None, False, name, recurrence.zone(name))
-    times.warnings = warnings
     times.end = _end(event, times)
     if file_clock.vcal and not times.all_day:
         _vcal_all_day(times)
     return times
 
 
-def _floating(value: datetime, prop: Any, file_clock: FileClock, warnings: list[str]) -> EventTimes:
+def _floating(value: datetime, prop: Any, file_clock: FileClock) -> EventTimes:
     tz = file_clock.floating or clock.zone()
     name = file_clock.floating_name
     if isinstance(tz, FixedPeriods):
-        name = matching_zone(tz, tz.samples(value.replace(tzinfo=tz))) or ""
+        name = periods_zone(tz, value.replace(tzinfo=tz)) or ""
         if not name:
-            warnings.append(
+            note = (
                 "the file's TZ and DAYLIGHT match no known zone; its times are kept, "
                 "but its repeats follow UTC"
             )
+            file_clock.notes[note] = None
     tzid = prop.params.get("TZID")
     if tzid:
-        warnings.append(
+        note = (
             f"time zone {tzid!r} is neither a known zone nor defined in the file; "
             f"its times are read as {name or clock.zone_name()} time"
         )
+        file_clock.notes[note] = None
     start = clock.local_datetime(value, tz)
     return EventTimes(start, None, False, name or "UTC", tz)
 

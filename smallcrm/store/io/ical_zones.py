@@ -18,9 +18,10 @@ bare offsets (``TZ:+01`` with ``DAYLIGHT`` periods). The store needs an IANA nam
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import Any
 
 from smallcrm.store import clock
 from smallcrm.store.recurrence import zone
@@ -49,11 +50,13 @@ def zone_name(tz: tzinfo, tzid: str | None, at: datetime) -> tuple[str, str | No
         return key, None
     if tz is UTC or type(tz).__name__ == "tzutc":
         return "UTC", None
-    for name in _names_in(tzid or ""):
-        if _offset(zone(name), at) == _offset(tz, at):
+    return _cached(tz, tzid or str(tz), at.year, _guess)
+
+
+def _guess(tz: tzinfo, shown: str, samples: list[datetime]) -> tuple[str, str | None]:
+    for name in _names_in(shown):
+        if all(_offset(zone(name), s) == _offset(tz, s) for s in samples):
             return name, None
-    shown = tzid or str(tz)
-    samples = [at + timedelta(days=_SAMPLE_DAYS * week) for week in range(_SAMPLE_WEEKS)]
     match = matching_zone(tz, samples)
     if match:
         return match, f"time zone {shown!r} is not a zone name smallcrm knows; read as {match}"
@@ -63,7 +66,31 @@ def zone_name(tz: tzinfo, tzid: str | None, at: datetime) -> tuple[str, str | No
     )
 
 
-def _names_in(tzid: str) -> list[str]:
+# A file names its zone on every event: the answer for a zone and a year is worked out once.
+_GUESSES: dict[tuple[int, str, int], tuple[tzinfo, Any]] = {}
+
+
+def _cached(tz: tzinfo, shown: str, year: int, work: Callable[..., Any]) -> Any:
+    key = (id(tz), shown, year)
+    hit = _GUESSES.get(key)
+    if hit is not None and hit[0] is tz:
+        return hit[1]
+    start = datetime(max(year, 1), 1, 1, 12, tzinfo=UTC)
+    samples = [start + timedelta(days=_SAMPLE_DAYS * week) for week in range(_SAMPLE_WEEKS)]
+    result = work(tz, shown, [s for s in samples if s.year == year])
+    if len(_GUESSES) > 256:
+        _GUESSES.clear()
+    _GUESSES[key] = (tz, result)
+    return result
+
+
+def periods_zone(tz: FixedPeriods, at: datetime) -> str | None:
+    """The IANA zone of a vCalendar 1.0 ``TZ``/``DAYLIGHT`` zone, or None."""
+    return _cached(tz, "vCalendar", at.year, lambda z, _, __: matching_zone(z, z.samples(at)))
+
+
+@lru_cache(maxsize=256)
+def _names_in(tzid: str) -> tuple[str, ...]:
     """IANA names written inside a TZID, longest first (``custom_America/New_York`` holds
     ``America/New_York``); a Windows name becomes the zone icalendar maps it to."""
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
@@ -76,7 +103,7 @@ def _names_in(tzid: str) -> list[str]:
         for j in ends:
             if j > i and text[i:j] in _names():
                 found.add(text[i:j])
-    return sorted(found, key=lambda name: (-len(name), name))
+    return tuple(sorted(found, key=lambda name: (-len(name), name)))
 
 
 def matching_zone(tz: tzinfo, samples: Iterable[datetime]) -> str | None:
