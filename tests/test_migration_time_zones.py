@@ -74,6 +74,35 @@ def test_existing_appointments_keep_where_their_owners_saw_them(
     assert days == [date(2026, 7, 2), date(2028, 7, 2), date(2029, 7, 2), date(2030, 7, 2)]
 
 
+@pytest.mark.parametrize("business", ["America/New_York", "Asia/Kolkata", "Europe/Berlin"])
+def test_old_all_day_entries_written_in_another_zone_keep_their_day(
+    db: Database, monkeypatch: pytest.MonkeyPatch, business: str
+) -> None:
+    """Midnights of Kolkata, New York and Berlin, migrated by a business in any of them."""
+    _to_revision(db, "0005")
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    written = {
+        "Kolkata": datetime(2026, 12, 23, 18, 30, tzinfo=UTC),
+        "New York": datetime(2026, 12, 24, 5, tzinfo=UTC),
+        "Berlin": datetime(2026, 12, 23, 23, tzinfo=UTC),
+    }
+    with db.write() as tx:
+        for title, start in written.items():
+            tx.insert(
+                "appointment",
+                {"created_at": stamp, "updated_at": stamp, "created_by": "t", "updated_by": "t",
+                 "title": title, "starts_at": start, "all_day": True, "exdates": ""},
+            )  # fmt: skip
+    monkeypatch.setenv("SMALLCRM_TIMEZONE", business)
+    settings.reload()
+    migrate.upgrade(db.url)
+    with db.read() as tx:
+        days = {
+            r["title"]: to_datetime(r["starts_at"]) for r in tx.all("SELECT * FROM appointment")
+        }
+    assert set(days.values()) == {datetime(2026, 12, 24, tzinfo=UTC)}
+
+
 def test_downgrade_gives_back_the_old_shape(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMALLCRM_TIMEZONE", "Europe/Berlin")
     settings.reload()

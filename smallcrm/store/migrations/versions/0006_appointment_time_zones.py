@@ -10,7 +10,8 @@
 - All-day entries were stored at the local midnight of their first day, so they moved a day
   when read in a zone west of the one they were written in. They become 00:00 UTC of the same
   days (their end 00:00 UTC of the day after the last), their skipped occurrences days, and an
-  UNTIL of their rule a date: the days they showed on in the business's zone.
+  UNTIL of their rule a date: the days they showed on in the business's zone (a midnight written
+  in another zone, a few hours off the business's, counts for the nearest day).
 
 Revision ID: 0006
 Revises: 0005
@@ -54,14 +55,23 @@ def upgrade() -> None:
     bind.execute(sa.text("UPDATE appointment SET time_zone = :zone"), {"zone": clock.zone_name()})
     zone = clock.zone()
     for row in _all_day_rows(bind):
-        start = _read(row.starts_at).astimezone(zone)
-        end = _read(row.ends_at).astimezone(zone) if row.ends_at is not None else None
-        last = None if end is None else end.date() + timedelta(days=end.time() != time(0))
-        skipped = [_read(word).astimezone(zone).date() for word in (row.exdates or "").split()]
+        start = _day(_read(row.starts_at), zone)
+        last = _day(_read(row.ends_at), zone) if row.ends_at is not None else None
+        skipped = [_day(_read(word), zone) for word in (row.exdates or "").split()]
         rule = row.rrule and _UNTIL_UTC.sub(
-            lambda m: f"UNTIL={_instant(m[1]).astimezone(zone):%Y%m%d}", row.rrule
+            lambda m: (
+                f"UNTIL={_day(_instant(m[1]) + timedelta(seconds=1), zone) - timedelta(days=1):%Y%m%d}"
+            ),
+            row.rrule,
         )
-        _write(bind, row.id, start.date(), last, [d.isoformat() for d in skipped], rule)
+        _write(bind, row.id, start, last, [d.isoformat() for d in skipped], rule)
+
+
+def _day(instant: datetime, zone: tzinfo) -> date:
+    """The day whose midnight an old all-day value stood for: its midnight in the business's
+    zone, or the nearest one (a value written in another zone is a few hours off it)."""
+    local = instant.astimezone(zone)
+    return local.date() + timedelta(days=local.time() >= time(12))
 
 
 def downgrade() -> None:
