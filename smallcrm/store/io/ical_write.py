@@ -50,7 +50,11 @@ def build_calendar(
     if method:
         calendar.add("method", method)
     count = 0
+    years = [1970, 2037]  # what icalendar's VTIMEZONEs cover unless told more
     for appointment in appointments:
+        if not appointment.all_day:
+            year = appointment.starts_at.year
+            years = [min(years[0], year), max(years[1], year + 1)]
         event = _event(appointment, zone or recurrence.zone(appointment.time_zone))
         if organizer:
             event.add("organizer", f"mailto:{organizer[0]}", parameters=_cn(organizer[1]))
@@ -65,7 +69,7 @@ def build_calendar(
             event.add("attendee", f"mailto:{email}", parameters=params)
         calendar.add_component(event)
         count += 1
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones(date(years[0], 1, 1), date(years[1] + 1, 1, 1))
     return calendar, count
 
 
