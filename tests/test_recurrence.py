@@ -6,6 +6,7 @@ TZ=UTC, Europe/Berlin, America/New_York and Asia/Kolkata.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -226,3 +227,34 @@ def test_extra_dates_add_occurrences(db: Database, machine: str) -> None:
         "03-02 09:00",
         "03-20 09:00",  # a day: at the series' time of day
     ]
+
+
+@pytest.mark.parametrize("shown_in", ["America/New_York", "Asia/Kolkata"])
+def test_series_at_the_ends_of_the_calendar_expand_and_export_without_error(
+    db: Database, shown_in: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from smallcrm.store.io import export_records
+
+    business(monkeypatch, shown_in)
+    last = appointments.create_appointment(
+        db, title="Last", starts_at=date(9999, 12, 31), all_day=True, rrule="FREQ=DAILY"
+    )
+    late = appointments.create_appointment(
+        db,
+        title="Late",
+        starts_at=clock.at(date(9999, 12, 30)) + timedelta(hours=10),
+        duration=timedelta(hours=3),
+        rrule="FREQ=DAILY;UNTIL=99991231",
+    )
+    # (Year 1 cannot be stored in SQLite yet: the first days are tried on a record in memory.)
+    first = dataclasses.replace(last, starts_at=datetime(1, 1, 2, tzinfo=UTC), rrule="FREQ=WEEKLY")
+    assert str(late.rrule).startswith("FREQ=DAILY;UNTIL=99991231T")
+    end = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    for item in (last, late):
+        assert appointments.expand(item, datetime(9999, 12, 1, tzinfo=UTC), end)
+    assert appointments.expand(first, datetime(1, 1, 1, tzinfo=UTC), datetime(1, 2, 1, tzinfo=UTC))
+    out = io.StringIO()
+    assert export_records(db, "appointments", "ics", out) == 2
+    assert "DTSTART;VALUE=DATE:99991231" in out.getvalue()

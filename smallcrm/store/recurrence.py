@@ -111,7 +111,10 @@ def moment(field: str, value: Any, all_day: bool) -> Moment:
             return value.date()
         if value.tzinfo is None:
             raise ValidationError(field, "must be a date and time with a time zone")
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(field, f"{value} is beyond the calendar's ends") from None
     if isinstance(value, date):
         return value
     raise ValidationError(field, f"{value!r} is not a date or a date and time")
@@ -166,7 +169,10 @@ def normal_rule(rule: str, all_day: bool, tz: tzinfo) -> str:
         wall = time(23, 59, 59)
         if match[2]:
             wall = datetime.strptime(match[2], "%H%M%S").time()
-        last = clock.local_datetime(datetime.combine(day, wall), tz).astimezone(UTC)
+        try:
+            last = clock.local_datetime(datetime.combine(day, wall), tz).astimezone(UTC)
+        except OverflowError:  # the last day of the calendar, east of UTC
+            last = datetime.max.replace(microsecond=0)
         return f"UNTIL={last:%Y%m%dT%H%M%SZ}"
 
     try:
@@ -190,16 +196,21 @@ def rule_start(appointment_start: Moment, all_day: bool, tz: tzinfo) -> datetime
 def expand(item: Timed, start: datetime, end: datetime) -> list[tuple[datetime, datetime | None]]:
     """The (start, end) of each occurrence of ``item`` that overlaps [start, end), in the
     business's zone; all-day ones run from the business's midnight of their day."""
-    if item.all_day:
-        return _all_day(item, start, end)
-    return _timed(item, start, end)
+    found: list[tuple[datetime, datetime | None]] = []
+    try:
+        (_all_day if item.all_day else _timed)(item, start, end, found)
+    except OverflowError:
+        pass  # the series runs past the first or last day the calendar can hold
+    return found
 
 
 def _hit(first: datetime, last: datetime, start: datetime, end: datetime) -> bool:
     return first < end and (last > start or first >= start)
 
 
-def _timed(item: Timed, start: datetime, end: datetime) -> list[tuple[datetime, datetime | None]]:
+def _timed(
+    item: Timed, start: datetime, end: datetime, found: list[tuple[datetime, datetime | None]]
+) -> None:
     tz = zone(item.time_zone)
     length = item.ends_at - item.starts_at if item.ends_at else None
     span = length or timedelta(0)
@@ -214,8 +225,7 @@ def _timed(item: Timed, start: datetime, end: datetime) -> list[tuple[datetime, 
     ]
     # A margin of a day: comparisons on one zone's wall clock ignore which of two repeated
     # autumn hours is meant; the exact test is made on UTC below.
-    after = (start - span - timedelta(days=1)).astimezone(tz)
-    found: list[tuple[datetime, datetime | None]] = []
+    after = _earlier(start, span + timedelta(days=1)).astimezone(tz)
     for when in _series(item.rrule, first, extra, after):
         at = when.astimezone(UTC)
         if at >= end or len(found) >= MAX_OCCURRENCES:
@@ -223,17 +233,17 @@ def _timed(item: Timed, start: datetime, end: datetime) -> list[tuple[datetime, 
         if at in skip_at or when.date() in skip_days or not _hit(at, at + span, start, end):
             continue
         found.append((clock.local(at), clock.local(at + length) if length else None))
-    return found
 
 
-def _all_day(item: Timed, start: datetime, end: datetime) -> list[tuple[datetime, datetime | None]]:
+def _all_day(
+    item: Timed, start: datetime, end: datetime, found: list[tuple[datetime, datetime | None]]
+) -> None:
     first_day = day_of(item.starts_at)
     days = max((day_of(item.ends_at) - first_day).days, 1) if item.ends_at else 1
     skipped = {day_of(m) for m in item.exdates}
     extra = [datetime.combine(day_of(m), time(0)) for m in item.rdates]
-    after = datetime.combine(_shift(clock.local(start).date(), -days - 1), time(0))
-    last_day = _shift(clock.local(end).date(), 1)
-    found: list[tuple[datetime, datetime | None]] = []
+    after = datetime.combine(_shift(_local_day(start), -days - 1), time(0))
+    last_day = _shift(_local_day(end), 1)
     for when in _series(item.rrule, datetime.combine(first_day, time(0)), extra, after):
         day = when.date()
         if day > last_day or len(found) >= MAX_OCCURRENCES:
@@ -242,7 +252,20 @@ def _all_day(item: Timed, start: datetime, end: datetime) -> list[tuple[datetime
         if day in skipped or not (since < end and until > start):
             continue
         found.append((since, until if item.ends_at else None))
-    return found
+
+
+def _local_day(moment: datetime) -> date:
+    try:
+        return clock.local(moment).date()
+    except OverflowError:  # the first or last day of the calendar
+        return moment.date()
+
+
+def _earlier(moment: datetime, by: timedelta) -> datetime:
+    try:
+        return moment - by
+    except OverflowError:
+        return moment
 
 
 def _shift(day: date, days: int) -> date:

@@ -50,10 +50,12 @@ def build_calendar(
     if method:
         calendar.add("method", method)
     count = 0
-    years = [1970, 2037]  # what icalendar's VTIMEZONEs cover unless told more
+    # icalendar's VTIMEZONEs cover 1970-2037 unless told more; a few centuries at most, as a
+    # definition grows with every change of the clocks it lists.
+    years = [1970, 2037]
     for appointment in appointments:
         if not appointment.all_day:
-            year = appointment.starts_at.year
+            year = min(max(appointment.starts_at.year, 1800), 2199)
             years = [min(years[0], year), max(years[1], year + 1)]
         event = _event(appointment, zone or recurrence.zone(appointment.time_zone))
         if organizer:
@@ -95,7 +97,8 @@ def _event(appointment: Appointment, zone: tzinfo) -> Any:
     if appointment.all_day:
         first = recurrence.day_of(appointment.starts_at)
         event.add("dtstart", first)
-        event.add("dtend", _all_day_end(appointment, first))
+        if first < date.max:  # a one-day event needs no end (the last day has no day after)
+            event.add("dtend", _all_day_end(appointment, first))
     else:
         event.add("dtstart", appointment.starts_at.astimezone(zone))
         if appointment.ends_at:
