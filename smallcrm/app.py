@@ -87,6 +87,13 @@ class CrmApp(CrmHost):
         if self.live_interval:
             self.set_interval(self.live_interval, self.check_for_changes, name="live-refresh")
         self.ask_first_questions()
+        self.offer_drafts()
+
+    def offer_drafts(self) -> None:
+        """A form left unsaved when the app last closed (a dropped connection) is offered back."""
+        from smallcrm.screens.draft_offer import offer_drafts
+
+        offer_drafts(self)
 
     def ask_first_questions(self) -> None:
         """The first-run questions, while no settings were ever saved (Esc skips them)."""

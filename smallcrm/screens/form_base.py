@@ -20,13 +20,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
+from smallcrm.screens.drafts import forget, schedule_keep, write_fields
 from smallcrm.screens.form_fields import (
     FormFields,
     read_record,
@@ -290,18 +294,37 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     ASK_BEFORE_LEAVING: ClassVar[bool] = True  # Esc with changes asks: save, discard, keep?
     fields_at_start: dict[str, Any] | None = None  # what the fields held once filled
+    draft_fields: dict[str, Any] | None = None  # a kept draft to fill in once mounted
+    draft_timer: Timer | None = None
+    draft_kept = False
 
     def on_mount(self) -> None:
         """Once the fields are filled (subclasses fill some on mount), note what they hold."""
         self.call_after_refresh(self.remember_fields)
 
     def remember_fields(self) -> None:
-        """Take what the fields hold now as unchanged (Esc leaves without asking)."""
+        """Take the fields as unchanged (Esc leaves at once); a draft's values come back."""
         self.fields_at_start = field_state(self.query_one("#form-fields"))
+        if self.draft_fields:
+            write_fields(self, self.draft_fields)
+            schedule_keep(self)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(RecordPicker.Changed)
+    def keep_typing(self) -> None:
+        """A field changed: kept as a draft a moment later (the next start offers it back)."""
+        schedule_keep(self)
+
+    def dismiss(self, result: T | None = None) -> AwaitComplete:
+        """Close the form (saved or left): its draft is forgotten."""
+        forget(self)
+        return super().dismiss(result)
 
     def action_cancel(self) -> None:
-        """Leave without saving; when fields were changed, ask first: save, discard or keep
-        editing (nothing typed is lost to an Esc pressed once too often)."""
+        """Leave without saving; after changes ask first: save, discard or keep editing."""
         changed: list[str] = []
         if self.ASK_BEFORE_LEAVING and self.fields_at_start is not None:
             now = field_state(self.query_one("#form-fields"))

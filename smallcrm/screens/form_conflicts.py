@@ -13,10 +13,10 @@ from smallcrm.store.audit import latest_entry_id
 from smallcrm.store.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
-    from smallcrm.screens.form_base import FormScreen
+    from smallcrm.screens.form_shape import Form
 
 
-def show_conflict(form: FormScreen[Any], exc: ConflictError) -> None:
+def show_conflict(form: Form, exc: ConflictError) -> None:
     """Somebody saved the record after this form started: show both sides and let the
     user keep theirs, keep mine or merge; the choice is saved on the stored version."""
     record = form.edited_record()
@@ -52,7 +52,7 @@ def show_conflict(form: FormScreen[Any], exc: ConflictError) -> None:
 
 
 def apply_choice(
-    form: FormScreen[Any],
+    form: Form,
     choice: ConflictChoice | None,
     conflict: conflicts.Conflict,
     current: Any,

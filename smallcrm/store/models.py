@@ -237,6 +237,19 @@ class Setting(SQLModel, table=True):
     value: str = Field(sa_type=Text)
 
 
+class FormDraft(SQLModel, table=True):
+    """What a user had typed into a form not yet saved (kept while typing, offered back on the
+    next start when the connection dropped): one per user and form."""
+
+    __tablename__ = "form_draft"
+
+    author: str = Field(primary_key=True, max_length=120)
+    form: str = Field(primary_key=True, max_length=80)  # "contact:new", "deal:12"
+    title: str = Field(max_length=200)  # "adding a contact: Zora Quillfeather"
+    fields: str = Field(sa_type=Text)  # JSON: widget id -> value
+    saved_at: datetime = _ts()
+
+
 class RecordCount(SQLModel, table=True):
     """How many live (not trashed) records of a kind there are, kept exact by triggers."""
 

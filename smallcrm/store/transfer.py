@@ -34,6 +34,7 @@ TABLES = (
     "import_batch",
     "import_batch_item",
     "audit_entry",
+    "form_draft",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count")
