@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, now, state
-from smallcrm.store import clock
+from smallcrm.store import clock, formats
 
 SHOWN = 8  # per section; the rest is counted with the command that lists it all
 CAP = 500  # at most this many are counted per section ("500+")
@@ -59,10 +59,8 @@ def _write_json(
 def _write_text(
     moment: Any, agenda: list[Any], due: list[Any], stale: list[Any], days: int
 ) -> None:
-    from smallcrm.cli import views
-
     out = sys.stdout.write
-    out(f"Today, {views.when(moment.date())}\n")
+    out(f"Today, {formats.when(moment.date())}\n")
     if not (agenda or due or stale):
         out("Nothing scheduled, nothing due, no quiet deals.\n")
         return
@@ -118,12 +116,10 @@ def _follow_up(entry: Any, moment: Any) -> str:
 
 
 def _stale(deal: Any) -> str:
-    from smallcrm.cli import views
-
     last = deal.last_activity_at or deal.tracking.updated_at
     return (
         f"{deal.id}: {deal.name} ({deal.account_name or 'no account'}), {deal.stage}, "
-        f"{views.money(deal.amount, deal.currency)}; last activity {views.when(last)}"
+        f"{formats.money(deal.amount, deal.currency)}; last activity {formats.when(last)}"
     )
 
 

@@ -23,6 +23,7 @@ from smallcrm.cli.context import CliError, err, guarded, lookup, state
 from smallcrm.cli.core import EXIT_ERROR, EXIT_INTERRUPTED
 from smallcrm.cli.feedback import progress_bar, stdin_is_terminal
 from smallcrm.cli.routing import routed
+from smallcrm.store import formats
 from smallcrm.store import kinds as registry
 
 if TYPE_CHECKING:
@@ -438,7 +439,7 @@ def list_imports(
     rows = [
         [
             b.id,
-            views.when(b.started_at),
+            formats.when(b.started_at),
             b.actor,
             b.source,
             views.shell_kind(b.kind),
@@ -446,7 +447,7 @@ def list_imports(
             b.updated,
             b.unchanged,
             b.invalid,
-            views.when(b.undone_at),
+            formats.when(b.undone_at),
         ]
         for b in batches
     ]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, lookup, state
+from smallcrm.store import formats
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -131,7 +132,6 @@ def entry_json(entry: AuditEntry, word: str) -> dict[str, Any]:
 
 
 def _write_entries(word: str, record_id: int, title: str | None, entries: list[Any]) -> None:
-    from smallcrm.cli import views
     from smallcrm.output import is_terminal, write_fields
 
     about = f" ({title})" if title else " (no longer in the database, or in the trash)"
@@ -139,7 +139,7 @@ def _write_entries(word: str, record_id: int, title: str | None, entries: list[A
     print(f"History of {word} {record_id}{about}: {count}\n")
     terminal = is_terminal(sys.stdout)
     for entry in entries:
-        heading = f"{views.when(entry.at)}  {entry.actor}  {entry.action}"
+        heading = f"{formats.when(entry.at)}  {entry.actor}  {entry.action}"
         write_fields(heading, _change_lines(entry.kind, entry.changes), terminal=terminal)
 
 

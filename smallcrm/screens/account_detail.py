@@ -25,9 +25,9 @@ from smallcrm.screens.detail_base import (
     opportunity_line,
 )
 from smallcrm.store import accounts, appointments, clock, interactions, opportunities
+from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Account
-from smallcrm.widgets import formatting as fmt
 
 CONTACTS_SHOWN = 50
 

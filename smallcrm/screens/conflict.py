@@ -19,10 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Static
 
+from smallcrm.store import formats as fmt
 from smallcrm.store import kinds
 from smallcrm.store.conflicts import MINE, THEIRS, Conflict, FieldDiff, Side, others
 from smallcrm.store.crud import current_user
-from smallcrm.widgets import formatting as fmt
 
 MERGE = "merge"
 SHOWN_ENTRIES = 3  # the latest changes listed by name; older ones are counted

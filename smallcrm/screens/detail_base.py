@@ -13,9 +13,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store.errors import NotFoundError, StoreError
 from smallcrm.store.records import Interaction, Occurrence, Opportunity
-from smallcrm.widgets import formatting as fmt
 
 TIMELINE_LIMIT = 20
 UPCOMING_DAYS = 90

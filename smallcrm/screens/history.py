@@ -15,11 +15,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store import kinds
 from smallcrm.store.audit import history, readable_changes
 from smallcrm.store.errors import StoreError
 from smallcrm.store.records import AuditEntry
-from smallcrm.widgets import formatting as fmt
 
 HISTORY_LIMIT = 500  # entries shown; the shell command lists every one
 LONG_VALUE = 160  # characters of one old or new value

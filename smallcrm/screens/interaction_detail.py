@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from smallcrm.screens.detail_base import DetailScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store import interactions
 from smallcrm.store.records import Interaction
-from smallcrm.widgets import formatting as fmt
 
 
 class InteractionDetailScreen(DetailScreen):
@@ -55,7 +55,7 @@ after brings it back). Esc goes back."""
         """``Call 2026-11-20``."""
         if self.item is None:
             return [f"Interaction #{self.record_id}"]
-        day = fmt.local(self.item.happened_at).date().isoformat()
+        day = fmt.short_day(self.item.happened_at)
         return [f"{self.item.kind.capitalize()} {day}"]
 
     def compose_body(self) -> ComposeResult:

@@ -13,9 +13,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.store import accounts, kinds
+from smallcrm.store import formats as fmt
 from smallcrm.store.duplicates import DuplicatePair, FieldChoice, MergeResult, merge, merge_preview
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
-from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import fit_cell
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ from smallcrm.screens.detail_base import (
     interaction_line,
 )
 from smallcrm.store import appointments, clock, interactions, opportunities
+from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Appointment, Opportunity, Stage
-from smallcrm.widgets import formatting as fmt
-from smallcrm.widgets.deal_card import format_amount, is_overdue
+from smallcrm.widgets.deal_card import is_overdue
 
 APPOINTMENT_LIMIT = 10
 LOOK_AHEAD = timedelta(days=366)
@@ -136,8 +136,8 @@ after brings it back). Esc or Backspace goes back."""
             close += "  ! passed"
         return [
             ("Stage", f"{deal.stage} ({deal.probability}%)"),
-            ("Amount", format_amount(deal.amount, deal.currency)),
-            ("Weighted", format_amount(deal.weighted_amount, deal.currency)),
+            ("Amount", fmt.money_compact(deal.amount, deal.currency)),
+            ("Weighted", fmt.money_compact(deal.weighted_amount, deal.currency)),
             ("Close", close),
             ("Closed on", fmt.day(deal.closed_on)),
             ("Lost because", deal.lost_reason or ""),

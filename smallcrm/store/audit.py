@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from smallcrm.store import formats
 from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, to_datetime
 from smallcrm.store.errors import NotFoundError
@@ -151,7 +152,7 @@ def readable_changes(
     for field, pair in changes.items():
         old, new = (list(pair) + [None, None])[:2]
         if field.endswith("_cents"):
-            old, new = _money(old), _money(new)
+            old, new = _cents(old), _cents(new)
         name = _label(kind, field)
         shown_old = None if old in (None, "", []) else value_text(old, limit)
         readable.append(FieldChange(name, shown_old, value_text(new, limit)))
@@ -181,8 +182,8 @@ def value_text(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _money(value: Any) -> Any:
+def _cents(value: Any) -> Any:
     """A stored amount in cents as money (``1600000`` -> ``16,000.00``)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value / 100:,.2f}"
+        return formats.cents(value)
     return value

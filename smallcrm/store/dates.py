@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from dateutil.relativedelta import relativedelta
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.formats import describe
 
 __all__ = ["describe", "parse_date", "parse_datetime", "parse_duration", "parse_time"]
 
@@ -506,16 +507,3 @@ def parse_duration(text: str, field: str = "duration") -> timedelta:
 
 
 # --- output ----------------------------------------------------------------------------------
-
-
-def describe(value: date | datetime) -> str:
-    """Echo a value absolutely for output: ``Fri 2026-11-27`` or ``Fri 2026-11-27 14:00``.
-
-    Names are always English (independent of the locale) and the result reads back with
-    :func:`parse_date` / :func:`parse_datetime` in the same zone.
-    """
-    day = value.date() if isinstance(value, datetime) else value
-    text = f"{_DAY_NAMES[day.weekday()][:3]} {day.isoformat()}"
-    if isinstance(value, datetime):
-        text += f" {value.hour:02d}:{value.minute:02d}"
-    return text

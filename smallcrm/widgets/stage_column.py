@@ -12,9 +12,10 @@ from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from smallcrm.store.formats import money_abbreviated, money_compact
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Opportunity, Stage
-from smallcrm.widgets.deal_card import compact_amount, format_amount, is_overdue
+from smallcrm.widgets.deal_card import is_overdue
 
 MORE_ID = "more"
 
@@ -33,7 +34,7 @@ def card(deal: Opportunity, today: date, closed: bool) -> Group:
     bottom.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
     bottom.add_column(no_wrap=True, justify="right")
     bottom.add_row(
-        format_amount(deal.amount, deal.currency),
+        money_compact(deal.amount, deal.currency),
         Text("!" + when, style="bold red") if late else Text(when),
     )
     return Group(name, account, bottom)
@@ -44,9 +45,9 @@ def header(summary: StageSummary) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(summary.stage.name.capitalize(), style="bold")
     text.append(f" · {summary.count:,}\n")
-    text.append(f"Σ {compact_amount(summary.total)}")
+    text.append(f"Σ {money_abbreviated(summary.total)}")
     if not summary.stage.is_closed:
-        text.append(f" · w {compact_amount(summary.weighted)}")
+        text.append(f" · w {money_abbreviated(summary.weighted)}")
     return text
 
 
