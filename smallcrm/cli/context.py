@@ -22,6 +22,7 @@ from smallcrm.cli.core import (
     now,
     quiet_broken_pipe,
 )
+from smallcrm.output import safe_streams
 
 __all__ = ["CliError", "State", "err", "guarded", "lookup", "now", "state"]
 
@@ -37,12 +38,14 @@ def state(ctx: typer.Context) -> State:
 
 
 def guarded(func: F) -> F:
-    """Run a command so expected failures print a message and exit 1 instead of a traceback."""
+    """Run a command so expected failures print a message and exit 1 instead of a traceback,
+    with the standard streams guarded against control characters from the data."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with safe_streams():
+                return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except CliError as exc:

@@ -120,8 +120,11 @@ def now() -> datetime:
 
 
 def err(message: str) -> None:
-    """Write a message for the user on stderr."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """Write a message for the user on stderr (messages echo names and values from the data:
+    their control characters are made visible)."""
+    from smallcrm.store.formats import printable
+
+    sys.stderr.write(printable(message.rstrip("\n"), keep_newlines=True) + "\n")
 
 
 # --- errors --------------------------------------------------------------------------------------

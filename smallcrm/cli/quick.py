@@ -24,6 +24,7 @@ from smallcrm.cli.core import (
     err,
     quiet_broken_pipe,
 )
+from smallcrm.output import safe_streams
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 200
@@ -82,7 +83,8 @@ def run_quick(argv: list[str]) -> int | None:
         return None
     state = State(args.target)
     try:
-        run_search(state, " ".join(args.words), args.kinds, args.limit, args.as_json)
+        with safe_streams():
+            run_search(state, " ".join(args.words), args.kinds, args.limit, args.as_json)
     except CliError as exc:
         err(f"Error: {exc}")
         return EXIT_ERROR
