@@ -13,6 +13,7 @@ from smallcrm.screens.detail_base import DetailScreen
 from smallcrm.store import formats as fmt
 from smallcrm.store import interactions
 from smallcrm.store.records import Interaction
+from smallcrm.widgets.text import plain
 
 
 class InteractionDetailScreen(DetailScreen):
@@ -88,7 +89,7 @@ after brings it back). Esc goes back."""
         )
         body = self.query_one("#body", Static)
         body.border_title = "Notes"
-        body.update(i.body or "(no notes)")
+        body.update(plain(i.body or "(no notes)", lines=True))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -12,7 +12,7 @@ from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from smallcrm.store.formats import money_abbreviated, money_compact
+from smallcrm.store.formats import money_abbreviated, money_compact, printable
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Opportunity, Stage
 from smallcrm.widgets.deal_card import is_overdue
@@ -25,8 +25,8 @@ def card(deal: Opportunity, today: date, closed: bool) -> Group:
 
     An overdue close date carries ``!`` as well as colour, so it reads without colour.
     """
-    name = Text(deal.name, style="bold", no_wrap=True, overflow="ellipsis")
-    who = deal.account_name or deal.contact_name or "no account"
+    name = Text(printable(deal.name), style="bold", no_wrap=True, overflow="ellipsis")
+    who = printable(deal.account_name or deal.contact_name or "no account")
     account = Text(who, style="italic", no_wrap=True, overflow="ellipsis")
     late = is_overdue(deal, today, closed)
     when = deal.expected_close.isoformat() if deal.expected_close else "no date"
