@@ -79,6 +79,8 @@ async def test_lists_and_detail_views(tui_db: Database, hostile: Planted) -> Non
         app.action_go("contacts")
         await pilot.pause()
         await open_and_check(app, pilot, "contact", hostile.contact)
+        card = lines_of(app.screen.query_one("#card"))
+        assert "Eve ␛[31m" in card[0], "the card's title"
         crumbs = lines_of(app.screen.query_one("#crm-crumbs"))
         assert any("Eve ␛[31m" in line for line in crumbs), crumbs
         await open_and_check(app, pilot, "account", hostile.account)
@@ -102,6 +104,8 @@ async def test_search_drop_down_palette_and_history(tui_db: Database, hostile: P
         await pilot.press("h")
         await pilot.pause()
         assert_safe(app)
+        status = lines_of(app.screen.query_one("#history-status"))
+        assert "Eve ␛[31m" in status[0], status
 
 
 async def test_notifications_and_the_trash(tui_db: Database, hostile: Planted) -> None:

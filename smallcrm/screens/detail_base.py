@@ -16,7 +16,7 @@ from smallcrm.screens.base import CrmScreen
 from smallcrm.store import formats as fmt
 from smallcrm.store.errors import NotFoundError, StoreError
 from smallcrm.store.records import Interaction, Occurrence, Opportunity
-from smallcrm.widgets.text import assemble
+from smallcrm.widgets.text import assemble, markup_safe
 
 TIMELINE_LIMIT = 20
 UPCOMING_DAYS = 90
@@ -243,5 +243,5 @@ class DetailScreen(CrmScreen):
     def set_card(self, widget_id: str, title: str, lines: list[tuple[str, str]]) -> None:
         """Fill a card widget."""
         widget = self.query_one(f"#{widget_id}", Static)
-        widget.border_title = title
+        widget.border_title = markup_safe(title)  # border titles are read as markup
         widget.update(self.card(title, lines))

@@ -115,7 +115,7 @@ JSON with `--json`). Esc goes back to the record."""
             box.highlighted = ids.index(highlighted)
         elif ids:
             box.highlighted = 0
-        self.query_one("#history-status", Static).update(self.status_text())
+        self.query_one("#history-status", Static).update(plain(self.status_text()))
 
     def status_text(self) -> str:
         """``History of contact Jana Novak: 12 entries, newest first``."""

@@ -38,7 +38,7 @@ from smallcrm.store.io import (
 )
 from smallcrm.store.io.common import plural
 from smallcrm.widgets.path_suggester import PathSuggester
-from smallcrm.widgets.text import assemble, plain
+from smallcrm.widgets.text import assemble, markup_safe, plain
 
 IGNORE = "-"  # The mapping's word for "this column fills no field".
 KINDS = tuple((kind.plural, kind.name) for kind in registry.KINDS)
@@ -626,7 +626,9 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         self.preview = report
         self._set_status(describe_file(self.parsed) if self.parsed else "")
         self._show_lines(preview_lines(report, skip_invalid=self.skip_invalid))
-        self.query_one("#import-preview").border_title = f"Preview of {report.source} (dry run)"
+        self.query_one(
+            "#import-preview"
+        ).border_title = f"Preview of {markup_safe(report.source)} (dry run)"
         self._show_rate(report)
 
     def _imported(self, report: ImportReport | None) -> None:
