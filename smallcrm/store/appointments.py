@@ -42,11 +42,16 @@ def check_rrule(field: str, rule: str | None, start: datetime) -> str | None:
 
 
 def _aware(field: str, value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ValidationError(field, "must be a date and time with a time zone")
-    return value
+    return v.moment(field, value)
+
+
+def _end(start: datetime, duration: timedelta) -> datetime:
+    """The end ``duration`` after ``start``, within the dates the store keeps."""
+    try:
+        end = start + duration
+    except OverflowError:
+        raise ValidationError("duration", f"is too long: {v.DAY_RANGE}") from None
+    return v.moment("ends_at", end)  # type: ignore[return-value]
 
 
 def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
             raise ValidationError("duration", "needs the start time too")
         if not isinstance(duration, timedelta) or duration <= timedelta(0):
             raise ValidationError("duration", "must be a positive length of time like 1h")
-        out["ends_at"] = out["starts_at"] + duration
+        out["ends_at"] = _end(out["starts_at"], duration)
     if out.get("ends_at") and out.get("starts_at") and out["ends_at"] < out["starts_at"]:
         raise ValidationError("ends_at", "is before the start")
     if "all_day" in data:

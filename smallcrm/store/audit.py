@@ -18,6 +18,7 @@ from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, to_datetime
 from smallcrm.store.errors import NotFoundError
 from smallcrm.store.records import AuditEntry
+from smallcrm.store.validate import MAX_ID
 
 
 def history(
@@ -28,12 +29,14 @@ def history(
     A record that was deleted for good, or erased, keeps its entries, so this works for ids
     that no longer name a record; an id with no entries gives an empty list.
     """
+    if not 0 < record_id <= MAX_ID:
+        return []  # no record ever had such an id
     sql = "SELECT * FROM audit_entry WHERE kind = :kind AND record_id = :record_id"
     params: dict[str, Any] = {"kind": kind, "record_id": record_id}
     if limit is not None:
         # The newest ``limit`` entries, then put back in order.
         sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT :limit) AS latest"
-        params["limit"] = limit
+        params["limit"] = min(limit, MAX_ID)
     with db.read() as tx:
         rows = tx.all(sql + " ORDER BY id", **params)
     return [_entry(row) for row in rows]
@@ -100,8 +103,10 @@ def latest_change(db: Database) -> ChangeMarker:
 
 def get_entry(db: Database, entry_id: int) -> AuditEntry:
     """One audit entry by its id (NotFoundError if there is none)."""
-    with db.read() as tx:
-        row = tx.one("SELECT * FROM audit_entry WHERE id = :id", id=entry_id)
+    row = None
+    if 0 < entry_id <= MAX_ID:
+        with db.read() as tx:
+            row = tx.one("SELECT * FROM audit_entry WHERE id = :id", id=entry_id)
     if row is None:
         raise NotFoundError("history entry", entry_id)
     return _entry(row)

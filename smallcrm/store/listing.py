@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
+from smallcrm.store import validate as v
 from smallcrm.store.errors import ValidationError
 
 MAX_PAGE = 1000
@@ -69,9 +70,10 @@ def common_filters(query: ListQuery, alias: str, date_column: str) -> Where:
     if query.account_id is not None:
         where.add(f"{alias}.account_id = :account_id", account_id=query.account_id)
     if query.since:
-        where.add(f"{alias}.{date_column} >= :since", since=query.since)
+        where.add(f"{alias}.{date_column} >= :since", since=v.day("since", query.since))
     if query.until:
-        where.add(f"{alias}.{date_column} < :until", until=_day_after(query.until))
+        until = _day_after(v.day("until", query.until))  # type: ignore[arg-type]
+        where.add(f"{alias}.{date_column} < :until", until=until)
     return where
 
 
