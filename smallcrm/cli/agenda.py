@@ -9,6 +9,7 @@ import typer
 
 from smallcrm.cli.context import CliError, guarded, now, state
 from smallcrm.store import clock, formats
+from smallcrm.store.validate import MAX_ID
 
 SHOWN = 8  # per section; the rest is counted with the command that lists it all
 CAP = 500  # at most this many are counted per section ("500+")
@@ -126,7 +127,9 @@ def _stale(deal: Any) -> str:
 @guarded
 def done(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(metavar="ID", help="The interaction's id.")],
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The interaction's id.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
 ) -> None:
     """Mark a follow-up done: smallcrm done 33 (ids are listed by smallcrm today)."""

@@ -25,6 +25,7 @@ from smallcrm.cli.feedback import progress_bar, stdin_is_terminal
 from smallcrm.cli.routing import routed
 from smallcrm.store import formats
 from smallcrm.store import kinds as registry
+from smallcrm.store.validate import MAX_ID
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -478,7 +479,9 @@ def _batch_json(batch: Any) -> dict[str, Any]:
 @guarded
 def undo_import(
     ctx: typer.Context,
-    batch: Annotated[int, typer.Argument(metavar="BATCH", help="The import's number.")],
+    batch: Annotated[
+        int, typer.Argument(metavar="BATCH", min=1, max=MAX_ID, help="The import's number.")
+    ],
 ) -> None:
     """Undo an import: delete what it created, put back what it changed."""
     from smallcrm.store.errors import NotFoundError

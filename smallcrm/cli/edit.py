@@ -19,6 +19,7 @@ import typer
 from smallcrm.cli.context import CliError, guarded, lookup, now, state
 from smallcrm.store import formats, kinds
 from smallcrm.store.kinds import LENGTH, LIST, RAW, TEXT, YES_NO, Kind
+from smallcrm.store.validate import record_id
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -168,7 +169,7 @@ def _parse_assignments(kind: Kind[Any], assignments: list[str]) -> list[tuple[st
 def _record_id(db: Database, kind: Kind[Any], ref: str) -> int:
     text = ref.strip().lstrip("#")
     if text.isascii() and text.isdigit():
-        return int(text)
+        return record_id("ID", text)
     how = f"smallcrm edit {kind.word} {{ref}}"
     return lookup(db, ref, (kind.name,), option="ID", how=how).record_id
 

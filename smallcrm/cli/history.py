@@ -9,6 +9,7 @@ import typer
 
 from smallcrm.cli.context import CliError, guarded, lookup, state
 from smallcrm.store import formats
+from smallcrm.store.validate import record_id
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -93,7 +94,8 @@ def _record(db: Database, word: str, store_kind: str, ref: str) -> tuple[int, st
     """The id ``ref`` names and the record's title (None when it no longer exists)."""
     text = ref.strip().lstrip("#")
     if text.isascii() and text.isdigit():
-        return int(text), _title(db, store_kind, int(text))
+        number = record_id("ID", text)
+        return number, _title(db, store_kind, number)
     if store_kind == "import_batch":
         raise CliError(f"ID: give the {word}'s number; see them with: smallcrm import list")
     hit = lookup(db, ref, (store_kind,), option="ID", how=f"smallcrm history {word} {{ref}}")
