@@ -12,10 +12,13 @@ from typing import Any, TypeVar
 import typer
 
 from smallcrm.cli.core import (
+    EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     CliError,
     State,
+    debugging,
+    describe_bug,
     describe_error,
     err,
     lookup,
@@ -46,8 +49,8 @@ def guarded(func: F) -> F:
         try:
             with safe_streams():
                 return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
+            raise  # exits, and usage errors (BadParameter) that Typer reports itself
         except CliError as exc:
             _fail(str(exc))
         except BrokenPipeError:
@@ -56,11 +59,13 @@ def guarded(func: F) -> F:
         except KeyboardInterrupt:
             err("Interrupted.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except Exception as exc:  # noqa: BLE001 - sorted below: only known kinds are softened
+        except Exception as exc:  # noqa: BLE001 - sorted below: known kinds, then bugs
             message = describe_error(exc)
-            if message is None:
+            if message is not None:
+                _fail(message)
+            if debugging():
                 raise
-            _fail(message)
+            _fail(describe_bug(exc), EXIT_BUG)
         finally:
             for value in (*args, *kwargs.values()):
                 # Typer hands commands its bundled click's Context, not typer.Context.
@@ -70,6 +75,6 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
     err(f"Error: {message}")
-    raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(code)

@@ -16,10 +16,13 @@ import os
 from typing import NamedTuple
 
 from smallcrm.cli.core import (
+    EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     CliError,
     State,
+    debugging,
+    describe_bug,
     describe_error,
     err,
     quiet_broken_pipe,
@@ -93,12 +96,15 @@ def run_quick(argv: list[str]) -> int | None:
     except KeyboardInterrupt:
         err("Interrupted.")
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - only known kinds are softened, as in guarded()
+    except Exception as exc:  # noqa: BLE001 - known kinds, then bugs, as in guarded()
         message = describe_error(exc)
-        if message is None:
+        if message is not None:
+            err(f"Error: {message}")
+            return EXIT_ERROR
+        if debugging():
             raise
-        err(f"Error: {message}")
-        return EXIT_ERROR
+        err(f"Error: {describe_bug(exc)}")
+        return EXIT_BUG
     finally:
         state.close()
     return 0
