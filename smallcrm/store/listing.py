@@ -13,6 +13,16 @@ from smallcrm.store.errors import ValidationError
 MAX_PAGE = 1000
 STREAM_PAGE = 500
 T = TypeVar("T")
+# Written after every LIKE whose pattern holds text from a user or a record (see ``literal``).
+ESCAPE = "ESCAPE '\\'"
+
+
+def literal(text: str) -> str:
+    """``text`` for a LIKE pattern that matches ``text`` itself: ``%`` and ``_`` are wildcards
+    to LIKE, so each (and the backslash that escapes them) gets a backslash; the statement says
+    ``ESCAPE '\\'`` after the pattern (on PostgreSQL too, whose default it is, so that both
+    read it the same way)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,8 @@ def common_filters(query: ListQuery, alias: str, date_column: str) -> Where:
     if query.owner:
         where.add(f"{alias}.owner = :owner", owner=query.owner)
     if query.tag:
-        where.add(f"(' ' || {alias}.tags || ' ') LIKE :tag", tag=f"% {query.tag.lower()} %")
+        tag = f"% {literal(query.tag.lower())} %"
+        where.add(f"(' ' || {alias}.tags || ' ') LIKE :tag {ESCAPE}", tag=tag)
     if query.account_id is not None:
         where.add(f"{alias}.account_id = :account_id", account_id=query.account_id)
     if query.since:
