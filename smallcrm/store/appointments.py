@@ -33,12 +33,39 @@ def check_rrule(field: str, rule: str | None, start: datetime) -> str | None:
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     try:
-        rrulestr(text, dtstart=start)
+        parsed = rrulestr(text, dtstart=start)
     except (ValueError, TypeError) as exc:
         raise ValidationError(
             field, f"{rule!r} is not a recurrence rule like FREQ=WEEKLY;BYDAY=MO ({exc})"
         ) from None
+    problem = too_frequent(parsed)
+    if problem:
+        raise ValidationError(field, f"{rule!r} {problem}")
     return text.upper()
+
+
+# An appointment repeats at most hourly. A rule every minute or second is a slip (or a hostile
+# file): each day would list 1,440 or 86,400 of it, and the agenda and calendar expand every
+# occurrence.
+TOO_FREQUENT = "repeats more often than hourly; an appointment repeats at most every hour"
+
+
+def too_frequent(rule: Any) -> str | None:
+    """Why a parsed ``dateutil`` rule repeats too often (None when it repeats at most hourly):
+    FREQ=SECONDLY or MINUTELY, or several BYMINUTE or BYSECOND values, which put two or more
+    occurrences in one hour (``FREQ=HOURLY;BYMINUTE=0,30``) unless a single BYSETPOS keeps one
+    of them per period. Decided from the rule's parts: walking its occurrences can take seconds
+    for a rule that never matches (30 February)."""
+    from dateutil.rrule import HOURLY
+
+    if getattr(rule, "_freq", HOURLY) > HOURLY:  # MINUTELY and SECONDLY come after HOURLY
+        return TOO_FREQUENT
+    minutes, seconds = getattr(rule, "_byminute", ()), getattr(rule, "_bysecond", ())
+    if len(minutes or ()) <= 1 and len(seconds or ()) <= 1:
+        return None  # one time in each hour it falls in
+    if len(getattr(rule, "_bysetpos", None) or ()) == 1:
+        return None  # one of those times per day, week, month or year
+    return TOO_FREQUENT
 
 
 def _aware(field: str, value: Any) -> datetime | None:

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from smallcrm.store import clock
+from smallcrm.store import appointments, clock
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.records import Appointment
 
@@ -200,7 +200,7 @@ def _event_fields(event: Any, overrides: dict[str, list[datetime]]) -> tuple[Fie
     add(fields, "location", _text(event, "LOCATION"))
     add(fields, "notes", _text(event, "DESCRIPTION"))
     uid = _text(event, "UID")
-    _recurrence(event, fields, start, uid, overrides)
+    _recurrence(event, fields, start, uid, overrides, warnings)
     if event.get("RECURRENCE-ID") is not None and uid:
         uid = f"{uid}#{_moment(_dt(event['RECURRENCE-ID'], 'recurrence')).isoformat()}"
     if uid and len(uid) <= 300:
@@ -283,7 +283,12 @@ def _text(event: Any, name: str) -> str | None:
 
 
 def _recurrence(
-    event: Any, fields: Fields, start: datetime, uid: str | None, overrides: dict
+    event: Any,
+    fields: Fields,
+    start: datetime,
+    uid: str | None,
+    overrides: dict,
+    warnings: list[str],
 ) -> None:
     rule = event.get("RRULE")
     if isinstance(rule, list):
@@ -292,12 +297,29 @@ def _recurrence(
     for group in _as_list(event.get("EXDATE")):
         for item in getattr(group, "dts", []):
             exdates.append(_moment(_dt(item, "exdates")))
-    if rule is not None:
-        add(fields, "rrule", _rule_text(rule))
+    text = _rule_text(rule) if rule is not None else None
+    if text is not None and _too_frequent(text, start):
+        # Other calendars allow any rule; one file's odd event should not stop the others.
+        warnings.append(f"RRULE {text} ignored: {appointments.TOO_FREQUENT}; kept as one event")
+        return  # its EXDATEs went with the rule
+    if text is not None:
+        add(fields, "rrule", text)
         if uid and event.get("RECURRENCE-ID") is None:
             exdates += overrides.get(uid, [])
     if exdates:
         add(fields, "exdates", exdates)
+
+
+def _too_frequent(text: str, start: datetime) -> bool:
+    """Whether a rule repeats more often than the store allows (one it cannot read at all is
+    left for the store to refuse, naming the problem)."""
+    from dateutil.rrule import rrulestr
+
+    try:
+        rule = rrulestr(text, dtstart=start)
+    except (ValueError, TypeError):
+        return False
+    return appointments.too_frequent(rule) is not None
 
 
 def _as_list(value: Any) -> list[Any]:
