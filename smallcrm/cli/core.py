@@ -66,6 +66,7 @@ FIELD_OPTIONS = {
     "limit": "--limit",
     "since": "--since",
     "until": "--until",
+    "destination": "DEST",
 }
 
 
