@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -23,7 +22,11 @@ from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from smallcrm.commands import CrmCommands
+from smallcrm.palette import CrmCommands
+from smallcrm.screens import openers
+from smallcrm.screens.host import CrmHost, Trashed
+from smallcrm.screens.modes import MODES as TAB_SCREENS
+from smallcrm.screens.tabs import TABS
 from smallcrm.store import clock, kinds
 from smallcrm.store.db import Database, open_database
 from smallcrm.store.formats import printable
@@ -32,85 +35,17 @@ from smallcrm.widgets.text import ControlFilter, markup_safe
 LIVE_INTERVAL = 1.0  # seconds between two looks for changes made by others
 
 
-def _contacts() -> Screen:
-    from smallcrm.screens.contacts import ContactsScreen
-
-    return ContactsScreen()
-
-
-def _accounts() -> Screen:
-    from smallcrm.screens.accounts import AccountsScreen
-
-    return AccountsScreen()
-
-
-def _interactions() -> Screen:
-    from smallcrm.screens.interactions import InteractionsScreen
-
-    return InteractionsScreen()
-
-
-def _pipeline() -> Screen:
-    # Imported when first shown, so the first paint does not pay for the board.
-    from smallcrm.screens.pipeline import PipelineScreen
-
-    return PipelineScreen()
-
-
-def _calendar() -> Screen:
-    from smallcrm.screens.calendar import CalendarScreen
-
-    return CalendarScreen()
-
-
-@dataclass(frozen=True)
-class ScreenTab:
-    """One of the five top-level screens: its mode name, label and key.
-
-    Function keys, because they arrive intact over SSH, in tmux and on the Linux console;
-    Alt+digit did not (Textual 8 read tmux's ESC 3 as a pound sign).
-    """
-
-    mode: str
-    label: str
-    key: str
-
-
-TABS: tuple[ScreenTab, ...] = (
-    ScreenTab("contacts", "Contacts", "f2"),
-    ScreenTab("accounts", "Accounts", "f3"),
-    ScreenTab("interactions", "Interactions", "f4"),
-    ScreenTab("pipeline", "Pipeline", "f5"),
-    ScreenTab("calendar", "Calendar", "f6"),
-)
-
-
-@dataclass(frozen=True)
-class Trashed:
-    """A record the user moved to the trash in this session, so Ctrl+Z can bring it back."""
-
-    kind: str
-    record_id: int
-    label: str
-
-
 def _tab_bindings() -> list[BindingType]:
     return [Binding(tab.key, f"go('{tab.mode}')", tab.label, id=f"go.{tab.mode}") for tab in TABS]
 
 
-class CrmApp(App[None]):
+class CrmApp(CrmHost):
     """smallcrm's terminal app over one database (``self.db``)."""
 
     TITLE = "smallcrm"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CrmCommands}
-    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
-        "contacts": _contacts,
-        "accounts": _accounts,
-        "interactions": _interactions,
-        "pipeline": _pipeline,
-        "calendar": _calendar,
-    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = dict(TAB_SCREENS)
     DEFAULT_MODE = "contacts"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so F1 works inside forms and modals too (their own bindings come first).
@@ -168,7 +103,7 @@ class CrmApp(App[None]):
     @on(events.Mount)
     def _warn_if_others_can_read(self) -> None:
         """A database file every user can read gets a warning (as the shell commands give)."""
-        from smallcrm.store.shared import exposure_warning
+        from smallcrm.store.team import exposure_warning
 
         warning = exposure_warning(self.db.path)
         if warning:
@@ -177,9 +112,25 @@ class CrmApp(App[None]):
     # live refresh -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Start looking for changes others make (every ``live_interval`` seconds)."""
+        """Start looking for changes others make (every ``live_interval`` seconds); on the very
+        first run, ask for the phone region and the currency."""
         if self.live_interval:
             self.set_interval(self.live_interval, self.check_for_changes, name="live-refresh")
+        self.ask_first_questions()
+
+    def ask_first_questions(self) -> None:
+        """The first-run questions, while no settings were ever saved (Esc skips them)."""
+        from smallcrm.store import settings
+        from smallcrm.store.errors import StoreError
+
+        try:
+            if settings.is_configured():
+                return
+        except (StoreError, OSError):
+            return  # an unreadable settings file: `smallcrm config` says what is wrong
+        from smallcrm.screens.first_run import FirstRunScreen
+
+        self.push_screen(FirstRunScreen())
 
     def _change_marker(self) -> tuple[int, int] | None:
         from smallcrm.store.audit import latest_change
@@ -238,6 +189,28 @@ class CrmApp(App[None]):
         from smallcrm.screens.details import detail_screen
 
         self.push_screen(detail_screen(kind, record_id))
+
+    # forms and tools (screens/openers.py) ------------------------------------------------
+
+    def open_new(self, kind: str) -> None:
+        """The form for a new contact or account; the saved record opens."""
+        openers.new_record(self, kind)
+
+    def open_log(self, kind: str = "call") -> None:
+        """The form to log a call (or another kind), linked to the record on screen."""
+        openers.log_interaction(self, kind)
+
+    def open_import(self, kind: str | None = None) -> None:
+        """The import screen."""
+        openers.open_import(self, kind)
+
+    def open_past_imports(self) -> None:
+        """The list of past imports."""
+        openers.open_past_imports(self)
+
+    def open_duplicates(self, kind: str = "contact") -> None:
+        """The duplicates screen for contacts or accounts."""
+        openers.open_duplicates(self, kind)
 
     # trash and undo -----------------------------------------------------------------------
 

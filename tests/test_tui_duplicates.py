@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from tui_data import NOW, SIZE, Seeded, app_for
 
 from smallcrm.app import CrmApp
-from smallcrm.commands import CrmCommands
+from smallcrm.palette import CrmCommands
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.duplicates import DuplicatesScreen
 from smallcrm.screens.help import HelpScreen

@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Input, OptionList, Select, Static
 from tui_data import SIZE, Seeded, app_for
 
 from smallcrm.app import CrmApp
-from smallcrm.commands import CrmCommands
+from smallcrm.palette import CrmCommands
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.contacts import ContactsScreen
 from smallcrm.screens.import_batches import ImportBatchesScreen

@@ -10,7 +10,7 @@ import pytest
 from textual.app import App, ComposeResult
 from tui_data import NOW, SIZE, Seeded, app_for
 
-from smallcrm.commands import CrmCommands
+from smallcrm.palette import CrmCommands
 from smallcrm.screens.account_detail import AccountDetailScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.contact_form import ContactForm

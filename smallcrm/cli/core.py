@@ -67,6 +67,7 @@ FIELD_OPTIONS = {
     "since": "--since",
     "until": "--until",
     "destination": "DEST",
+    "db": "--db",
 }
 
 
@@ -86,7 +87,7 @@ class State:
         """The database, opened (and created or migrated if needed) on first use."""
         if self._db is None:
             from smallcrm.store.db import open_database, resolve_url
-            from smallcrm.store.shared import exposure_warning
+            from smallcrm.store.team import exposure_warning
 
             url = resolve_url(self.target)
             check_url(url)
@@ -164,7 +165,17 @@ def quiet_broken_pipe() -> None:
 
 
 def describe_error(exc: BaseException) -> str | None:
-    """The message for an expected failure, or None for a bug (which keeps its traceback)."""
+    """The message for an expected failure, or None for a bug (which keeps its traceback).
+
+    Never with a database password in it, whatever layer worded the error.
+    """
+    from smallcrm.store.urls import redact
+
+    message = _error_message(exc)
+    return None if message is None else redact(message)
+
+
+def _error_message(exc: BaseException) -> str | None:
     import sqlite3
 
     from smallcrm.store.errors import (

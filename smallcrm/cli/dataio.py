@@ -295,6 +295,17 @@ def _write_report(report: ImportReport) -> None:
             err(line)
     _write_warnings(report.warnings)
     print(report.summary())
+    if report.duplicates:
+        kinds = {d.kind for d in report.duplicates}
+        commands = [
+            command
+            for kind, command in (
+                ("contact", "smallcrm duplicates"),
+                ("account", "smallcrm duplicates --accounts"),
+            )
+            if kind in kinds
+        ]
+        print(f"Review the possible duplicates with: {' and '.join(commands)}")
     if report.committed and report.batch_id:
         print(f"Undo it with: smallcrm import undo {report.batch_id}")
 
@@ -349,13 +360,14 @@ def _row_details(row: Any) -> str:
     from smallcrm.cli import views
 
     record = f"{views.shell_kind(row.kind)} {row.record_id}" if row.record_id else ""
+    how = f" ({row.reason})" if row.reason else ""  # how it was found: "same email x"
     if row.action == "updated":
-        return f"{record}: {', '.join(row.changed)}" if row.changed else record
+        return f"{record}{how}: {', '.join(row.changed)}" if row.changed else record + how
     if row.action == "unchanged":
         return f"unchanged ({record})" if record else "unchanged"
     if row.action == "invalid":
         return (row.reason or "").removeprefix(f"{row.where}: ")
-    return ""
+    return row.reason or ""  # created: what it may duplicate
 
 
 def report_json(report: ImportReport) -> dict[str, Any]:
@@ -378,6 +390,17 @@ def report_json(report: ImportReport) -> dict[str, Any]:
         "unchanged": report.unchanged,
         "invalid": report.invalid,
         "linked_created": {views.shell_kind(k): n for k, n in report.linked_created.items()},
+        "possible_duplicates": [
+            {
+                "where": d.where,
+                "kind": views.shell_kind(d.kind),
+                "id": d.record_id,
+                "label": d.label,
+                "other_id": d.other_id,
+                "reason": d.reason,
+            }
+            for d in report.duplicates
+        ],
         "problems": [problem(p) for p in report.problems],
         "warnings": [problem(p) for p in report.warnings],
         "rows": [
@@ -535,7 +558,7 @@ def export(
     db = state(ctx).db()
     # A bar beside data written to the terminal would garble it: only for files and pipes.
     show_bar = not (is_stdout(output) and _stdout_is_terminal())
-    with store_options(), output_stream(output) as out:
+    with store_options(), output_stream(output, db=db) as out:
         with progress_bar(f"Exporting {kind}", show=show_bar) as progress:
             if store_kind == "database":
                 from smallcrm.store.io import export_database
@@ -651,7 +674,7 @@ def invite(
     )
     with store_options():
         text = invitation(db, hit.record_id, organizer_email=sender)
-    with output_stream(output) as out:
+    with output_stream(output, db=db) as out:
         out.write(text)
     attendee = _attendee(text)
     if not attendee:

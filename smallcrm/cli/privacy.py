@@ -108,8 +108,9 @@ def export(
     from smallcrm.cli.streams import is_stdout, output_stream
     from smallcrm.output import dumps
 
-    contact_id, data = _person(state(ctx).db(), person, "export")
-    with output_stream(output) as out:
+    db = state(ctx).db()
+    contact_id, data = _person(db, person, "export")
+    with output_stream(output, db=db) as out:
         out.write(dumps(data) + "\n")
     if not is_stdout(output):
         print(

@@ -1,23 +1,26 @@
 """Where an export goes: a file given with ``-o`` or standard output, always UTF-8 text with
 line endings written exactly as the format wants them (CSV, vCard and iCalendar use CRLF).
 
-A file is written beside its final name and moved into place only when complete, so a failed
-or interrupted export never leaves half a file (nor destroys the previous one). New files are
-readable by their owner only, like the database: exports hold personal data.
+Files follow the store's rule (``smallcrm.store.io.destination``, the same for the app's save
+dialog): never over the database, its companions or backups, a device, a pipe or a folder;
+written beside the final name and moved into place only when complete, readable by their owner
+only. Here its refusals are worded with the option the user typed.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from smallcrm.cli.core import CliError
 from smallcrm.store.formats import printable
+
+if TYPE_CHECKING:
+    from smallcrm.store.db import Database
 
 
 def is_stdout(path: Path | None) -> bool:
@@ -26,34 +29,32 @@ def is_stdout(path: Path | None) -> bool:
 
 
 @contextmanager
-def output_stream(path: Path | None, option: str = "-o") -> Iterator[TextIO]:
-    """A text stream to ``path`` (see the module doc), or to standard output."""
+def output_stream(
+    path: Path | None, option: str = "-o", db: Database | None = None
+) -> Iterator[TextIO]:
+    """A text stream to ``path`` (see the module doc), or to standard output.
+
+    ``db`` is the database in use, so that ``-o`` can never name it or its backups.
+    """
+    from smallcrm.store.errors import ValidationError
+    from smallcrm.store.io.destination import open_destination
+
     if is_stdout(path):
         out = _stdout()
         yield out
         out.flush()
         return
     assert path is not None
-    target = path.expanduser()
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-    except OSError as exc:
-        raise CliError(f"{option}: cannot write {str(path)!r}: {_reason(exc)}") from None
-    try:
-        with open(handle, "w", encoding="utf-8", newline="") as stream:
+        with open_destination(path, db) as stream:
             yield stream
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise CliError(f"{option}: cannot write {str(path)!r}: {_reason(exc)}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
+    except ValidationError as exc:
+        if exc.field != "output":
+            raise
+        hint = ""
+        if os.path.exists(path) and not os.path.isdir(path) and "regular file" in exc.message:
+            hint = f"; {option} - writes to standard output"
+        raise CliError(f"{option}: {exc.message}{hint}") from None
 
 
 def _stdout() -> TextIO:

@@ -73,9 +73,7 @@ brings it back (its contacts and deals are kept).
 
     def new_record(self) -> None:
         """n: the new-account form; the saved account opens."""
-        from smallcrm.commands import new_account
-
-        new_account(self.app)
+        self.app.open_new("account")
 
     def edit_record(self, record: Account) -> None:
         """e: the account form for this account."""

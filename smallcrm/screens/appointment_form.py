@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from smallcrm.screens.confirm import ConfirmScreen
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import appointments, clock
 from smallcrm.store import formats as fmt
 from smallcrm.store.dates import describe, parse_duration
@@ -204,8 +205,12 @@ class AppointmentForm(FormScreen[Appointment]):
             "Repeat rule (RFC 5545)",
             wide=True,
         )
-        yield labelled(RecordPicker("contact", values["contact"], id="contact"), "Contact")
-        yield labelled(RecordPicker("account", values["account"], id="account"), "Account")
+        yield labelled(
+            record_picker(self.db, "contact", values["contact"], id="contact"), "Contact"
+        )
+        yield labelled(
+            record_picker(self.db, "account", values["account"], id="account"), "Account"
+        )
         notes = TextArea(values["notes"], id="notes", soft_wrap=True)
         yield labelled(notes, "Notes", wide=True)
 

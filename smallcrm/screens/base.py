@@ -21,14 +21,19 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from smallcrm.screens.host import CrmHost
+from smallcrm.screens.tabs import TABS
 from smallcrm.store.errors import StoreError, ValidationError
 from smallcrm.widgets.breadcrumbs import Breadcrumbs
 from smallcrm.widgets.search_bar import SearchBar, SearchResults
 from smallcrm.widgets.tab_bar import TabBar
 
 if TYPE_CHECKING:
-    from smallcrm.app import CrmApp
     from smallcrm.store.db import Database
+    from smallcrm.store.records import SearchHit
+
+
+SEARCH_HITS_PER_KIND = 5
 
 
 class CrmScreen(Screen):
@@ -57,7 +62,7 @@ class CrmScreen(Screen):
         Binding("backspace", "back", "Back", show=False, id="screen.back.backspace"),
     ]
 
-    app: CrmApp
+    app: CrmHost
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:  # noqa: A002
         super().__init__(name=name, id=id)
@@ -91,14 +96,20 @@ class CrmScreen(Screen):
     def compose(self) -> ComposeResult:
         """Tabs, breadcrumbs and search on top, the body, the footer."""
         with Vertical(id="crm-top"):
-            yield TabBar(self._mode())
+            yield TabBar(TABS, self._mode())
             with Horizontal(id="crm-topline"):
                 yield Breadcrumbs(id="crm-crumbs")
-                yield SearchBar(id="crm-search")
+                yield SearchBar(self.find_anything, id="crm-search")
             yield SearchResults(id="crm-hits")
         with Vertical(id="crm-body"):
             yield from self.compose_body()
         yield Footer()
+
+    def find_anything(self, text: str) -> list[SearchHit]:
+        """The search bar's hits for ``text``: the first few of every kind."""
+        from smallcrm.store.search import search
+
+        return search(self.db, text, per_kind=SEARCH_HITS_PER_KIND)
 
     def _mode(self) -> str:
         return getattr(self.app, "current_mode", "") or ""
@@ -219,7 +230,7 @@ class CrmScreen(Screen):
 
     # errors -------------------------------------------------------------------------------
 
-    def notify_error(self, exc: Exception) -> None:
+    def notify_error(self, exc: BaseException) -> None:
         """Show an error from the store in words the user can act on."""
         if isinstance(exc, ValidationError):
             self.notify(f"{exc.field}: {exc.message}", title="Not saved", severity="error")

@@ -215,7 +215,7 @@ figures, and their name, emails and phones are removed from every other text."""
             return
 
         def write(path: Path) -> None:
-            write_private_json(path, privacy.export_person(self.db, c.id))
+            write_private_json(path, privacy.export_person(self.db, c.id), self.db)
 
         def saved(path: Path | None) -> None:
             if path is not None:
@@ -226,7 +226,8 @@ figures, and their name, emails and phones are removed from every other text."""
             "appointments, their history and the imports that brought them in."
         )
         self.app.push_screen(
-            ExportPathScreen("Export a person's data", export_path(c.name), write, note), saved
+            ExportPathScreen("Export a person's data", export_path(c.name), write, note, self.db),
+            saved,
         )
 
     def action_erase_person(self) -> None:

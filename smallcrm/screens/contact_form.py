@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import contacts
 from smallcrm.store.records import Consent, Contact, ContactMethod
 from smallcrm.widgets.date_field import DateField
@@ -130,7 +131,9 @@ everything you typed stays. Esc cancels without saving anything."""
         yield text("first_name", "First name")
         yield text("last_name", "Last name")
         yield text("title", "Title", "Buyer, CEO, ...")
-        yield labelled(RecordPicker("account", self.account_id, id="account_id"), "Account")
+        yield labelled(
+            record_picker(self.db, "account", self.account_id, id="account_id"), "Account"
+        )
         yield text("emails", "Emails", "jana@acme.example, home:jana@mail.example", wide=True)
         yield text("phones", "Phones", "+49 30 1234567, work:030 987654", wide=True)
         yield text("street", "Street")

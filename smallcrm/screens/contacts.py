@@ -97,9 +97,7 @@ asking, and Ctrl+Z right after brings it back.
 
     def new_record(self) -> None:
         """n: the new-contact form; the saved contact opens."""
-        from smallcrm.commands import new_contact
-
-        new_contact(self.app)
+        self.app.open_new("contact")
 
     def edit_record(self, record: Contact) -> None:
         """e: the contact form for this contact."""
@@ -136,12 +134,8 @@ asking, and Ctrl+Z right after brings it back.
 
     def action_import(self) -> None:
         """i: import contacts from a file."""
-        from smallcrm.commands import open_import
-
-        open_import(self.app)
+        self.app.open_import()
 
     def action_duplicates(self) -> None:
         """m: likely duplicate contacts, to merge."""
-        from smallcrm.commands import open_duplicates
-
-        open_duplicates(self.app, "contact")
+        self.app.open_duplicates("contact")

@@ -14,24 +14,25 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
-from smallcrm.store.errors import StoreError
+from smallcrm.store.db import Database
+from smallcrm.store.errors import StoreError, ValidationError
+from smallcrm.store.io.destination import check_destination, write_file
 from smallcrm.widgets.path_suggester import PathSuggester
 
 
-def write_private_json(path: Path, data: Any) -> None:
-    """Write ``data`` as JSON readable by the owner only (it holds personal data)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        out.write(text)
+def write_private_json(path: Path, data: Any, db: Database | None = None) -> None:
+    """Write ``data`` as JSON by the store's rule for files a user names (never over the
+    database or its backups, only a whole file, readable by the owner only)."""
+    write_file(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n", db)
 
 
 class ExportPathScreen(ModalScreen[Path | None]):
     """The path to save to (a default filled in); dismisses with the path written, or None.
 
     ``write(path)`` does the saving; an error from it (a missing folder, no permission) is
-    shown in the dialog and the path can be changed. An existing file is replaced only after a
-    second Enter.
+    shown in the dialog and the path can be changed. The path is checked first by the store's
+    rule for files a user names (never the database ``db``, its backups, a device or a folder),
+    and an existing file is replaced only after a second Enter.
     """
 
     CSS_PATH = "export_path.tcss"
@@ -48,8 +49,16 @@ replaces it. The file is readable by you only, since it holds personal data.
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
 
-    def __init__(self, title: str, default: str, write: Callable[[Path], None], note: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        default: str,
+        write: Callable[[Path], None],
+        note: str,
+        db: Database | None = None,
+    ) -> None:
         super().__init__()
+        self.db = db
         self.dialog_title = title
         self.default = default
         self.write = write
@@ -99,8 +108,10 @@ replaces it. The file is readable by you only, since it holds personal data.
             self.show_error("Type where to save it.")
             return
         path = Path(os.path.expanduser(text))
-        if path.is_dir():
-            self.show_error(f"{path} is a folder: add a file name.")
+        try:
+            check_destination(path, self.db)
+        except ValidationError as exc:
+            self.show_error(f"Could not save: {exc.message}")
             return
         if path.exists() and self._replace != path:
             self._replace = path
@@ -108,9 +119,12 @@ replaces it. The file is readable by you only, since it holds personal data.
             return
         try:
             self.write(path)
-        except (OSError, StoreError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.show_error(f"Could not save to {path}: {reason}")
+        except OSError as exc:
+            self.show_error(f"Could not save to {path}: {exc.strerror or exc}")
+            return
+        except StoreError as exc:
+            reason = exc.message if isinstance(exc, ValidationError) else str(exc)
+            self.show_error(f"Could not save: {reason}")
             return
         self.dismiss(path)
 

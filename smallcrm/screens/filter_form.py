@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.validate import INTERACTION_KINDS
@@ -66,12 +67,14 @@ Ctrl+S or Enter applies the filters; Esc leaves them as they were. On the list, 
         if "account_id" in self.fields:
             # Alone on its line unless a contact picker pairs with it: the dates then pair up.
             yield labelled(
-                RecordPicker("account", q.account_id, id="account_id"),
+                record_picker(self.db, "account", q.account_id, id="account_id"),
                 "Account",
                 wide="contact_id" not in self.fields,
             )
         if "contact_id" in self.fields:
-            yield labelled(RecordPicker("contact", q.contact_id, id="contact_id"), "Contact")
+            yield labelled(
+                record_picker(self.db, "contact", q.contact_id, id="contact_id"), "Contact"
+            )
         word = DATE_LABELS.get(self.plural, "date")
         since = q.since.isoformat() if q.since else ""
         until = q.until.isoformat() if q.until else ""

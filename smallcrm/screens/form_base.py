@@ -22,11 +22,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Select, Static
 
+from smallcrm.screens.form_fields import (
+    FormFields,
+    read_record,
+    read_widget,
+    record_title,
+    write_widget,
+)
+from smallcrm.screens.host import CrmHost
 from smallcrm.store import conflicts, kinds
 from smallcrm.store.errors import (
     ConflictError,
@@ -48,30 +55,10 @@ FIELD_ERROR = "-field-error"  # marks a field the store rejected on save
 _INDEX = re.compile(r"\[\d+\]|\..*$")
 
 
-def labelled(widget: Widget, label: str, *, wide: bool = False, hint: str = "") -> Widget:
-    """Put ``label`` in the widget's top border (and an optional hint in the bottom one)."""
-    widget.border_title = label
-    if hint:
-        widget.border_subtitle = hint
-    widget.add_class("form-field")
-    if wide:
-        widget.add_class("wide")
-    return widget
-
-
-class FormFields(Vertical):
-    """The grid of fields; tells the form when its height changes (a picker opened, ...)."""
-
-    class Resized(Message):
-        """The fields' height changed."""
-
-    def on_resize(self) -> None:
-        """Let the form fit the scroll area to the new height."""
-        self.post_message(self.Resized())
-
-
 class FormScreen(ModalScreen[T | None], Generic[T]):
     """A modal form returning what it saved (or None when cancelled)."""
+
+    app: CrmHost  # the app these screens run in (screens/host.py)
 
     FORM_TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
@@ -231,7 +218,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     @property
     def db(self) -> Database:
         """The database the app was opened on."""
-        return self.app.db  # type: ignore[attr-defined]
+        return self.app.db
 
     # saving -------------------------------------------------------------------------------
 
@@ -419,9 +406,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         base = _INDEX.sub("", field)
         for key in (field, base):
             widget_id = self.FIELD_IDS.get(key, key)
-            found = self.query(f"#{widget_id}") if re.fullmatch(r"[\w-]+", widget_id) else []
-            if found:
-                return found.first()
+            if re.fullmatch(r"[\w-]+", widget_id):
+                found = self.query(f"#{widget_id}")
+                if found:
+                    return found.first()
         return None
 
     def show_field_error(self, exc: ValidationError) -> None:
@@ -459,42 +447,3 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         widget.remove_class(FIELD_ERROR)
         if not isinstance(widget, DateField):  # A date field re-echoes its own parse there.
             widget.border_subtitle = ""
-
-
-def read_widget(widget: Widget) -> Any:
-    """A field's value: a picked record's id, a choice, a checkbox, or the text."""
-    if isinstance(widget, RecordPicker):
-        return widget.resolve()
-    if isinstance(widget, TextArea):
-        return widget.text
-    if isinstance(widget, Select | Checkbox | Input):
-        return widget.value
-    raise TypeError(f"no value to read in {widget!r}")
-
-
-def write_widget(widget: Widget, value: Any) -> None:
-    """Set a field's value quietly (no Changed message: nothing reacts as if typed)."""
-    quiet = (Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed)
-    with widget.prevent(*quiet, RecordPicker.Changed):
-        if isinstance(widget, RecordPicker):
-            widget.record_id = value
-        elif isinstance(widget, TextArea):
-            widget.text = value
-        elif isinstance(widget, Select | Checkbox | Input):
-            widget.value = value
-        else:
-            raise TypeError(f"no value to write in {widget!r}")
-
-
-def read_record(db: Database, kind: str, record_id: int) -> Any:
-    """The stored record of a kind (NotFoundError if it is gone)."""
-    return kinds.get(kind).services.get(db, record_id)
-
-
-def record_title(db: Database, kind: str, record_id: int) -> str:
-    """A contact's or an account's name by id (``#12 (deleted)`` when it is gone)."""
-    try:
-        record = read_record(db, kind, record_id)
-    except NotFoundError:
-        return f"#{record_id} (deleted)"
-    return str(record.name)

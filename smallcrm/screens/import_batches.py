@@ -129,13 +129,8 @@ edited again since is left as it is. An import is undone once.
 
     def action_new_import(self) -> None:
         """n: the import screen (the one this list was opened from, if any)."""
-        from smallcrm.screens.import_screen import ImportScreen
-
-        stack = self.app.screen_stack
-        if len(stack) > 1 and isinstance(stack[-2], ImportScreen) and stack[-1] is self:
-            self.app.pop_screen()
-        else:
-            self.app.push_screen(ImportScreen())
+        if self.app.screen is self:
+            self.app.open_import()
 
     def action_undo(self) -> None:
         """u: undo the import under the cursor, after asking."""

@@ -498,9 +498,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
 
     def action_batches(self) -> None:
         """Ctrl+O: the list of past imports."""
-        from smallcrm.screens.import_batches import ImportBatchesScreen
-
-        self.app.push_screen(ImportBatchesScreen())
+        self.app.open_past_imports()
 
     def action_stop(self) -> None:
         """Esc while working: stop; the store rolls the transaction back."""

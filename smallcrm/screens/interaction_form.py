@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import clock, interactions
 from smallcrm.store.dates import describe, parse_duration
 from smallcrm.store.errors import ValidationError
@@ -136,8 +137,12 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
         yield labelled(DateField("datetime", values["happened_at"], id="happened_at"), "When")
         duration = Input(values["duration_minutes"], placeholder="30, 1h30", id="duration_minutes")
         yield labelled(duration, "Duration")
-        yield labelled(RecordPicker("contact", values["contact_id"], id="contact_id"), "Contact")
-        yield labelled(RecordPicker("account", values["account_id"], id="account_id"), "Account")
+        yield labelled(
+            record_picker(self.db, "contact", values["contact_id"], id="contact_id"), "Contact"
+        )
+        yield labelled(
+            record_picker(self.db, "account", values["account_id"], id="account_id"), "Account"
+        )
         follow_up = DateField(
             "date", values["follow_up_on"], id="follow_up_on", placeholder="fri, next week"
         )

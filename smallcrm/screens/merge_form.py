@@ -12,10 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from smallcrm.screens.host import CrmHost
 from smallcrm.store import accounts, kinds
 from smallcrm.store import formats as fmt
-from smallcrm.store.duplicates import DuplicatePair, FieldChoice, MergeResult, merge, merge_preview
+from smallcrm.store.duplicates import DuplicatePair
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
+from smallcrm.store.merging import FieldChoice, MergeResult, merge, merge_preview
 from smallcrm.widgets.paged_table import fit_cell
 from smallcrm.widgets.text import assemble
 
@@ -50,6 +52,8 @@ def is_empty(value: Any) -> bool:
 
 class MergeForm(ModalScreen[MergeResult | None]):
     """Two duplicates side by side; dismisses with the merge done (or None when cancelled)."""
+
+    app: CrmHost  # the app these screens run in (screens/host.py)
 
     CSS_PATH = "merge_form.tcss"
     HELP: ClassVar[str] = """\
@@ -88,7 +92,7 @@ leaves both records as they are."""
     @property
     def db(self) -> Database:
         """The database the app was opened on."""
-        return self.app.db  # type: ignore[attr-defined]
+        return self.app.db
 
     def compose(self) -> ComposeResult:
         """Who is kept, the fields, what a merge does, and the footer."""

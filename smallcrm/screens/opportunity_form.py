@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import opportunities, settings
 from smallcrm.store.crud import current_user
 from smallcrm.store.errors import NotFoundError
@@ -123,8 +124,12 @@ class OpportunityForm(FormScreen[Opportunity]):
             return labelled(box, label, wide=wide)
 
         yield text("name", "Name", wide=True)
-        yield labelled(RecordPicker("account", values["account"], id="account"), "Account")
-        yield labelled(RecordPicker("contact", values["contact"], id="contact"), "Contact")
+        yield labelled(
+            record_picker(self.db, "account", values["account"], id="account"), "Account"
+        )
+        yield labelled(
+            record_picker(self.db, "contact", values["contact"], id="contact"), "Contact"
+        )
         yield labelled(
             Select(
                 [(s.name.capitalize(), s.name) for s in self.stages],

@@ -1,4 +1,5 @@
-"""Opening the database: URL resolution, connections, transactions and schema check.
+"""Opening the database: connections, transactions and schema check (which database a target
+names, and how its URL is shown without its password: ``urls.py``).
 
 The services speak SQL through this thin layer over the DB-API drivers (the standard library's
 ``sqlite3`` and ``psycopg``) rather than through the ORM, so that a shell quick-add does not pay
@@ -6,8 +7,12 @@ SQLAlchemy's and pydantic's import cost (about 350 ms here). The schema itself i
 SQLModel in ``models.py`` and created by Alembic migrations (``migrate.py``), which are imported
 only when a database is behind the newest revision.
 
-SQLite follows the recipe measured in FINDINGS.md: autocommit driver mode, WAL, a busy timeout,
-``BEGIN IMMEDIATE`` for transactions that write and plain ``BEGIN`` for reads.
+SQLite: autocommit driver mode, WAL, a busy timeout, ``BEGIN IMMEDIATE`` for transactions that
+write and plain ``BEGIN`` for reads. Measured with four processes doing read-modify-write: the
+driver's own deferred transactions lost two thirds of the updates; a deferred ``BEGIN`` lost
+none but failed thousands of times with "database is locked" (a read that upgrades to a write
+gets SQLITE_BUSY at once, the busy timeout does not help); ``BEGIN IMMEDIATE`` for writers had
+no errors and no lost update. Making every transaction IMMEDIATE made readers block each other.
 
 PostgreSQL gives the same guarantees with its own means:
 
@@ -39,53 +44,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
-from smallcrm.store.errors import DatabaseBusyError, StoreError, ValidationError
+from smallcrm.store.errors import DatabaseBusyError, StoreError
+
+# Where a database is and how its URL is shown live in urls.py; re-exported for the callers.
+from smallcrm.store.urls import (  # noqa: F401
+    DEFAULT_FILENAME,
+    default_database_path,
+    dialect_of,
+    ensure_folder,
+    postgres_conninfo,
+    redact,
+    redact_url,
+    remember,
+    resolve_url,
+    sqlite_path,
+)
 
 BUSY_TIMEOUT_MS = 5000
 _PG_WRITE_LOCK = 72_410_302  # advisory lock key serialising writers (migrations use ...301)
-DEFAULT_FILENAME = "smallcrm.db"
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def default_database_path() -> Path:
-    """The embedded database under the platform's user data directory."""
-    from platformdirs import user_data_path
-
-    return user_data_path("smallcrm", appauthor=False) / DEFAULT_FILENAME
-
-
-def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
-    """Turn ``--db`` / ``SMALLCRM_DB`` (a path or a SQLAlchemy URL) into a database URL."""
-    value = str(target) if target else os.environ.get("SMALLCRM_DB", "")
-    if not value:
-        value = str(default_database_path())
-    if "://" in value:
-        return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
-
-
-def dialect_of(url: str) -> str:
-    """``sqlite`` or ``postgresql``; any other database is refused with a clear message."""
-    scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
-    if scheme in ("postgres", "postgresql"):
-        return "postgresql"
-    if scheme == "sqlite":
-        return "sqlite"
-    raise ValidationError(
-        "db",
-        f"{scheme!r} databases are not supported; give a file path, a sqlite:/// URL or a "
-        "postgresql+psycopg:// URL",
-    )
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a ``sqlite:///`` URL, or None for other databases."""
-    if not url.startswith("sqlite"):
-        return None
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    return Path(path) if path and path != ":memory:" else None
 
 
 # --- values in and out of SQLite -------------------------------------------------------------
@@ -97,6 +76,12 @@ def _adapt_datetime(value: datetime) -> str:
     return value.astimezone(UTC).strftime(_SQLITE_TS)
 
 
+@overload
+def to_datetime(value: None) -> None: ...
+@overload
+def to_datetime(value: datetime | str | bytes) -> datetime: ...
+@overload
+def to_datetime(value: object) -> datetime | None: ...
 def to_datetime(value: Any) -> datetime | None:
     """A stored timestamp (datetime or SQLite text) as an aware UTC datetime."""
     if value is None or isinstance(value, datetime):
@@ -108,6 +93,10 @@ def to_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@overload
+def to_date(value: None) -> None: ...
+@overload
+def to_date(value: date | str | bytes) -> date: ...
 def to_date(value: Any) -> date | None:
     """A stored date (date or SQLite text) as a date."""
     if value is None or isinstance(value, date):
@@ -174,6 +163,14 @@ class Tx:
         self._cursor.execute(self._sql(sql), params)
         return self._cursor.fetchone()
 
+    def row(self, sql: str, **params: Any) -> Any:
+        """The first row of a query that always has one (an aggregate, a record just read
+        under the same transaction); a StoreError if it has none after all."""
+        found = self.one(sql, **params)
+        if found is None:
+            raise StoreError("expected a row, found none: " + " ".join(sql.split())[:120])
+        return found
+
     def scalar(self, sql: str, **params: Any) -> Any:
         """The first column of the first row, or None."""
         row = self.one(sql, **params)
@@ -205,6 +202,7 @@ class Database:
     """
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
+        remember(url)  # its password stays out of every message from here on
         self.url = url
         self.dialect = dialect_of(url)
         self.path = sqlite_path(url)
@@ -228,7 +226,7 @@ class Database:
         _register_sqlite_types()
         target = ":memory:"
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_folder(self.path)
             _create_private_file(self.path)
             target = str(self.path)
         conn = sqlite3.connect(
@@ -254,7 +252,7 @@ class Database:
                 "(it adds the psycopg driver)"
             ) from None
 
-        conninfo = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", self.url)
+        conninfo = postgres_conninfo(self.url)  # refuses a URL libpq would misread
         try:
             conn = psycopg.connect(conninfo, autocommit=True, row_factory=_pg_row_factory)
             # Set after connecting, not as ``options``, which would replace any the URL gives.
@@ -264,10 +262,10 @@ class Database:
                 "set_config('TimeZone', 'UTC', false)",
                 (str(BUSY_TIMEOUT_MS),),
             )
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeError) as exc:  # UnicodeError: an escape of no text
             raise StoreError(
                 f"cannot connect to the PostgreSQL database {_pg_where(conninfo)}: "
-                f"{_first_line(exc)}"
+                f"{_first_line(exc, self.url)}"
             ) from None
         conn.adapters.register_dumper(datetime, _aware_datetime_dumper())
         # No server-side prepared statements: after five runs the server may switch to one
@@ -343,7 +341,7 @@ class Database:
                 raise
             raise StoreError(
                 f"lost the connection to the PostgreSQL database {_pg_where(self._conn.info)}: "
-                f"{_first_line(exc)}. Nothing was saved; try again."
+                f"{_first_line(exc, self.url)}. Nothing was saved; try again."
             ) from None
 
     def _rollback(self, cur: sqlite3.Cursor) -> None:
@@ -476,16 +474,17 @@ def _pg_where(info: Any) -> str:
 
         try:
             params = conninfo_to_dict(info)
-        except Exception:  # an unparsable URL: psycopg's own message says what is wrong
-            return "(unreadable URL)"
+        except Exception:  # an unparsable URL: psycopg's message (redacted) says what is wrong
+            return redact_url(info)
         host, port, name = params.get("host"), params.get("port"), params.get("dbname")
     else:
         host, port, name = info.host, info.port, info.dbname
     return f"{name or '(default)'} on {host or 'localhost'}:{port or 5432}"
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+def _first_line(exc: BaseException, url: str) -> str:
+    """The first line of a driver's message, without the password of ``url``."""
+    text = redact(str(exc).strip(), url)
     return text.splitlines()[0] if text else type(exc).__name__
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from smallcrm.store.errors import StoreError
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 72_410_301  # any constant shared by every smallcrm process
 FTS_TABLES = ("search_fts",)
@@ -38,7 +40,19 @@ def make_engine(url: str) -> Any:
     from sqlalchemy import create_engine, event
 
     if not url.startswith("sqlite"):
-        return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        from smallcrm.store.urls import postgres_conninfo
+
+        # SQLAlchemy gets no URL to parse: psycopg connects with the libpq URL the store checked
+        # and opened already, so the two cannot read a password differently, and SQLAlchemy's
+        # "could not parse" errors (which quote the URL, password and all) cannot happen.
+        conninfo = postgres_conninfo(url)
+
+        def connect() -> Any:
+            import psycopg
+
+            return psycopg.connect(conninfo)
+
+        return create_engine("postgresql+psycopg://", creator=connect)
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
@@ -83,4 +97,7 @@ def head_revision() -> str:
     """The newest revision among the migration scripts."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise StoreError("the migration scripts are missing from this installation")
+    return head

@@ -19,6 +19,7 @@ from smallcrm.store import kinds
 from smallcrm.store.db import Database, Tx, sync_id_sequence
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.io.columns import column_types
+from smallcrm.store.urls import redact_url
 
 # Parents before children (foreign keys), so rows can be inserted in this order.
 TABLES = (
@@ -55,14 +56,7 @@ class TransferResult:
         return sum(self.counts.values())
 
 
-def describe_target(url: str) -> str:
-    """The URL as safe to print: any password replaced by ``***``."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    credentials, at, host = rest.rpartition("@")
-    user, colon, _password = credentials.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}{at}{host}"
+describe_target = redact_url  # the URL as safe to print: the store's one redaction
 
 
 def records_held(db: Database) -> dict[str, int]:

@@ -7,7 +7,8 @@ form calls :meth:`RecordPicker.resolve`, which also accepts text that names exac
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, NamedTuple
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -43,6 +44,14 @@ class PickerInput(Input):
 
 class Suggestions(OptionList, can_focus=False):
     """The picker's suggestions: never focused, so Tab goes on to the next field."""
+
+
+class RecordSource(NamedTuple):
+    """What a picker asks the store: records whose names match typed text (at most ``limit``),
+    and the name of a record by id (NotFoundError when it is gone)."""
+
+    find: Callable[[str, int], list[SearchHit]]
+    title: Callable[[int], str]
 
 
 class RecordPicker(Widget):
@@ -96,6 +105,7 @@ class RecordPicker(Widget):
     def __init__(
         self,
         kind: PickerKind,
+        source: RecordSource,
         record_id: int | None = None,
         *,
         placeholder: str = "",
@@ -106,6 +116,7 @@ class RecordPicker(Widget):
     ) -> None:
         super().__init__(id=id, classes=classes, disabled=disabled)
         self.kind: PickerKind = kind
+        self.source = source
         self.field = field or kind
         self._record_id = record_id
         self._chosen_title = ""
@@ -145,13 +156,8 @@ class RecordPicker(Widget):
         return self
 
     def _title_of(self, record_id: int) -> str:
-        from smallcrm.store.accounts import get_account
-        from smallcrm.store.contacts import get_contact
-
         try:
-            if self.kind == "account":
-                return get_account(self.app.db, record_id).name
-            return get_contact(self.app.db, record_id).name
+            return self.source.title(record_id)
         except NotFoundError:
             return f"#{record_id} (deleted)"
 
@@ -190,9 +196,7 @@ class RecordPicker(Widget):
     # completion ---------------------------------------------------------------------------
 
     def _search(self, text: str, limit: int) -> list[SearchHit]:
-        from smallcrm.store.search import search
-
-        return search(self.app.db, text, kinds=(self.kind,), per_kind=limit, names_only=True)
+        return self.source.find(text, limit)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Suggest records as the user types; typing drops the previous choice."""

@@ -6,6 +6,8 @@ waits for the database; a result that arrives after the text changed again is dr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 from textual.binding import Binding
 from textual.content import Content
@@ -17,8 +19,6 @@ from textual.worker import get_current_worker
 from smallcrm.store import kinds
 from smallcrm.store.records import SearchHit
 from smallcrm.widgets.text import assemble
-
-PER_KIND = 5
 
 
 class SearchBar(Input):
@@ -59,8 +59,14 @@ class SearchBar(Input):
     class MoveToHits(Message):
         """The user pressed Down: move into the list of hits."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        find: Callable[[str], list[SearchHit]],
+        *,
+        id: str | None = None,  # noqa: A002
+    ) -> None:
         super().__init__(placeholder="Search: Ctrl+F or /", id=id)
+        self.find = find  # the store's search, as the screen wants it
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search as the user types."""
@@ -75,10 +81,8 @@ class SearchBar(Input):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, text: str) -> None:
         """Query every kind off the UI thread and hand the hits back."""
-        from smallcrm.store.search import search
-
         worker = get_current_worker()
-        hits = search(self.app.db, text, per_kind=PER_KIND)
+        hits = self.find(text)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._deliver, text, hits)
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from textual.content import Content
 from textual.widgets import Static
+
+
+class Tab(NamedTuple):
+    """One top-level screen: its mode name, label and key."""
+
+    mode: str
+    label: str
+    key: str
 
 
 class TabBar(Static):
@@ -22,8 +33,9 @@ class TabBar(Static):
     }
     """
 
-    def __init__(self, active: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, tabs: Sequence[Tab], active: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
+        self.tabs = tuple(tabs)
         self.active = active
 
     def on_mount(self) -> None:
@@ -32,11 +44,9 @@ class TabBar(Static):
 
     def show(self, active: str) -> None:
         """Mark ``active`` (a mode name) as the current screen."""
-        from smallcrm.app import TABS
-
         self.active = active
         parts: list[Content] = []
-        for tab in TABS:
+        for tab in self.tabs:
             key = tab.key.upper()
             action = f"app.go('{tab.mode}')"
             if tab.mode == active:

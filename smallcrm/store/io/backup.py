@@ -15,83 +15,29 @@ import batch; undoing it empties the database again, as long as nothing was chan
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any, TextIO
 
-from smallcrm.store import crud
+from smallcrm.store import crud, kinds
 from smallcrm.store.db import Database, Tx, sync_id_sequence
 from smallcrm.store.errors import ValidationError
 
-from .batches import Batch, UndoReport, finish_batch_tx, start_batch_tx
+from .batches import finish_batch_tx, start_batch_tx
 from .bulk import SearchDeferral
 from .columns import column_types, from_json
 from .common import Clock, ImportReport, Progress, Ticker
 from .jsonio import dumps, loads
 from .sources import Source, read_source
+from .tables import tables
 
 FORMAT = "smallcrm-backup"
 VERSION = 1
-SKIPPED = ("search_doc", "alembic_version", "record_count")  # derived by triggers
-RECORD_TABLES = ("account", "contact", "opportunity", "interaction", "appointment", "audit_entry")
+RECORD_TABLES = (*kinds.NAMES, "audit_entry")
 
 
 class _DryRun(Exception):
     def __init__(self, report: ImportReport) -> None:
         super().__init__("dry run")
         self.report = report
-
-
-def tables(tx: Tx) -> list[str]:
-    """The data tables, each after the tables its foreign keys point at."""
-    if tx.dialect == "postgresql":
-        names = [
-            row["table_name"]
-            for row in tx.all(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            )
-        ]
-        depends = {name: _pg_depends(tx, name) for name in names}
-    else:
-        names = [
-            row["name"]
-            for row in tx.all(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
-            )
-        ]
-        depends = {
-            name: {row["table"] for row in tx.all(f"PRAGMA foreign_key_list({name})")}
-            for name in names
-        }
-    names = [n for n in names if n not in SKIPPED and not n.startswith("search_fts")]
-    return _ordered(sorted(names), depends)
-
-
-def _pg_depends(tx: Tx, table: str) -> set[str]:
-    return {
-        row["ref"]
-        for row in tx.all(
-            "SELECT ccu.table_name AS ref FROM information_schema.table_constraints tc "
-            "JOIN information_schema.constraint_column_usage ccu "
-            "ON tc.constraint_name = ccu.constraint_name "
-            "WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_name = :t",
-            t=table,
-        )
-    }
-
-
-def _ordered(names: list[str], depends: dict[str, set[str]]) -> list[str]:
-    done: list[str] = []
-    pending = list(names)
-    while pending:
-        ready = [n for n in pending if (depends.get(n, set()) - {n}) & set(pending) <= set()]
-        if not ready:  # a cycle: keep the rest in name order
-            ready = pending[:1]
-        for name in ready:
-            done.append(name)
-            pending.remove(name)
-    return done
 
 
 def _schema(tx: Tx) -> str | None:
@@ -322,46 +268,3 @@ def _row_values(table: str, row: Any, types: dict[str, str], position: int) -> d
         return {key: from_json(types[key], value) for key, value in row.items()}
     except (TypeError, ValueError) as exc:
         raise ValidationError("file", f"table {table!r}, row {position}: {exc}") from None
-
-
-# --- undo --------------------------------------------------------------------------------------
-
-
-def undo_restore_tx(tx: Tx, batch: Batch, actor: str, progress: Progress | None) -> UndoReport:
-    """Empty the database a restore filled, if nothing was changed since."""
-    last = batch.details.get("last_audit_id")
-    now_last = tx.scalar("SELECT max(id) FROM audit_entry")
-    if last is None or now_last != last:
-        raise ValidationError(
-            "batch",
-            f"the database changed after restore {batch.id}, so undoing it would lose that work; "
-            "restore into a new database instead",
-        )
-    order = tables(tx)
-    ticker = Ticker(progress, None)
-    deleted = 0
-    for table in reversed(order):
-        if table == "import_batch":
-            deleted += tx.execute("DELETE FROM import_batch WHERE id != :id", id=batch.id)
-        elif table != "stage":
-            deleted += tx.execute(f"DELETE FROM {table}")
-        ticker.step()
-    _put_back_stages(tx, batch.details.get("stages_before") or [])
-    ticker.finish()
-    return UndoReport(batch.id, deleted, 0, 0, 0, ())
-
-
-def _put_back_stages(tx: Tx, stages: Iterable[dict[str, Any]]) -> None:
-    rows = list(stages)
-    if not rows:
-        return
-    tx.execute("DELETE FROM stage")
-    types = column_types(tx, "stage")
-    tx.executemany(
-        "INSERT INTO stage ("
-        + ", ".join(rows[0])
-        + ") VALUES ("
-        + ", ".join(f":{c}" for c in rows[0])
-        + ")",
-        [{k: from_json(types.get(k, "text"), v) for k, v in row.items()} for row in rows],
-    )

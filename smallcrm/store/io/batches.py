@@ -23,6 +23,7 @@ from smallcrm.store.validate import MAX_ID
 
 from .columns import column_types, from_json, to_json
 from .common import Progress, Ticker
+from .tables import tables
 
 # Delete order: a record goes only after every record of the batch that points at it.
 DELETE_ORDER = ("interaction", "appointment", "opportunity", "contact", "account")
@@ -213,8 +214,6 @@ def undo_import(
                 "batch", f"import {batch_id} was undone already ({batch.undone_at:%Y-%m-%d %H:%M})"
             )
         if batch.file_format == "backup":
-            from .backup import undo_restore_tx
-
             report = undo_restore_tx(tx, batch, actor, progress)
         else:
             report = _undo_items(tx, batch_id, actor, progress)
@@ -333,3 +332,46 @@ def _remove_created(
                 "moved to the trash instead of deleted"
             )
     return deleted, trashed
+
+
+# --- undoing a restore of a whole-database backup -----------------------------------------
+
+
+def undo_restore_tx(tx: Tx, batch: Batch, actor: str, progress: Progress | None) -> UndoReport:
+    """Empty the database a restore filled, if nothing was changed since."""
+    last = batch.details.get("last_audit_id")
+    now_last = tx.scalar("SELECT max(id) FROM audit_entry")
+    if last is None or now_last != last:
+        raise ValidationError(
+            "batch",
+            f"the database changed after restore {batch.id}, so undoing it would lose that work; "
+            "restore into a new database instead",
+        )
+    order = tables(tx)
+    ticker = Ticker(progress, None)
+    deleted = 0
+    for table in reversed(order):
+        if table == "import_batch":
+            deleted += tx.execute("DELETE FROM import_batch WHERE id != :id", id=batch.id)
+        elif table != "stage":
+            deleted += tx.execute(f"DELETE FROM {table}")
+        ticker.step()
+    _put_back_stages(tx, batch.details.get("stages_before") or [])
+    ticker.finish()
+    return UndoReport(batch.id, deleted, 0, 0, 0, ())
+
+
+def _put_back_stages(tx: Tx, stages: Iterable[dict[str, Any]]) -> None:
+    rows = list(stages)
+    if not rows:
+        return
+    tx.execute("DELETE FROM stage")
+    types = column_types(tx, "stage")
+    tx.executemany(
+        "INSERT INTO stage ("
+        + ", ".join(rows[0])
+        + ") VALUES ("
+        + ", ".join(f":{c}" for c in rows[0])
+        + ")",
+        [{k: from_json(types.get(k, "text"), v) for k, v in row.items()} for row in rows],
+    )

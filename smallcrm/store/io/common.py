@@ -110,13 +110,29 @@ class RowOutcome:
 
 
 @dataclass(frozen=True)
+class PossibleDuplicate:
+    """A record an import created although it may be one already here (the same phone, the
+    same email under another name, the same name; see ``identity.py``): ``record_id`` is the
+    new one, ``other_id`` the one it may duplicate, ``reason`` why."""
+
+    where: str
+    kind: str
+    record_id: int
+    label: str
+    other_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class ImportReport:
     """The outcome of ``import_file``: counts, problems, warnings and a preview of the rows.
 
     ``committed`` is True when the records were written (never for a dry run). ``batch_id``
     names the batch for ``undo_import``. ``created``/``updated``/``unchanged``/``invalid`` count
     the file's records; ``linked_created`` counts records made on the way (an account for a
-    contact's company). ``rows`` holds the first ``preview_limit`` outcomes.
+    contact's company). ``duplicates`` lists created records that may be ones already here
+    (each also a warning). ``rows`` holds the first ``preview_limit`` outcomes; a row's
+    ``reason`` says how an updated record was found, or what a created one may duplicate.
     """
 
     source: str
@@ -131,6 +147,7 @@ class ImportReport:
     unchanged: int
     invalid: int
     linked_created: dict[str, int] = field(default_factory=dict)
+    duplicates: tuple[PossibleDuplicate, ...] = ()
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
     rows: tuple[RowOutcome, ...] = ()
@@ -157,6 +174,9 @@ class ImportReport:
         )
         text = f"{self.source}: {self.total} {plural('record', self.total)}: {counts}"
         text += f"; {linked}" if linked else ""
+        if self.duplicates:
+            count = len({(d.kind, d.record_id) for d in self.duplicates})
+            text += f"; {count} possible {plural('duplicate', count)} to review"
         if self.dry_run:
             return text + " (dry run: nothing was written)"
         if not self.committed:

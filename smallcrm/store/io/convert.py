@@ -29,6 +29,10 @@ from .items import Item as Item
 from .people import address_values
 from .values import NoYear, file_bool, file_date, file_datetime, local_midnight, split_values
 
+# The id and creation time of a record in smallcrm's own CSV and JSON exports (mapping.py reads
+# them from those files only): with them a re-import finds the very record it came from.
+OWN_ID, OWN_CREATED = "smallcrm_id", "smallcrm_created_at"
+
 
 @dataclass(slots=True)
 class Draft:
@@ -36,7 +40,8 @@ class Draft:
 
     ``company`` is an account name (found, or created on the way); ``contact`` an email address
     or a name of an existing contact; ``attendees`` are emails of which the first that belongs
-    to a contact links the record to it (an unknown attendee is no error).
+    to a contact links the record to it (an unknown attendee is no error). ``own`` is the id
+    and creation time a record of one of smallcrm's own CSV or JSON exports had there.
     """
 
     kind: str
@@ -46,6 +51,7 @@ class Draft:
     contact: str | None = None
     warnings: list[str] = field(default_factory=list)
     attendees: list[str] = field(default_factory=list)
+    own: tuple[int, datetime | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,12 @@ def _joined(fields: Fields, name: str, separator: str) -> str | None:
 
 def to_draft(kind: str, fields: Fields, context: Context) -> Draft:
     """The draft of one record; ValidationError (naming the field) if it cannot be one."""
-    return _CONVERTERS[kind](fields, context)
+    draft = _CONVERTERS[kind](fields, context)
+    if OWN_ID in fields:
+        from .identity import exported_id
+
+        draft.own = exported_id(_first(fields, OWN_ID), _first(fields, OWN_CREATED))
+    return draft
 
 
 # --- contacts ----------------------------------------------------------------------------------

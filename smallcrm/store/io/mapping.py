@@ -323,6 +323,8 @@ def _alias(norm: str, kind: str, headers: set[str]) -> str | None:
 
 
 def _direct_alias(norm: str, kind: str, headers: set[str]) -> str | None:
+    if norm in _OWN_COLUMNS and _OWN_EXPORT <= headers and kind in ("contact", "account"):
+        return _OWN_COLUMNS[norm]  # smallcrm's own export: finds the record it came from
     if norm == "id" and not headers & _COMMON["external_id"]:
         return "external_id" if "external_id" in FIELDS[kind] else None
     if kind == "contact" and norm == "title" and "job title" in headers:
@@ -331,6 +333,11 @@ def _direct_alias(norm: str, kind: str, headers: set[str]) -> str | None:
         if norm in words or norm.replace(" ", "_") == field or norm == field.replace("_", " "):
             return field
     return None
+
+
+# The headers of smallcrm's own CSV and JSON exports that identify a record there (convert.py).
+_OWN_EXPORT = frozenset({"id", "external id", "created at"})
+_OWN_COLUMNS = {"id": "smallcrm_id", "created at": "smallcrm_created_at"}
 
 
 def guess_kind(headers: Sequence[str]) -> str:
