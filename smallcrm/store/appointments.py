@@ -56,7 +56,9 @@ def _end(start: datetime | date, duration: timedelta) -> datetime | date | None:
     try:
         end = start + duration
     except OverflowError:
-        raise ValidationError("duration", f"is too long: {v.DAY_RANGE}") from None
+        raise ValidationError(
+            "ends_at", f"ends after {v.LAST_DAY.isoformat()}, the last day of the calendar"
+        ) from None
     return _when("ends_at", end)
 
 

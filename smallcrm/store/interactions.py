@@ -202,8 +202,9 @@ def _where(query: ListQuery) -> Where:
         where.add("i.created_by = :owner", owner=query.owner)
     if query.since:
         where.add("i.happened_at >= :since", since=_midnight(v.day("since", query.since)))
-    if query.until:
-        where.add("i.happened_at < :until", until=_midnight(v.day("until", query.until), 1))
+    last = v.day("until", query.until) if query.until else None
+    if last is not None and last < v.OPEN_END:  # else: no end
+        where.add("i.happened_at < :until", until=_midnight(last, 1))
     if query.open_only:
         where.add("i.follow_up_on IS NOT NULL AND i.follow_up_done = FALSE")
     return where

@@ -82,9 +82,9 @@ def common_filters(query: ListQuery, alias: str, date_column: str) -> Where:
         where.add(f"{alias}.account_id = :account_id", account_id=query.account_id)
     if query.since:
         where.add(f"{alias}.{date_column} >= :since", since=v.day("since", query.since))
-    if query.until:
-        until = _day_after(v.day("until", query.until))  # type: ignore[arg-type]
-        where.add(f"{alias}.{date_column} < :until", until=until)
+    last = v.day("until", query.until) if query.until else None
+    if last is not None and last < v.OPEN_END:
+        where.add(f"{alias}.{date_column} < :until", until=_day_after(last))
     return where
 
 

@@ -7,7 +7,7 @@ never sees an email does not pay for them.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,12 +19,14 @@ DIRECTIONS = ("inbound", "outbound")
 METHOD_LABELS = ("work", "home", "mobile", "other")
 _TAG = re.compile(r"[^\w\-/.&+]+", re.UNICODE)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-# The dates a record may carry. A year like 0001 or 9999 is a slip of the keyboard, not a
-# meeting; outside these bounds SQLite's text timestamps lose their four-digit years (and read
-# back as garbage) and adding a duration or a repeat to a date near 9999 overflows.
+# The dates a record may carry. A year like 0001 is a slip of the keyboard, not a meeting, and
+# before 1900 SQLite's text timestamps and some time zones' offsets misbehave; the calendar ends
+# with 9999-12-31, whose instants must still have a UTC form (the store keeps UTC).
 FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
-DAY_RANGE = "dates go from 1900-01-01 to 2999-12-31"
+LAST_DAY = date(9999, 12, 31)
+DAY_RANGE = "dates go from 1900-01-01 to 9999-12-31"
+# A list "until" this day or later has no end.
+OPEN_END = date(9999, 12, 30)
 # The largest id (and count) a database integer holds: SQLite's are signed 64-bit numbers.
 MAX_ID = 2**63 - 1
 _WEBSITE = re.compile(r"^(https?://)?([\w-]+\.)+[\w-]{2,}(/\S*)?$", re.IGNORECASE | re.UNICODE)
@@ -283,6 +285,12 @@ def moment(field: str, value: Any) -> datetime | None:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValidationError(field, "must be a date and time with a time zone")
     _within_range(field, value.date())
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(
+            field, f"{value.isoformat()} is out of range: {DAY_RANGE} (in UTC)"
+        ) from None
     return value
 
 
