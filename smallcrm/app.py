@@ -11,13 +11,15 @@ Everything else lives in ``screens/`` and ``widgets/``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import ClassVar
 
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from smallcrm.palette import CrmCommands
@@ -27,6 +29,8 @@ from smallcrm.screens.modes import MODES as TAB_SCREENS
 from smallcrm.screens.tabs import TABS
 from smallcrm.store import clock, kinds
 from smallcrm.store.db import Database, open_database
+from smallcrm.store.formats import printable
+from smallcrm.widgets.text import ControlFilter, markup_safe
 
 LIVE_INTERVAL = 1.0  # seconds between two looks for changes made by others
 
@@ -69,6 +73,32 @@ class CrmApp(CrmHost):
         self.last_change = self._change_marker() if live_interval else None
         # Plain box drawing on the Linux console (see app.tcss).
         self.set_class(os.environ.get("TERM") == "linux", "-linux-console")
+        self.control_filter = ControlFilter()
+
+    # what reaches the terminal -----------------------------------------------------------
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the one that keeps control characters from the data off the
+        terminal (see ``smallcrm.widgets.text``)."""
+        return [*super().get_line_filters(), self.control_filter]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification; messages often name a record, so their text is made printable."""
+        super().notify(
+            printable(message, keep_newlines=True),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     @on(events.Mount)
     def _warn_if_others_can_read(self) -> None:
@@ -195,7 +225,8 @@ class CrmApp(CrmHost):
         """Note a record just moved to the trash and tell the user how to undo it."""
         self.trashed.append(Trashed(kind, record_id, label))
         self.refresh_bindings()
-        self.notify(f"{label} moved to the trash. Ctrl+Z brings it back.", title="Deleted")
+        shown = markup_safe(label)
+        self.notify(f"{shown} moved to the trash. Ctrl+Z brings it back.", title="Deleted")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide Undo while there is nothing to undo."""
@@ -217,7 +248,7 @@ class CrmApp(CrmHost):
             return
         finally:
             self.refresh_bindings()
-        self.notify(f"{item.label} restored.", title="Undone")
+        self.notify(f"{markup_safe(item.label)} restored.", title="Undone")
         self.reload_screens()
 
     def reload_screens(self) -> None:

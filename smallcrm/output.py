@@ -1,6 +1,14 @@
 """Writing answers for people and for scripts: rich tables on a terminal, tab-separated plain
 text in a pipe, and JSON with stable keys.
 
+Everything written here passes :func:`smallcrm.store.formats.printable` on its way out: text
+from the data (names, notes, imported values) never reaches the terminal with a control
+character in it, so it cannot recolour, retitle or write the clipboard of the reader's terminal.
+While a shell command runs, :func:`safe_streams` puts the same guard around ``sys.stdout`` and
+``sys.stderr``, which covers every other message a command prints; only rich, which writes its
+own styling sequences, gets the stream underneath (and gets the data already made printable).
+JSON escapes such characters instead (``\u001b``), so a script still reads the stored value.
+
 Long lists are streamed: rows are written as they arrive from the database, so a list of
 100,000 contacts starts printing at once and ``| head`` stops it cheaply. Rich is imported only
 when a terminal is being written to; a pipe, a file or a test gets plain text without it.
@@ -11,8 +19,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import IO, Any, NamedTuple
+
+from smallcrm.store.formats import json_safe, printable
 
 FIRST_BATCH = 200  # rows measured to choose column widths on a terminal
 BATCH = 500
@@ -37,18 +48,62 @@ def is_terminal(stream: IO[str]) -> bool:
 
 
 def plain_cell(value: Any) -> str:
-    """A value as one tab-free line (tabs and line breaks would break the columns)."""
+    """A value as one printable, tab-free line (tabs and line breaks would break the columns)."""
     if value is None:
         return ""
-    return " ".join(str(value).split())
+    return printable(" ".join(str(value).split()))
+
+
+# --- the guard on the standard streams -----------------------------------------------------------
+
+
+class SafeStream:
+    """A text stream that writes everything through ``printable`` (line breaks and tabs kept)
+    to the stream ``raw`` underneath; every other attribute is that stream's."""
+
+    def __init__(self, raw: IO[str]) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        """Write ``text`` with its control characters made visible."""
+        self.raw.write(printable(text, keep_newlines=True))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        """Write each of ``lines``."""
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
+def unguarded(stream: IO[str]) -> IO[str]:
+    """The stream under a :class:`SafeStream` (for rich, which writes its own styling)."""
+    return stream.raw if isinstance(stream, SafeStream) else stream
+
+
+@contextmanager
+def safe_streams() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` guarded by :class:`SafeStream` for the duration."""
+    saved = sys.stdout, sys.stderr
+    if not isinstance(sys.stdout, SafeStream):
+        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+    if not isinstance(sys.stderr, SafeStream):
+        sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 # --- JSON --------------------------------------------------------------------------------------
 
 
 def dumps(value: Any) -> str:
-    """JSON text of plain data (dicts, lists, strings, numbers)."""
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """JSON text of plain data (dicts, lists, strings, numbers), with no raw control character
+    (``json_safe``): the same data for a program, nothing a terminal acts on."""
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def write_json(value: Any, stream: IO[str] | None = None) -> None:
@@ -62,7 +117,8 @@ def write_json_array(items: Iterable[dict[str, Any]], stream: IO[str] | None = N
     out = stream or sys.stdout
     count = 0
     for item in items:
-        out.write(("[\n  " if count == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
+        text = json_safe(json.dumps(item, ensure_ascii=False))
+        out.write(("[\n  " if count == 0 else ",\n  ") + text)
         count += 1
         if count % BATCH == 0:
             out.flush()
@@ -170,7 +226,7 @@ def rich_console(stream: IO[str]) -> Any:
     """A rich Console writing to ``stream`` (imported only when a terminal needs it)."""
     from rich.console import Console
 
-    return Console(file=stream, highlight=False, soft_wrap=False)
+    return Console(file=unguarded(stream), highlight=False, soft_wrap=False)
 
 
 # --- records shown one at a time ---------------------------------------------------------------
@@ -187,10 +243,10 @@ def write_fields(
     out = stream or sys.stdout
     if terminal is None:
         terminal = is_terminal(out)
-    shown = [(label, plain_value(value)) for label, value in fields]
+    shown = [(label, printable(plain_value(value), keep_newlines=True)) for label, value in fields]
     shown = [(label, value) for label, value in shown if value]
     if not terminal:
-        out.write(title + "\n")
+        out.write(printable(title) + "\n")
         width = max((len(label) for label, _ in shown), default=0)
         for label, value in shown:
             out.write(f"  {label + ':':<{width + 1}} {value}\n")
@@ -199,7 +255,7 @@ def write_fields(
     from rich.text import Text
 
     console = rich_console(out)
-    console.print(Text(title, style="bold"))
+    console.print(Text(printable(title), style="bold"))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -227,11 +283,11 @@ def write_heading(
     if terminal:
         from rich.text import Text
 
-        rich_console(out).print(Text("\n" + text, style="bold"))
+        rich_console(out).print(Text("\n" + printable(text), style="bold"))
     else:
-        out.write(f"\n{text}\n")
+        out.write(f"\n{printable(text)}\n")
 
 
 def write_line(text: str, stream: IO[str] | None = None) -> None:
     """One plain line (the quick-add confirmation: no rich needed)."""
-    (stream or sys.stdout).write(text + "\n")
+    (stream or sys.stdout).write(printable(text, keep_newlines=True) + "\n")

@@ -14,6 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from smallcrm.screens.host import CrmHost
 from smallcrm.screens.tabs import TABS
 from smallcrm.store import kinds
+from smallcrm.widgets.text import markup_safe
 
 if TYPE_CHECKING:
     from smallcrm.store.records import SearchHit
@@ -79,12 +80,13 @@ class CrmCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(name), run, help=help_text)
         for hit in self._records(query):
-            label = f"Open {kinds.word(hit.kind)}: {hit.title}"
+            # The palette reads prompts and help as markup: names are escaped and printable.
+            label = f"Open {kinds.word(hit.kind)}: {markup_safe(hit.title)}"
             yield Hit(
                 0.5,
                 matcher.highlight(label),
                 partial(self.crm.open_record, hit.kind, hit.record_id),
-                help=hit.detail,
+                help=markup_safe(hit.detail),
             )
 
     def _records(self, query: str) -> list[SearchHit]:

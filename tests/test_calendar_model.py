@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.formats import money_abbreviated as compact_amount
+from smallcrm.store.formats import money_compact as format_amount
 from smallcrm.store.records import Appointment, Occurrence, Tracking
 from smallcrm.widgets import calendar_model as cal
-from smallcrm.widgets.deal_card import compact_amount, format_amount
 from smallcrm.widgets.duration_field import length_text, read_end
 
 

@@ -196,7 +196,7 @@ def test_add_deal_echoes_stage_amount_and_close_date(crm: Run) -> None:
     out = ok(crm("add", "deal", "Service contract", "--contact", "jana", "--amount", "2.5k",
                  "--close", "eom"))  # fmt: skip
     assert out == (
-        "Added deal 2: Service contract; Jana Novak (Acme GmbH); lead (10%); EUR 2,500.00; "
+        "Added deal 2: Service contract; Jana Novak (Acme GmbH); lead (10%); 2,500.00 EUR; "
         "closes Mon 2026-11-30\n"
     )
 

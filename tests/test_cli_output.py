@@ -140,9 +140,9 @@ def _deal(**changes: object) -> r.Opportunity:
 def test_deal_line_row_and_json() -> None:
     deal = _deal()
     assert views.opportunity_line(deal) == (
-        "deal 4: Acme renewal; Acme GmbH; proposal (50%); EUR 12,000.00; closes Thu 2026-12-31"
+        "deal 4: Acme renewal; Acme GmbH; proposal (50%); 12,000.00 EUR; closes Thu 2026-12-31"
     )
-    assert views.opportunity_row(deal, False)[4:7] == ["EUR 12,000.00", "50%", "Thu 2026-12-31"]
+    assert views.opportunity_row(deal, False)[4:7] == ["12,000.00 EUR", "50%", "Thu 2026-12-31"]
     data = views.opportunity_json(deal)
     assert (data["amount"], data["weighted_amount"]) == ("12000.00", "6000.00")
     assert data["expected_close"] == "2026-12-31"

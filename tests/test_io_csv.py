@@ -25,7 +25,7 @@ from smallcrm.store.io import (
     prepare,
     undo_import,
 )
-from smallcrm.store.io.csvio import detect_delimiter, safe_cell
+from smallcrm.store.io.csvio import detect_delimiter, read_csv, safe_cell
 from smallcrm.store.listing import ListQuery
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
@@ -560,6 +560,14 @@ def test_large_file_takes_the_fast_paths(
 def test_formula_cells_are_neutralised(text: str) -> None:
     cell = safe_cell(text)
     assert cell.startswith("'") and "\x00" not in cell
+
+
+@pytest.mark.parametrize("text", ["'@", "''=x", "'-1", "'hello", "'"])
+def test_a_value_starting_with_a_quote_reads_back_unchanged(text: str) -> None:
+    # "'@" would otherwise read back as "@": the quote looks like the export's own guard.
+    parsed = read_csv(f"First Name\r\n{safe_cell(text)}\r\n")
+    assert parsed.records[0].fields is not None
+    assert parsed.records[0].fields["first_name"][0].value == text
 
 
 def test_csv_export_is_spreadsheet_safe_and_imports_back_unchanged(

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, now, state
-from smallcrm.store import clock
+from smallcrm.store import clock, formats
+from smallcrm.store.validate import MAX_ID
 
 SHOWN = 8  # per section; the rest is counted with the command that lists it all
 CAP = 500  # at most this many are counted per section ("500+")
@@ -59,10 +60,8 @@ def _write_json(
 def _write_text(
     moment: Any, agenda: list[Any], due: list[Any], stale: list[Any], days: int
 ) -> None:
-    from smallcrm.cli import views
-
     out = sys.stdout.write
-    out(f"Today, {views.when(moment.date())}\n")
+    out(f"Today, {formats.when(moment.date())}\n")
     if not (agenda or due or stale):
         out("Nothing scheduled, nothing due, no quiet deals.\n")
         return
@@ -118,19 +117,19 @@ def _follow_up(entry: Any, moment: Any) -> str:
 
 
 def _stale(deal: Any) -> str:
-    from smallcrm.cli import views
-
     last = deal.last_activity_at or deal.tracking.updated_at
     return (
         f"{deal.id}: {deal.name} ({deal.account_name or 'no account'}), {deal.stage}, "
-        f"{views.money(deal.amount, deal.currency)}; last activity {views.when(last)}"
+        f"{formats.money(deal.amount, deal.currency)}; last activity {formats.when(last)}"
     )
 
 
 @guarded
 def done(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(metavar="ID", help="The interaction's id.")],
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The interaction's id.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
 ) -> None:
     """Mark a follow-up done: smallcrm done 33 (ids are listed by smallcrm today)."""

@@ -12,16 +12,20 @@ from typing import Any, TypeVar
 import typer
 
 from smallcrm.cli.core import (
+    EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     CliError,
     State,
+    debugging,
+    describe_bug,
     describe_error,
     err,
     lookup,
     now,
     quiet_broken_pipe,
 )
+from smallcrm.output import safe_streams
 
 __all__ = ["CliError", "State", "err", "guarded", "lookup", "now", "state"]
 
@@ -37,14 +41,16 @@ def state(ctx: typer.Context) -> State:
 
 
 def guarded(func: F) -> F:
-    """Run a command so expected failures print a message and exit 1 instead of a traceback."""
+    """Run a command so expected failures print a message and exit 1 instead of a traceback,
+    with the standard streams guarded against control characters from the data."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+            with safe_streams():
+                return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
+            raise  # exits, and usage errors (BadParameter) that Typer reports itself
         except CliError as exc:
             _fail(str(exc))
         except BrokenPipeError:
@@ -53,11 +59,13 @@ def guarded(func: F) -> F:
         except KeyboardInterrupt:
             err("Interrupted.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except Exception as exc:  # noqa: BLE001 - sorted below: only known kinds are softened
+        except Exception as exc:  # noqa: BLE001 - sorted below: known kinds, then bugs
             message = describe_error(exc)
-            if message is None:
+            if message is not None:
+                _fail(message)
+            if debugging():
                 raise
-            _fail(message)
+            _fail(describe_bug(exc), EXIT_BUG)
         finally:
             for value in (*args, *kwargs.values()):
                 # Typer hands commands its bundled click's Context, not typer.Context.
@@ -67,6 +75,6 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
     err(f"Error: {message}")
-    raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(code)

@@ -64,6 +64,9 @@ FIELD_OPTIONS = {
     "email_consent_source": "--consent-source",
     "sort": "--sort",
     "limit": "--limit",
+    "since": "--since",
+    "until": "--until",
+    "destination": "DEST",
     "db": "--db",
 }
 
@@ -86,7 +89,9 @@ class State:
             from smallcrm.store.db import open_database, resolve_url
             from smallcrm.store.team import exposure_warning
 
-            check_url(resolve_url(self.target))
+            url = resolve_url(self.target)
+            check_url(url)
+            check_file(url)
             self._db = open_database(self.target)
             warning = exposure_warning(self._db.path)  # one stat call; None for PostgreSQL
             if warning:
@@ -108,6 +113,25 @@ def check_url(url: str) -> None:
             f"--db: {scheme}:// databases are not supported; give a file path, a "
             "sqlite:///PATH URL or a postgresql://USER@HOST/NAME URL"
         )
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+")[0] == "sqlite" and rest and not rest.startswith("/"):
+        # sqlite://user:password@host/... : SQLite has no server, user or password (and the
+        # URL is not echoed: it may hold a password).
+        raise CliError(
+            "--db: a SQLite URL names a file and nothing else: sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db"
+        )
+
+
+def check_file(url: str) -> None:
+    """Refuse a SQLite path that exists but is no file (``/dev/null``, a folder): SQLite would
+    fail half way through creating its tables there."""
+    from smallcrm.store.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and path.exists() and not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise CliError(f"--db: {str(path)!r} is {what}; give the path of a database file")
 
 
 def now() -> datetime:
@@ -121,8 +145,11 @@ def now() -> datetime:
 
 
 def err(message: str) -> None:
-    """Write a message for the user on stderr."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """Write a message for the user on stderr (messages echo names and values from the data:
+    their control characters are made visible)."""
+    from smallcrm.store.formats import printable
+
+    sys.stderr.write(printable(message.rstrip("\n"), keep_newlines=True) + "\n")
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -173,7 +200,28 @@ def _error_message(exc: BaseException) -> str | None:
         return f"cannot use the database: {exc}{_doctor_hint(exc)}"
     if type(exc).__module__.startswith("psycopg"):
         return f"cannot use the database: {exc}"
+    original = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error (migrations)
+    if type(exc).__module__.startswith("sqlalchemy") and isinstance(original, Exception):
+        return describe_error(original)
     return None
+
+
+EXIT_BUG = 70  # sysexits' EX_SOFTWARE: not the user's doing
+
+
+def describe_bug(exc: BaseException) -> str:
+    """One line for an error nobody expected (a bug): what happened, and how to see more.
+    ``SMALLCRM_DEBUG=1`` shows the traceback instead."""
+    detail = " ".join(str(exc).split())[:200]
+    return (
+        f"unexpected {type(exc).__name__}{': ' + detail if detail else ''}. This is a bug in "
+        "smallcrm; run the command again with SMALLCRM_DEBUG=1 to see where it happened."
+    )
+
+
+def debugging() -> bool:
+    """Whether unexpected errors should show their traceback (``SMALLCRM_DEBUG``)."""
+    return os.environ.get("SMALLCRM_DEBUG", "") not in ("", "0")
 
 
 def _doctor_hint(exc: BaseException) -> str:

@@ -23,7 +23,9 @@ from smallcrm.cli.context import CliError, err, guarded, lookup, state
 from smallcrm.cli.core import EXIT_ERROR, EXIT_INTERRUPTED
 from smallcrm.cli.feedback import progress_bar, stdin_is_terminal
 from smallcrm.cli.routing import routed
+from smallcrm.store import formats
 from smallcrm.store import kinds as registry
+from smallcrm.store.validate import MAX_ID
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -461,7 +463,7 @@ def list_imports(
     rows = [
         [
             b.id,
-            views.when(b.started_at),
+            formats.when(b.started_at),
             b.actor,
             b.source,
             views.shell_kind(b.kind),
@@ -469,7 +471,7 @@ def list_imports(
             b.updated,
             b.unchanged,
             b.invalid,
-            views.when(b.undone_at),
+            formats.when(b.undone_at),
         ]
         for b in batches
     ]
@@ -500,7 +502,9 @@ def _batch_json(batch: Any) -> dict[str, Any]:
 @guarded
 def undo_import(
     ctx: typer.Context,
-    batch: Annotated[int, typer.Argument(metavar="BATCH", help="The import's number.")],
+    batch: Annotated[
+        int, typer.Argument(metavar="BATCH", min=1, max=MAX_ID, help="The import's number.")
+    ],
 ) -> None:
     """Undo an import: delete what it created, put back what it changed."""
     from smallcrm.store.errors import NotFoundError

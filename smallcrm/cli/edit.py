@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, lookup, now, state
-from smallcrm.store import kinds
+from smallcrm.store import formats, kinds
 from smallcrm.store.kinds import LENGTH, LIST, RAW, TEXT, YES_NO, Kind
+from smallcrm.store.validate import record_id
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -168,7 +169,7 @@ def _parse_assignments(kind: Kind[Any], assignments: list[str]) -> list[tuple[st
 def _record_id(db: Database, kind: Kind[Any], ref: str) -> int:
     text = ref.strip().lstrip("#")
     if text.isascii() and text.isdigit():
-        return int(text)
+        return record_id("ID", text)
     how = f"smallcrm edit {kind.word} {{ref}}"
     return lookup(db, ref, (kind.name,), option="ID", how=how).record_id
 
@@ -410,8 +411,6 @@ def _differences(
 def _shown(value: Any) -> str:
     from datetime import datetime
 
-    from smallcrm.cli import views
-
     if value in (None, "", []):
         return "(empty)"
     if isinstance(value, list):
@@ -422,7 +421,7 @@ def _shown(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, str) and "T" in value and value[:4].isdigit():
         try:
-            return views.when(datetime.fromisoformat(value))
+            return formats.when(datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
@@ -430,7 +429,6 @@ def _shown(value: Any) -> str:
 
 def _conflict_message(db: Database, kind: Kind[Any], exc: ConflictError) -> str:
     """Who changed the record since the version the user had, when, and which fields."""
-    from smallcrm.cli import views
     from smallcrm.store.audit import history
 
     word = kind.word
@@ -454,7 +452,7 @@ def _conflict_message(db: Database, kind: Kind[Any], exc: ConflictError) -> str:
         fields = "; ".join(
             _audit_change(kind, field, pair) for field, pair in entry.changes.items()
         )
-        lines.append(f"  {views.when(entry.at)}  {entry.actor}  {entry.action}: {fields}")
+        lines.append(f"  {formats.when(entry.at)}  {entry.actor}  {entry.action}: {fields}")
     look = f"smallcrm show {word} {record_id}" if word in ("contact", "account", "deal") else ""
     look = look or f"smallcrm history {word} {record_id}"
     lines.append(
@@ -471,5 +469,5 @@ def _audit_change(kind: Kind[Any], field: str, pair: list[Any]) -> str:
 
 def _audit_value(field: str, value: Any) -> str:
     if field == "amount_cents" and isinstance(value, int):
-        return f"{value / 100:.2f}"
+        return formats.cents(value)
     return _shown(value)

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from smallcrm.cli.core import CliError
-from smallcrm.output import is_terminal
+from smallcrm.output import is_terminal, unguarded
+from smallcrm.store.formats import printable
 
 Progress = Callable[[int, int | None], None]
 
@@ -36,7 +37,7 @@ def confirm(question: str, *, yes: bool, refusal: str) -> bool:
         raise CliError(refusal)
     import typer
 
-    return bool(typer.confirm(question, default=False, err=True))
+    return bool(typer.confirm(printable(question, keep_newlines=True), default=False, err=True))
 
 
 def choose(question: str, choices: tuple[str, ...], *, default: str) -> str:
@@ -44,7 +45,7 @@ def choose(question: str, choices: tuple[str, ...], *, default: str) -> str:
     answer is one of them; the caller checked there is a terminal."""
     import typer
 
-    shown = f"{question} ({', '.join(choices)})"
+    shown = printable(f"{question} ({', '.join(choices)})", keep_newlines=True)
     while True:
         answer = str(typer.prompt(shown, default=default, err=True)).strip().lower()
         picked = [choice for choice in choices if answer and choice.startswith(answer)]
@@ -75,11 +76,11 @@ def progress_bar(
         rich.MofNCompleteColumn(),
         _rate_column(),
         rich.TimeElapsedColumn(),
-        console=Console(file=sys.stderr),
+        console=Console(file=unguarded(sys.stderr)),
         transient=transient,
     )
     with bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(printable(label), total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)

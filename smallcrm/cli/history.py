@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, guarded, lookup, state
+from smallcrm.store import formats
+from smallcrm.store.validate import record_id
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -92,7 +94,8 @@ def _record(db: Database, word: str, store_kind: str, ref: str) -> tuple[int, st
     """The id ``ref`` names and the record's title (None when it no longer exists)."""
     text = ref.strip().lstrip("#")
     if text.isascii() and text.isdigit():
-        return int(text), _title(db, store_kind, int(text))
+        number = record_id("ID", text)
+        return number, _title(db, store_kind, number)
     if store_kind == "import_batch":
         raise CliError(f"ID: give the {word}'s number; see them with: smallcrm import list")
     hit = lookup(db, ref, (store_kind,), option="ID", how=f"smallcrm history {word} {{ref}}")
@@ -131,7 +134,6 @@ def entry_json(entry: AuditEntry, word: str) -> dict[str, Any]:
 
 
 def _write_entries(word: str, record_id: int, title: str | None, entries: list[Any]) -> None:
-    from smallcrm.cli import views
     from smallcrm.output import is_terminal, write_fields
 
     about = f" ({title})" if title else " (no longer in the database, or in the trash)"
@@ -139,7 +141,7 @@ def _write_entries(word: str, record_id: int, title: str | None, entries: list[A
     print(f"History of {word} {record_id}{about}: {count}\n")
     terminal = is_terminal(sys.stdout)
     for entry in entries:
-        heading = f"{views.when(entry.at)}  {entry.actor}  {entry.action}"
+        heading = f"{formats.when(entry.at)}  {entry.actor}  {entry.action}"
         write_fields(heading, _change_lines(entry.kind, entry.changes), terminal=terminal)
 
 

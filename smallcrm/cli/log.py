@@ -87,8 +87,8 @@ def log(
 def _happened_at(text: str | None, moment: Any) -> Any:
     if text is None:
         return moment
-    from smallcrm.cli.views import when
     from smallcrm.store.dates import parse_datetime
+    from smallcrm.store.formats import when
 
     value = parse_datetime(text, moment, field="--at")
     if value.date() > moment.date():
@@ -100,8 +100,8 @@ def _happened_at(text: str | None, moment: Any) -> Any:
 
 
 def _follow_up(text: str, moment: Any) -> Any:
-    from smallcrm.cli.views import when
     from smallcrm.store.dates import parse_date
+    from smallcrm.store.formats import when
 
     day = parse_date(text, moment, field="--follow-up")
     if day < moment.date():

@@ -13,6 +13,7 @@ import typer
 from smallcrm.cli.context import CliError, guarded, state
 from smallcrm.cli.maintenance import restore_subcommands
 from smallcrm.cli.routing import routed
+from smallcrm.store.validate import MAX_ID
 
 
 def _complete_kind(incomplete: str) -> list[str]:
@@ -28,7 +29,9 @@ KindArgument = Annotated[
         autocompletion=_complete_kind,
     ),
 ]
-IdArgument = Annotated[int, typer.Argument(metavar="ID", help="The record's id.")]
+IdArgument = Annotated[
+    int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The record's id.")
+]
 
 
 @guarded

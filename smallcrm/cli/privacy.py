@@ -14,6 +14,7 @@ import typer
 
 from smallcrm.cli.context import CliError, err, guarded, lookup, state
 from smallcrm.cli.core import EXIT_ERROR
+from smallcrm.store.validate import record_id
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -48,8 +49,9 @@ def _person(db: Database, ref: str, command: str) -> tuple[int, dict[str, Any]]:
         text = ref.strip().lstrip("#")
         if not (text.isascii() and text.isdigit()):
             raise
+        number = record_id("PERSON", text)
         try:
-            return int(text), export_person(db, int(text))
+            return number, export_person(db, number)
         except NotFoundError:
             raise CliError(f"PERSON: no contact with id {text} (not in the trash either)") from None
     return hit.record_id, export_person(db, hit.record_id)

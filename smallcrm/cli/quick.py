@@ -16,14 +16,18 @@ import os
 from typing import NamedTuple
 
 from smallcrm.cli.core import (
+    EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     CliError,
     State,
+    debugging,
+    describe_bug,
     describe_error,
     err,
     quiet_broken_pipe,
 )
+from smallcrm.output import safe_streams
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 200
@@ -82,7 +86,8 @@ def run_quick(argv: list[str]) -> int | None:
         return None
     state = State(args.target)
     try:
-        run_search(state, " ".join(args.words), args.kinds, args.limit, args.as_json)
+        with safe_streams():
+            run_search(state, " ".join(args.words), args.kinds, args.limit, args.as_json)
     except CliError as exc:
         err(f"Error: {exc}")
         return EXIT_ERROR
@@ -91,12 +96,15 @@ def run_quick(argv: list[str]) -> int | None:
     except KeyboardInterrupt:
         err("Interrupted.")
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - only known kinds are softened, as in guarded()
+    except Exception as exc:  # noqa: BLE001 - known kinds, then bugs, as in guarded()
         message = describe_error(exc)
-        if message is None:
+        if message is not None:
+            err(f"Error: {message}")
+            return EXIT_ERROR
+        if debugging():
             raise
-        err(f"Error: {message}")
-        return EXIT_ERROR
+        err(f"Error: {describe_bug(exc)}")
+        return EXIT_BUG
     finally:
         state.close()
     return 0

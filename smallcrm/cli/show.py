@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from smallcrm.cli.context import guarded, lookup, state
+from smallcrm.store import formats
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -63,9 +64,9 @@ def show_contact(
             ("Title", c.title),
             ("Account", f"{c.account_name} (account {c.account_id})" if c.account_id else None),
             ("Email", [f"{m.value} ({m.label})" for m in c.emails]),
-            ("Phone", [f"{views.phone(m.value, True)} ({m.label})" for m in c.phones]),
+            ("Phone", [f"{formats.phone(m.value, True)} ({m.label})" for m in c.phones]),
             ("Address", c.address.one_line()),
-            ("Birthday", views.when(c.birthday)),
+            ("Birthday", formats.when(c.birthday)),
             ("Tags", " ".join(c.tags)),
             ("Owner", c.owner),
             ("Source", c.source),
@@ -114,11 +115,14 @@ def show_account(
         [
             ("Industry", a.industry),
             ("Website", a.website),
-            ("Phone", views.phone(a.phone, True)),
+            ("Phone", formats.phone(a.phone, True)),
             ("Address", a.address.one_line()),
             ("Tags", " ".join(a.tags)),
             ("Owner", a.owner),
-            ("Open pipeline", f"{total:,.2f} (weighted {weighted:,.2f})" if total else None),
+            (
+                "Open pipeline",
+                f"{formats.money(total)} (weighted {formats.money(weighted)})" if total else None,
+            ),
             ("Notes", a.notes),
             ("Changed", _changed(a.tracking)),
         ],
@@ -155,14 +159,14 @@ def show_deal(
             ("Account", f"{o.account_name} (account {o.account_id})" if o.account_id else None),
             ("Contact", f"{o.contact_name} (contact {o.contact_id})" if o.contact_id else None),
             ("Stage", f"{o.stage} ({o.probability}%)"),
-            ("Amount", views.money(o.amount, o.currency)),
-            ("Weighted", views.money(o.weighted_amount, o.currency)),
-            ("Expected close", views.when(o.expected_close)),
-            ("Closed on", views.when(o.closed_on)),
+            ("Amount", formats.money(o.amount, o.currency)),
+            ("Weighted", formats.money(o.weighted_amount, o.currency)),
+            ("Expected close", formats.when(o.expected_close)),
+            ("Closed on", formats.when(o.closed_on)),
             ("Next step", o.next_step),
             ("Lost because", o.lost_reason),
             ("Owner", o.owner),
-            ("Last activity", views.when(o.last_activity_at)),
+            ("Last activity", formats.when(o.last_activity_at)),
             ("Changed", _changed(o.tracking)),
         ],
     )
@@ -193,11 +197,11 @@ def show_interaction(ctx: typer.Context, ref: RefArgument, as_json: JsonOption =
         return
     follow_up = None
     if i.follow_up_on:
-        follow_up = f"{views.when(i.follow_up_on)}{' (done)' if i.follow_up_done else ''}"
+        follow_up = f"{formats.when(i.follow_up_on)}{' (done)' if i.follow_up_done else ''}"
     _fields(
         f"Interaction {i.id}: {i.kind}: {i.subject}",
         [
-            ("When", views.when(i.happened_at)),
+            ("When", formats.when(i.happened_at)),
             ("Direction", i.direction),
             ("Duration", f"{i.duration_minutes} min" if i.duration_minutes else None),
             ("Contact", _linked(i.contact_name, "contact", i.contact_id)),
@@ -252,7 +256,7 @@ def _terminal() -> bool:
 
 
 def _changed(tracking: Any) -> str:
-    from smallcrm.cli.views import when
+    from smallcrm.store.formats import when
 
     return (
         f"{when(tracking.updated_at)} by {tracking.updated_by} (version {tracking.version}); "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from smallcrm.cli.core import CliError
+from smallcrm.store.formats import printable
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -76,7 +77,10 @@ class _Utf8Writer:
         self.buffer = buffer
 
     def write(self, text: str) -> int:
-        self.buffer.write(text.encode("utf-8"))
+        # Standard output may be a terminal: data written there has its control characters
+        # made visible (line breaks kept), as every other output of the shell. A file given
+        # with -o gets the data exactly.
+        self.buffer.write(printable(text, keep_newlines=True).encode("utf-8"))
         return len(text)
 
     def writelines(self, lines: Any) -> None:

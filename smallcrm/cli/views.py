@@ -2,20 +2,21 @@
 
 JSON keys never change meaning: ids are numbers, dates ``YYYY-MM-DD``, times ISO 8601 with the
 local UTC offset, amounts strings with two decimals (exact, unlike floats). People-facing text
-always shows absolute dates (``Fri 2026-11-27 14:00``), as the date grammar echoes them.
+always shows absolute dates (``Fri 2026-11-27 14:00``), as the date grammar echoes them, and
+money, dates and phone numbers as ``smallcrm.store.formats`` writes them for every face.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from smallcrm.cli.appointment_time import span, when_json
 from smallcrm.output import Column
 from smallcrm.store import clock
 from smallcrm.store import records as r
+from smallcrm.store.formats import money, phone, when
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -25,34 +26,6 @@ def iso(value: date | datetime | None) -> str | None:
     if isinstance(value, datetime):
         return clock.local(value).isoformat(timespec="seconds")
     return value.isoformat()
-
-
-def when(value: date | datetime | None) -> str:
-    """An absolute, readable date or local date and time; empty for None."""
-    if value is None:
-        return ""
-    # Imported here: the grammar module brings dateutil, which a quick-add may not need.
-    from smallcrm.store.dates import describe
-
-    if isinstance(value, datetime):
-        return describe(clock.local(value))
-    return describe(value)
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """``EUR 12,000.00``."""
-    return f"{currency} {amount:,.2f}"
-
-
-def phone(value: str | None, pretty: bool) -> str:
-    """A stored E.164 number, formatted for reading when ``pretty`` (costs phonenumbers)."""
-    if not value:
-        return ""
-    if not pretty:
-        return value
-    from smallcrm.store.validate import format_phone
-
-    return format_phone(value)
 
 
 def _tracking(t: r.Tracking) -> dict[str, Any]:
@@ -386,7 +359,7 @@ def account_line(a: r.Account) -> str:
 
 
 def opportunity_line(o: r.Opportunity) -> str:
-    """``deal 4: Acme renewal; Acme GmbH; proposal (50%); EUR 12,000.00; closes Thu ...``."""
+    """``deal 4: Acme renewal; Acme GmbH; proposal (50%); 12,000.00 EUR; closes Thu ...``."""
     close = f"closes {when(o.expected_close)}" if o.expected_close else None
     return _join(
         [

@@ -25,9 +25,10 @@ from smallcrm.screens.detail_base import (
     opportunity_line,
 )
 from smallcrm.store import accounts, appointments, clock, interactions, opportunities
+from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Account
-from smallcrm.widgets import formatting as fmt
+from smallcrm.widgets.text import assemble
 
 CONTACTS_SHOWN = 50
 
@@ -115,7 +116,7 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
         )
         currency = deals.items[0].currency if deals.items else ""
         self.query_one("#pipeline-total", Static).update(
-            Content.assemble(
+            assemble(
                 ("Open pipeline ", "bold"),
                 fmt.money(total, currency),
                 ("   weighted ", "bold"),
@@ -132,7 +133,7 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
     def _person(p: object) -> Content:
         email = p.emails[0].value if p.emails else ""  # type: ignore[attr-defined]
         title = p.title or ""  # type: ignore[attr-defined]
-        return Content.assemble((p.name, "bold"), f"  {title}", (f"  {email}", "dim"))  # type: ignore[attr-defined]
+        return assemble((p.name, "bold"), f"  {title}", (f"  {email}", "dim"))  # type: ignore[attr-defined]
 
     def _card_lines(self, a: Account) -> list[tuple[str, str]]:
         return [

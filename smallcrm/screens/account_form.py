@@ -10,8 +10,8 @@ from textual.widgets import Input, TextArea
 from smallcrm.screens.form_base import FormScreen
 from smallcrm.screens.form_fields import labelled
 from smallcrm.store import accounts
+from smallcrm.store import formats as fmt
 from smallcrm.store.records import Account
-from smallcrm.widgets import formatting as fmt
 
 FIELDS = (
     ("name", "Name", ""),

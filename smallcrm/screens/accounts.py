@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from smallcrm.screens.list_base import ListScreen
 from smallcrm.store import accounts
+from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Account, Page
-from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import Column
 
 
@@ -54,7 +54,7 @@ brings it back (its contacts and deals are kept).
             record.phone or "",  # E.164 as stored; the account's page formats it.
             record.website or "",
             record.owner or "",
-            fmt.local(record.tracking.updated_at).strftime("%Y-%m-%d"),
+            fmt.short_day(record.tracking.updated_at),
         ]
 
     def filter_fields(self) -> tuple[str, ...]:

@@ -13,10 +13,10 @@ from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.form_base import FormScreen
 from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import appointments, clock
+from smallcrm.store import formats as fmt
 from smallcrm.store.dates import describe, parse_duration
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
 from smallcrm.store.records import Appointment
-from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.duration_field import DurationField, length_text
 from smallcrm.widgets.picker import RecordPicker

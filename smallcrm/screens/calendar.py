@@ -36,6 +36,7 @@ from smallcrm.widgets.calendar_views import (
     occurrence_key,
     start_of,
 )
+from smallcrm.widgets.text import assemble
 
 TODAY_LIMIT = 20
 DEFAULT_HOUR = 9
@@ -47,7 +48,7 @@ def follow_up_line(item: Interaction, today: date) -> Content:
     who = " · ".join(p for p in (item.contact_name, item.account_name) if p)
     late = (today - item.follow_up_on).days if item.follow_up_on else 0
     due = f"  ({late} day{'s' if late != 1 else ''} overdue)" if late > 0 else "  (due today)"
-    return Content.assemble(
+    return assemble(
         ("  Follow-up  ", "bold"),
         item.subject or (item.body or "").split("\n")[0],
         (f" · {who}" if who else "", "italic"),
@@ -261,11 +262,11 @@ class CalendarScreen(CrmScreen):
         if self.view == "week":
             where += f" {self.hour:02d}:00" if self.hour >= 0 else " all day"
         if not items:
-            detail.update(Content.assemble((where, "bold"), ": free. n schedules here."))
+            detail.update(assemble((where, "bold"), ": free. n schedules here."))
             return
         first = agenda_line(items[0])
         more = f"  (+{len(items) - 1} more)" if len(items) > 1 else ""
-        detail.update(Content.assemble((where, "bold"), first, (more, "bold")))
+        detail.update(assemble((where, "bold"), first, (more, "bold")))
 
     # the cursor ---------------------------------------------------------------------------
 

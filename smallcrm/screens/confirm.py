@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from smallcrm.widgets.text import plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a question; dismisses with True (confirmed) or False (Esc, n, Cancel)."""
@@ -38,9 +40,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question, an optional detail line and two buttons."""
         with Vertical(id="confirm-dialog"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(plain(self.question, lines=True), id="confirm-question")
             if self.detail:
-                yield Static(self.detail, id="confirm-detail")
+                yield Static(plain(self.detail, lines=True), id="confirm-detail")
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="error", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")

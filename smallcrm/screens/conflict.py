@@ -19,10 +19,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Static
 
+from smallcrm.store import formats as fmt
 from smallcrm.store import kinds
 from smallcrm.store.conflicts import MINE, THEIRS, Conflict, FieldDiff, Side, others
 from smallcrm.store.crud import current_user
-from smallcrm.widgets import formatting as fmt
+from smallcrm.store.formats import printable
 
 MERGE = "merge"
 SHOWN_ENTRIES = 3  # the latest changes listed by name; older ones are counted
@@ -89,6 +90,10 @@ another change comes in while you decide, this screen shows again with it."""
         self.show = show
         self.diffs: list[FieldDiff] = conflict.fields
         self.picks: dict[str, Side] = {d.field: d.automatic for d in self.diffs}
+
+    def shown(self, field: str, value: Any) -> str:
+        """A value as the form shows it, on one printable line (values come from the data)."""
+        return printable(self.show(field, value))
 
     # layout -------------------------------------------------------------------------------
 
@@ -182,10 +187,10 @@ another change comes in while you decide, this screen shows again with it."""
         mine_style = "" if diff.mine_changed else "dim"
         theirs_style = "" if diff.theirs_changed else "dim"
         return [
-            Text(clip(label, FIELD_WIDTH), style=field_style),
-            Text(clip(self.show(diff.field, diff.base), width), style="dim"),
-            Text(clip(self.show(diff.field, diff.mine), width), style=mine_style),
-            Text(clip(self.show(diff.field, diff.theirs), width), style=theirs_style),
+            Text(clip(printable(label), FIELD_WIDTH), style=field_style),
+            Text(clip(self.shown(diff.field, diff.base), width), style="dim"),
+            Text(clip(self.shown(diff.field, diff.mine), width), style=mine_style),
+            Text(clip(self.shown(diff.field, diff.theirs), width), style=theirs_style),
             self.takes(diff),
         ]
 
@@ -211,11 +216,11 @@ another change comes in while you decide, this screen shows again with it."""
         text = Text.assemble(
             (f"{name}: ", "bold"),
             ("when opened ", "dim"),
-            self.show(diff.field, diff.base),
+            self.shown(diff.field, diff.base),
             (" · yours ", "dim"),
-            self.show(diff.field, diff.mine),
+            self.shown(diff.field, diff.mine),
             (" · theirs ", "dim"),
-            self.show(diff.field, diff.theirs),
+            self.shown(diff.field, diff.theirs),
         )
         detail.update(text)
 

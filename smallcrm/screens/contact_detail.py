@@ -35,11 +35,11 @@ from smallcrm.store import (
     privacy,
     privacy_backups,
 )
+from smallcrm.store import formats as fmt
 from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.privacy_backups import BackupsHolding
 from smallcrm.store.records import Contact
-from smallcrm.widgets import formatting as fmt
 
 
 class ContactDetailScreen(DetailScreen):

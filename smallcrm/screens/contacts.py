@@ -8,9 +8,9 @@ from textual.binding import Binding, BindingType
 
 from smallcrm.screens.list_base import ListScreen
 from smallcrm.store import contacts
+from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Contact, Page
-from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import Column
 
 CONSENT_FILTERS = {"email_opt_in": "email consent", "phone_opt_in": "phone consent"}
@@ -82,7 +82,7 @@ asking, and Ctrl+Z right after brings it back.
             phone,
             record.address.city or "",
             record.owner or "",
-            fmt.local(record.tracking.updated_at).strftime("%Y-%m-%d"),
+            fmt.short_day(record.tracking.updated_at),
         ]
 
     def empty_text(self) -> str:

@@ -13,9 +13,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store.errors import NotFoundError, StoreError
 from smallcrm.store.records import Interaction, Occurrence, Opportunity
-from smallcrm.widgets import formatting as fmt
+from smallcrm.widgets.text import assemble, markup_safe
 
 TIMELINE_LIMIT = 20
 UPCOMING_DAYS = 90
@@ -86,13 +87,13 @@ def interaction_line(item: Interaction, *, show_contact: bool = False) -> Conten
         parts.append(("  · " + item.contact_name, "dim"))
     if item.follow_up_on and not item.follow_up_done:
         parts.append((f"  ⚑ follow-up {fmt.day(item.follow_up_on)}", "bold"))
-    return Content.assemble(*parts)
+    return assemble(*parts)
 
 
 def opportunity_line(deal: Opportunity) -> Content:
     """``Acme renewal  proposal  12,000.00 EUR  close Fri 2026-12-31``."""
     close = f"  close {fmt.day(deal.expected_close)}" if deal.expected_close else ""
-    return Content.assemble(
+    return assemble(
         (deal.name, "bold"),
         f"  {deal.stage}  {fmt.money(deal.amount, deal.currency)} ({deal.probability}%)",
         (close, "dim"),
@@ -105,7 +106,7 @@ def occurrence_line(item: Occurrence) -> Content:
     when = fmt.day(item.starts_at.date()) if appt.all_day else fmt.when(item.starts_at)
     where = f"  @ {appt.location}" if appt.location else ""
     clash = ("  ⚠ overlaps", "bold") if item.overlaps else ""
-    return Content.assemble((when, "bold"), "  ", appt.title, (where, "dim"), clash)
+    return assemble((when, "bold"), "  ", appt.title, (where, "dim"), clash)
 
 
 class DetailScreen(CrmScreen):
@@ -240,15 +241,11 @@ class DetailScreen(CrmScreen):
     def card(self, title: str, lines: list[tuple[str, str]]) -> Content:
         """``label  value`` lines for the record card, empty values left out."""
         width = max((len(label) for label, value in lines if value), default=0)
-        shown = [
-            Content.assemble((f"{label:<{width}}  ", "dim"), value)
-            for label, value in lines
-            if value
-        ]
+        shown = [assemble((f"{label:<{width}}  ", "dim"), value) for label, value in lines if value]
         return Content("\n").join(shown) if shown else Content("")
 
     def set_card(self, widget_id: str, title: str, lines: list[tuple[str, str]]) -> None:
         """Fill a card widget."""
         widget = self.query_one(f"#{widget_id}", Static)
-        widget.border_title = title
+        widget.border_title = markup_safe(title)  # border titles are read as markup
         widget.update(self.card(title, lines))

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, RadioButton, RadioSet, Static
 
+from smallcrm.widgets.text import plain
+
 # The backup choices in the order shown, with their keys and words.
 BACKUP_CHOICES = (
     ("scrub", "s", "Scrub them from the backups (each checked)"),
@@ -57,8 +59,8 @@ class EraseConfirmScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The question, what erasing does, the backups and their choice, two buttons."""
         with Vertical(id="confirm-dialog"):
-            yield Static(self.question, id="confirm-question")
-            yield Static(self.detail, id="confirm-detail")
+            yield Static(plain(self.question, lines=True), id="confirm-question")
+            yield Static(plain(self.detail, lines=True), id="confirm-detail")
             if self.backups:
                 yield Static(self.backups, id="erase-backups")
                 with RadioSet(id="erase-backup-choice"):

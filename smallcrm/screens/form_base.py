@@ -49,6 +49,7 @@ from smallcrm.store.errors import (
 )
 from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
+from smallcrm.widgets.text import markup_safe
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -187,7 +188,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         """Title, the scrolling fields, the error line, the buttons and the footer."""
         self.start_editing()
         dialog = Vertical(id="form-dialog")
-        dialog.border_title = self.form_title()
+        dialog.border_title = markup_safe(self.form_title())  # it names the record
         with dialog:
             with VerticalScroll(id="form-scroll", can_focus=False), FormFields(id="form-fields"):
                 yield from self.compose_fields()

@@ -15,11 +15,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store import kinds
 from smallcrm.store.audit import history, readable_changes
 from smallcrm.store.errors import StoreError
 from smallcrm.store.records import AuditEntry
-from smallcrm.widgets import formatting as fmt
+from smallcrm.widgets.text import assemble, plain
 
 HISTORY_LIMIT = 500  # entries shown; the shell command lists every one
 LONG_VALUE = 160  # characters of one old or new value
@@ -39,17 +40,17 @@ def change_lines(entry: AuditEntry) -> list[Content]:
     lines = []
     for change in readable_changes(entry.kind, entry.changes, LONG_VALUE):
         if change.old is None:
-            text = Content(change.new)
+            text = plain(change.new)
         else:
-            text = Content.assemble(change.old, (" → ", "bold"), change.new)
-        lines.append(Content.assemble("  ", (f"{change.field}: ", "dim"), text))
+            text = assemble(change.old, (" → ", "bold"), change.new)
+        lines.append(assemble("  ", (f"{change.field}: ", "dim"), text))
     return lines
 
 
 def entry_prompt(entry: AuditEntry) -> Content:
     """One entry: a heading line, then its fields."""
     action = ACTIONS.get(entry.action, entry.action)
-    heading = Content.assemble(
+    heading = assemble(
         (fmt.when(entry.at), "bold"), "  ", (entry.actor, "bold italic"), "  ", action
     )
     return Content("\n").join([heading, *change_lines(entry)])
@@ -114,7 +115,7 @@ JSON with `--json`). Esc goes back to the record."""
             box.highlighted = ids.index(highlighted)
         elif ids:
             box.highlighted = 0
-        self.query_one("#history-status", Static).update(self.status_text())
+        self.query_one("#history-status", Static).update(plain(self.status_text()))
 
     def status_text(self) -> str:
         """``History of contact Jana Novak: 12 entries, newest first``."""

@@ -12,9 +12,9 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from smallcrm.screens.base import CrmScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store.errors import StoreError
 from smallcrm.store.io import Batch, UndoReport, list_batches, undo_import
-from smallcrm.widgets import formatting as fmt
 
 SHOWN = 100
 

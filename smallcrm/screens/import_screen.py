@@ -38,6 +38,7 @@ from smallcrm.store.io import (
 )
 from smallcrm.store.io.common import plural
 from smallcrm.widgets.path_suggester import PathSuggester
+from smallcrm.widgets.text import assemble, markup_safe, plain
 
 IGNORE = "-"  # The mapping's word for "this column fills no field".
 KINDS = tuple((kind.plural, kind.name) for kind in registry.KINDS)
@@ -101,7 +102,7 @@ def preview_lines(report: ImportReport, *, skip_invalid: bool) -> list[Content]:
     verb, update = ("Would create", "update") if report.dry_run else ("Created", "updated")
     noun = kind_word(report.kind, report.created)
     lines = [
-        Content.assemble(
+        assemble(
             (
                 f"{verb} {report.created:,} {noun}, {update} {report.updated:,}, "
                 f"{report.unchanged:,} unchanged",
@@ -118,7 +119,7 @@ def preview_lines(report: ImportReport, *, skip_invalid: bool) -> list[Content]:
             if skip_invalid
             else "nothing is imported while there are any: fix the file, or tick Skip bad rows"
         )
-        lines.append(Content.assemble(("Bad rows: ", "bold $error"), advice))
+        lines.append(assemble(("Bad rows: ", "bold $error"), advice))
         lines += [_problem_line(p.where, p.field, p.reason) for p in report.problems]
     if report.warnings:
         lines.append(Content.styled("Notes (imported, but look at these):", "bold"))
@@ -127,7 +128,7 @@ def preview_lines(report: ImportReport, *, skip_invalid: bool) -> list[Content]:
     if updates:
         lines.append(Content.styled("Updates (matched by email, phone or external id):", "bold"))
         lines += [
-            Content.assemble((f"{row.where:<9}", "dim"), f"{row.label}: {', '.join(row.changed)}")
+            assemble((f"{row.where:<9}", "dim"), f"{row.label}: {', '.join(row.changed)}")
             for row in updates
         ]
     if len(lines) > PREVIEW_LINES:
@@ -143,7 +144,7 @@ def duration(seconds: float) -> str:
 
 def _problem_line(where: str, field_name: str | None, reason: str) -> Content:
     what = f"{field_name}: {reason}" if field_name else reason
-    return Content.assemble((f"{where:<9}", "dim"), " ", what)
+    return assemble((f"{where:<9}", "dim"), " ", what)
 
 
 class ImportScreen(CrmScreen):
@@ -357,7 +358,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         self.parsed = parsed
         info = self.query_one("#import-info", Static)
         info.remove_class("-error")
-        info.update(describe_file(parsed))
+        info.update(plain(describe_file(parsed)))
         mapping = parsed.details.get("mapping") or []
         columns = [MappedColumn(i, m["header"], m["field"]) for i, m in enumerate(mapping)]
         await self._show_columns(serial, path, parsed.kind, columns)
@@ -623,7 +624,9 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         self.preview = report
         self._set_status(describe_file(self.parsed) if self.parsed else "")
         self._show_lines(preview_lines(report, skip_invalid=self.skip_invalid))
-        self.query_one("#import-preview").border_title = f"Preview of {report.source} (dry run)"
+        self.query_one(
+            "#import-preview"
+        ).border_title = f"Preview of {markup_safe(report.source)} (dry run)"
         self._show_rate(report)
 
     def _imported(self, report: ImportReport | None) -> None:
@@ -633,7 +636,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         lines = preview_lines(report, skip_invalid=True)
         batch = f"import {report.batch_id}"
         lines[:0] = [
-            Content.assemble(
+            assemble(
                 ("✓ ", "bold $success"),
                 (f"Imported {report.source} as {batch}", "bold"),
                 f" in {duration(report.seconds)}.",
@@ -650,7 +653,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
     def _undone(self, report: UndoReport | None) -> None:
         assert report is not None
         self.result = None
-        self._show_lines([Content.styled(report.summary(), "bold"), *map(Content, report.notes)])
+        self._show_lines([Content.styled(report.summary(), "bold"), *map(plain, report.notes)])
         self.query_one("#import-preview").border_title = f"Import {report.batch_id} undone"
         self._set_status("Undone. Press Enter in File to read a file again.")
         self.notify(report.summary(), title="Import undone")
@@ -672,12 +675,12 @@ instead). Ctrl+O lists past imports; each can be undone there."""
     def _set_status(self, text: str) -> None:
         info = self.query_one("#import-info", Static)
         info.remove_class("-error")
-        info.update(text)
+        info.update(plain(text))
 
     def _show_error(self, text: str, *, notify: bool = True) -> None:
         """The reason on the line under the file (wrapped), and as a notification."""
         info = self.query_one("#import-info", Static)
         info.add_class("-error")
-        info.update(Content("✗ " + text))
+        info.update(plain("✗ " + text))
         if notify:
             self.notify(text, title="Not imported", severity="error")

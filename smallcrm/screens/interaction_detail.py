@@ -10,9 +10,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from smallcrm.screens.detail_base import DetailScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store import interactions
 from smallcrm.store.records import Interaction
-from smallcrm.widgets import formatting as fmt
+from smallcrm.widgets.text import plain
 
 
 class InteractionDetailScreen(DetailScreen):
@@ -55,7 +56,7 @@ after brings it back). Esc goes back."""
         """``Call 2026-11-20``."""
         if self.item is None:
             return [f"Interaction #{self.record_id}"]
-        day = fmt.local(self.item.happened_at).date().isoformat()
+        day = fmt.short_day(self.item.happened_at)
         return [f"{self.item.kind.capitalize()} {day}"]
 
     def compose_body(self) -> ComposeResult:
@@ -88,7 +89,7 @@ after brings it back). Esc goes back."""
         )
         body = self.query_one("#body", Static)
         body.border_title = "Notes"
-        body.update(i.body or "(no notes)")
+        body.update(plain(i.body or "(no notes)", lines=True))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

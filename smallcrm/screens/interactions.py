@@ -7,10 +7,10 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from smallcrm.screens.list_base import ListScreen
+from smallcrm.store import formats as fmt
 from smallcrm.store import interactions
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Interaction, Page
-from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import Column
 
 

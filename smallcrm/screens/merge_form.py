@@ -14,11 +14,12 @@ from textual.widgets.option_list import Option
 
 from smallcrm.screens.host import CrmHost
 from smallcrm.store import accounts, kinds
+from smallcrm.store import formats as fmt
 from smallcrm.store.duplicates import DuplicatePair
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
 from smallcrm.store.merging import FieldChoice, MergeResult, merge, merge_preview
-from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import fit_cell
+from smallcrm.widgets.text import assemble
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -119,7 +120,7 @@ leaves both records as they are."""
         self.picked = {option.field: option.default for option in self.options}
         self.account_names = self._account_names()
         self.query_one("#merge-who", Static).update(
-            Content.assemble(
+            assemble(
                 "Keep ",
                 (f"{self.keep[1]} (#{self.keep[0]})", "bold"),
                 " and merge ",
@@ -187,7 +188,7 @@ leaves both records as they are."""
             return Option(Content.styled(text, "dim"), id=option.field, disabled=True)
         choice = self.picked.get(option.field, option.default)
         return Option(
-            Content.assemble(
+            assemble(
                 (fit_cell(label, LABEL_WIDTH), "bold"),
                 " ",
                 self._side(keep, column, choice in ("keep", "both")),

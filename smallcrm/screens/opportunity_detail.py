@@ -22,10 +22,11 @@ from smallcrm.screens.detail_base import (
     interaction_line,
 )
 from smallcrm.store import appointments, clock, interactions, opportunities
+from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Appointment, Opportunity, Stage
-from smallcrm.widgets import formatting as fmt
-from smallcrm.widgets.deal_card import format_amount, is_overdue
+from smallcrm.widgets.deal_card import is_overdue
+from smallcrm.widgets.text import assemble
 
 APPOINTMENT_LIMIT = 10
 LOOK_AHEAD = timedelta(days=366)
@@ -58,7 +59,7 @@ def appointment_line(appointment: Appointment, now: datetime) -> Content:
     shown = fmt.day(clock.local(when).date()) if appointment.all_day else fmt.when(when)
     where = f"  @ {appointment.location}" if appointment.location else ""
     notes = ("  (repeats)" if appointment.rrule else "") + ("" if upcoming else "  (past)")
-    return Content.assemble((shown, "bold"), "  ", appointment.title, (where + notes, "dim"))
+    return assemble((shown, "bold"), "  ", appointment.title, (where + notes, "dim"))
 
 
 class OpportunityDetailScreen(DetailScreen):
@@ -136,8 +137,8 @@ after brings it back). Esc or Backspace goes back."""
             close += "  ! passed"
         return [
             ("Stage", f"{deal.stage} ({deal.probability}%)"),
-            ("Amount", format_amount(deal.amount, deal.currency)),
-            ("Weighted", format_amount(deal.weighted_amount, deal.currency)),
+            ("Amount", fmt.money_compact(deal.amount, deal.currency)),
+            ("Weighted", fmt.money_compact(deal.weighted_amount, deal.currency)),
             ("Close", close),
             ("Closed on", fmt.day(deal.closed_on)),
             ("Lost because", deal.lost_reason or ""),
@@ -150,10 +151,10 @@ after brings it back). Esc or Backspace goes back."""
     def _show_people(self, deal: Opportunity) -> None:
         options = []
         if deal.account_id is not None:
-            line = Content.assemble(("Account  ", "dim"), (deal.account_name or "", "bold"))
+            line = assemble(("Account  ", "dim"), (deal.account_name or "", "bold"))
             options.append(Option(line, id=f"account:{deal.account_id}"))
         if deal.contact_id is not None:
-            line = Content.assemble(("Contact  ", "dim"), (deal.contact_name or "", "bold"))
+            line = assemble(("Contact  ", "dim"), (deal.contact_name or "", "bold"))
             options.append(Option(line, id=f"contact:{deal.contact_id}"))
         self.query_one("#people", RelatedList).show(
             options, "No account or contact: press e to link them."

@@ -23,10 +23,10 @@ from smallcrm.screens.opportunity_form import OpportunityForm
 from smallcrm.screens.pipeline_filter import PipelineFilter, PipelineFilterScreen
 from smallcrm.store import clock, opportunities
 from smallcrm.store.errors import StoreError
+from smallcrm.store.formats import money_compact
 from smallcrm.store.listing import MAX_PAGE
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Opportunity, Page, Stage
-from smallcrm.widgets.deal_card import format_amount
 from smallcrm.widgets.paged_table import Column, PagedTable
 from smallcrm.widgets.stage_column import MORE_ID, Board, StageColumn
 
@@ -51,9 +51,9 @@ def table_cells(deal: Opportunity) -> list[str]:
         deal.name,
         deal.account_name or deal.contact_name or "",
         deal.stage,
-        format_amount(deal.amount, deal.currency),
+        money_compact(deal.amount, deal.currency),
         f"{deal.probability}%",
-        format_amount(deal.weighted_amount, deal.currency),
+        money_compact(deal.weighted_amount, deal.currency),
         deal.expected_close.isoformat() if deal.expected_close else "",
         deal.owner or "",
     ]
@@ -64,8 +64,8 @@ def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
     open_ = [s for s in summaries if not s.stage.is_closed]
     won = sum((s.total for s in summaries if s.stage.is_won), start=0)
     text = (
-        f"Open {sum(s.count for s in open_):,} deals · {format_amount(sum(s.total for s in open_))}"
-        f" · weighted {format_amount(sum(s.weighted for s in open_))} · won {format_amount(won)}"
+        f"Open {sum(s.count for s in open_):,} deals · {money_compact(sum(s.total for s in open_))}"
+        f" · weighted {money_compact(sum(s.weighted for s in open_))} · won {money_compact(won)}"
     )
     described = filters.describe()
     if described:

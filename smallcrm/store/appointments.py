@@ -38,16 +38,28 @@ def check_rrule(field: str, rule: str | None, start: datetime) -> str | None:
         raise ValidationError(
             field, f"{rule!r} is not a recurrence rule like FREQ=WEEKLY;BYDAY=MO ({exc})"
         ) from None
+    if recurrence.too_frequent(text):
+        raise ValidationError(field, f"{rule!r} {recurrence.TOO_FREQUENT}")
     return text.upper()
 
 
 def _when(field: str, value: Any) -> datetime | date | None:
-    """A start or end: an aware date and time, or (for all-day entries) a day."""
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ValidationError(field, "must be a date and time with a time zone")
-    return value
+    """A start or end: an aware date and time, or (for all-day entries) a day; within the
+    dates the store keeps."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return v.day(field, value)
+    return v.moment(field, value)
+
+
+def _end(start: datetime | date, duration: timedelta) -> datetime | date | None:
+    """The end ``duration`` after ``start``, within the dates the store keeps."""
+    try:
+        end = start + duration
+    except OverflowError:
+        raise ValidationError(
+            "ends_at", f"ends after {v.LAST_DAY.isoformat()}, the last day of the calendar"
+        ) from None
+    return _when("ends_at", end)
 
 
 def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -78,10 +90,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
             raise ValidationError("duration", "needs the start time too")
         if not isinstance(duration, timedelta) or duration <= timedelta(0):
             raise ValidationError("duration", "must be a positive length of time like 1h")
-        try:
-            out["ends_at"] = out["starts_at"] + duration
-        except OverflowError:
-            raise ValidationError("duration", "ends after the last day of the calendar") from None
+        out["ends_at"] = _end(out["starts_at"], duration)
     if "time_zone" in data:
         out["time_zone"] = recurrence.check_zone("time_zone", data.pop("time_zone"))
     elif not partial:

@@ -13,10 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from smallcrm.store import formats
 from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, to_datetime
 from smallcrm.store.errors import NotFoundError
 from smallcrm.store.records import AuditEntry
+from smallcrm.store.validate import MAX_ID
 
 
 def history(
@@ -27,12 +29,14 @@ def history(
     A record that was deleted for good, or erased, keeps its entries, so this works for ids
     that no longer name a record; an id with no entries gives an empty list.
     """
+    if not 0 < record_id <= MAX_ID:
+        return []  # no record ever had such an id
     sql = "SELECT * FROM audit_entry WHERE kind = :kind AND record_id = :record_id"
     params: dict[str, Any] = {"kind": kind, "record_id": record_id}
     if limit is not None:
         # The newest ``limit`` entries, then put back in order.
         sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT :limit) AS latest"
-        params["limit"] = limit
+        params["limit"] = min(limit, MAX_ID)
     with db.read() as tx:
         rows = tx.all(sql + " ORDER BY id", **params)
     return [_entry(row) for row in rows]
@@ -99,8 +103,10 @@ def latest_change(db: Database) -> ChangeMarker:
 
 def get_entry(db: Database, entry_id: int) -> AuditEntry:
     """One audit entry by its id (NotFoundError if there is none)."""
-    with db.read() as tx:
-        row = tx.one("SELECT * FROM audit_entry WHERE id = :id", id=entry_id)
+    row = None
+    if 0 < entry_id <= MAX_ID:
+        with db.read() as tx:
+            row = tx.one("SELECT * FROM audit_entry WHERE id = :id", id=entry_id)
     if row is None:
         raise NotFoundError("history entry", entry_id)
     return _entry(row)
@@ -151,7 +157,7 @@ def readable_changes(
     for field, pair in changes.items():
         old, new = (list(pair) + [None, None])[:2]
         if field.endswith("_cents"):
-            old, new = _money(old), _money(new)
+            old, new = _cents(old), _cents(new)
         name = _label(kind, field)
         shown_old = None if old in (None, "", []) else value_text(old, limit)
         readable.append(FieldChange(name, shown_old, value_text(new, limit)))
@@ -181,8 +187,8 @@ def value_text(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _money(value: Any) -> Any:
+def _cents(value: Any) -> Any:
     """A stored amount in cents as money (``1600000`` -> ``16,000.00``)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value / 100:,.2f}"
+        return formats.cents(value)
     return value

@@ -113,11 +113,12 @@ def _birthday(value: Any) -> Any:
     from datetime import date
 
     if value is None or value == "" or isinstance(value, date):
-        return value or None
+        return v.day("birthday", value or None)
     from smallcrm.store.dates import parse_date
 
     text = str(value).strip()
-    day = parse_date(text, crud.now_utc(), field="birthday")
+    day = v.day("birthday", parse_date(text, crud.now_utc(), field="birthday"))
+    assert day is not None
     if day > crud.now_utc().date():
         raise ValidationError("birthday", f"{day.isoformat()} is in the future")
     return day

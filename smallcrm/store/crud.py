@@ -70,10 +70,19 @@ def audit_payload(changes: Mapping[str, Any]) -> str:
     )
 
 
+def _is_id(value: int) -> bool:
+    from smallcrm.store.validate import MAX_ID
+
+    return 0 < value <= MAX_ID
+
+
 def fetch_row(tx: Tx, kind: str, record_id: int, *, trashed: bool = False) -> Any:
     """One row of a record table; NotFoundError if it is missing (or in the trash)."""
     assert kind in KINDS
-    row = tx.one(f"SELECT * FROM {kind} WHERE id = :id", id=record_id)
+    # A number no database integer holds names no record (and SQLite would refuse it).
+    row = (
+        tx.one(f"SELECT * FROM {kind} WHERE id = :id", id=record_id) if _is_id(record_id) else None
+    )
     if row is None or (row["deleted_at"] is not None) != trashed:
         where = "in the trash" if trashed else "with that id"
         raise NotFoundError(kind, f"{record_id} {where}".strip())

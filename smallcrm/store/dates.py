@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from dateutil.relativedelta import relativedelta
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.formats import describe
 from smallcrm.store.times import (  # the one grammar: times and durations are re-exported
     DURATION_EXAMPLES,
     TIME_EXAMPLES,
@@ -376,19 +377,3 @@ def parse_datetime(
     if day is not None:
         return datetime.combine(day, default_time, tzinfo=now.tzinfo)
     return _split_date_time(normalized, now, field)
-
-
-# --- output ----------------------------------------------------------------------------------
-
-
-def describe(value: date | datetime) -> str:
-    """Echo a value absolutely for output: ``Fri 2026-11-27`` or ``Fri 2026-11-27 14:00``.
-
-    Names are always English (independent of the locale) and the result reads back with
-    :func:`parse_date` / :func:`parse_datetime` in the same zone.
-    """
-    day = value.date() if isinstance(value, datetime) else value
-    text = f"{_DAY_NAMES[day.weekday()][:3]} {day.isoformat()}"
-    if isinstance(value, datetime):
-        text += f" {value.hour:02d}:{value.minute:02d}"
-    return text

@@ -52,9 +52,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
         out["body"] = v.long_text("body", data.pop("body"))
     if "happened_at" in data or not partial:
         when = data.pop("happened_at", None) or crud.now_utc()
-        if not isinstance(when, datetime) or when.tzinfo is None:
-            raise ValidationError("happened_at", "must be a date and time with a time zone")
-        out["happened_at"] = when
+        out["happened_at"] = v.moment("happened_at", when)
     if "duration_minutes" in data:
         out["duration_minutes"] = v.whole_number(
             "duration_minutes", data.pop("duration_minutes"), low=0, high=24 * 60 * 7
@@ -63,10 +61,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
         if key in data:
             out[key] = data.pop(key)
     if "follow_up_on" in data:
-        follow = data.pop("follow_up_on")
-        if follow is not None and not isinstance(follow, date):
-            raise ValidationError("follow_up_on", "must be a date")
-        out["follow_up_on"] = follow
+        out["follow_up_on"] = v.day("follow_up_on", data.pop("follow_up_on"))
     if "follow_up_done" in data:
         out["follow_up_done"] = bool(data.pop("follow_up_done"))
     elif not partial:
@@ -206,18 +201,20 @@ def _where(query: ListQuery) -> Where:
     if query.owner:
         where.add("i.created_by = :owner", owner=query.owner)
     if query.since:
-        where.add("i.happened_at >= :since", since=_midnight(query.since))
-    if query.until:
-        where.add("i.happened_at < :until", until=_midnight(query.until, 1))
+        where.add("i.happened_at >= :since", since=_midnight(v.day("since", query.since)))
+    last = v.day("until", query.until) if query.until else None
+    if last is not None and last < v.OPEN_END:  # else: no end
+        where.add("i.happened_at < :until", until=_midnight(last, 1))
     if query.open_only:
         where.add("i.follow_up_on IS NOT NULL AND i.follow_up_done = FALSE")
     return where
 
 
-def _midnight(day: date, plus_days: int = 0) -> datetime:
+def _midnight(day: date | None, plus_days: int = 0) -> datetime:
     """Local midnight of a day, as an aware datetime (dates are the user's calendar days)."""
     from datetime import timedelta
 
+    assert day is not None
     return clock.at(day + timedelta(days=plus_days))
 
 

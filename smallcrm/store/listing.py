@@ -7,11 +7,22 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
+from smallcrm.store import validate as v
 from smallcrm.store.errors import ValidationError
 
 MAX_PAGE = 1000
 STREAM_PAGE = 500
 T = TypeVar("T")
+# Written after every LIKE whose pattern holds text from a user or a record (see ``literal``).
+ESCAPE = "ESCAPE '\\'"
+
+
+def literal(text: str) -> str:
+    """``text`` for a LIKE pattern that matches ``text`` itself: ``%`` and ``_`` are wildcards
+    to LIKE, so each (and the backslash that escapes them) gets a backslash; the statement says
+    ``ESCAPE '\\'`` after the pattern (on PostgreSQL too, whose default it is, so that both
+    read it the same way)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)
@@ -65,13 +76,15 @@ def common_filters(query: ListQuery, alias: str, date_column: str) -> Where:
     if query.owner:
         where.add(f"{alias}.owner = :owner", owner=query.owner)
     if query.tag:
-        where.add(f"(' ' || {alias}.tags || ' ') LIKE :tag", tag=f"% {query.tag.lower()} %")
+        tag = f"% {literal(query.tag.lower())} %"
+        where.add(f"(' ' || {alias}.tags || ' ') LIKE :tag {ESCAPE}", tag=tag)
     if query.account_id is not None:
         where.add(f"{alias}.account_id = :account_id", account_id=query.account_id)
     if query.since:
-        where.add(f"{alias}.{date_column} >= :since", since=query.since)
-    if query.until:
-        where.add(f"{alias}.{date_column} < :until", until=_day_after(query.until))
+        where.add(f"{alias}.{date_column} >= :since", since=v.day("since", query.since))
+    last = v.day("until", query.until) if query.until else None
+    if last is not None and last < v.OPEN_END:
+        where.add(f"{alias}.{date_column} < :until", until=_day_after(last))
     return where
 
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from smallcrm.store import search as search_service
 from smallcrm.store import validate
 from smallcrm.store.db import Database
+from smallcrm.store.listing import literal
 from smallcrm.store.records import SearchHit
 from smallcrm.store.resolve import by_id, find_by_method, fold, hit_by_id, hit_of
 
@@ -98,16 +99,16 @@ def _pool(
     postgresql = db.dialect == "postgresql"
     if postgresql:
         # True is not 1 on PostgreSQL: count the words held as integers.
-        held = "CAST(((' ' || lower(d.title) || ' ') LIKE :w{i}) AS INTEGER)"
+        held = "CAST(((' ' || lower(d.title) || ' ') LIKE :w{i} ESCAPE '\\') AS INTEGER)"
         params = {"p": " ".join(prefixes), "e": " ".join(whole)}
         sql = _POOL_PG
     else:
-        held = "((' ' || lower(d.title) || ' ') LIKE :w{i})"
+        held = "((' ' || lower(d.title) || ' ') LIKE :w{i} ESCAPE '\\')"
         match = " OR ".join([f'"{w}"' for w in whole] + [f'"{p}"*' for p in prefixes])
         params = {"q": f"title : ({match})"}
         sql = _POOL_SQLITE
     holds = " + ".join(held.format(i=i) for i in range(len(words))) or "0"
-    params |= {f"w{i}": f"% {w} %" for i, w in enumerate(words)}
+    params |= {f"w{i}": f"% {literal(w)} %" for i, w in enumerate(words)}
     pool: dict[tuple[str, int], SearchHit] = {}
     with db.read() as tx:
         for kind in kinds:

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from smallcrm.store import clock, health, kinds, leftovers
+from smallcrm.store.backup_target import check_backup_destination
 from smallcrm.store.db import Database
 from smallcrm.store.errors import StoreError, ValidationError
 
@@ -137,6 +138,8 @@ def backup(
     gets a timestamped name and only the newest ``keep`` backups are kept, or a file name.
     """
     source = _require_sqlite(db)
+    if destination is not None:
+        check_backup_destination(source, destination)
     folder = destination if destination is not None else source.parent / "backups"
     rotate = destination is None or destination.is_dir() or not destination.suffix
     if rotate:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -113,10 +113,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
     if "probability" in data:
         out["probability"] = v.whole_number("probability", data.pop("probability"), low=0, high=100)
     if "expected_close" in data:
-        close = data.pop("expected_close")
-        if close is not None and not isinstance(close, date):
-            raise ValidationError("expected_close", "must be a date")
-        out["expected_close"] = close
+        out["expected_close"] = v.day("expected_close", data.pop("expected_close"))
     for key, limit in (("next_step", 300), ("lost_reason", 300), ("reason", 300), ("owner", 120)):
         if key in data:
             out[key] = v.text(key, data.pop(key), max_length=limit)

@@ -34,6 +34,7 @@ from typing import Any
 from smallcrm.store import crud
 from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import NotFoundError
+from smallcrm.store.listing import ESCAPE, literal
 from smallcrm.store.scrub import ERASED, scrub_everywhere, text_columns
 
 __all__ = ["ERASED", "ErasureReport", "erase_person", "export_person", "text_columns"]
@@ -365,8 +366,9 @@ def _names_of_others(tx: Tx, people: list[int], words: set[str]) -> set[str]:
     for word in words:
         hit = tx.scalar(
             f"SELECT 1 FROM contact WHERE id NOT IN ({_marks(people)}) AND ("
-            "(' ' || lower(first_name) || ' ' || lower(last_name) || ' ') LIKE :w) LIMIT 1",
-            w=f"% {word.lower()} %",
+            f"(' ' || lower(first_name) || ' ' || lower(last_name) || ' ') LIKE :w {ESCAPE}) "
+            "LIMIT 1",
+            w=f"% {literal(word.lower())} %",
             **{f"p{n}": i for n, i in enumerate(people)},
         )
         if hit:

@@ -53,6 +53,32 @@ class Timed(Protocol):
     time_zone: str
 
 
+# --- how often -----------------------------------------------------------------------------------
+
+
+# An appointment repeats at most hourly. A rule every minute or second is a slip (or a hostile
+# file): each day would list 1,440 or 86,400 of it, and the agenda and calendar expand every
+# occurrence.
+TOO_FREQUENT = "repeats more often than hourly; an appointment repeats at most every hour"
+
+
+def too_frequent(rule: str) -> bool:
+    """Whether an RRULE repeats more often than hourly: FREQ=SECONDLY or MINUTELY, or several
+    BYMINUTE or BYSECOND values, which put two or more occurrences in one hour
+    (``FREQ=HOURLY;BYMINUTE=0,30``) unless a single BYSETPOS keeps one of them per period.
+    Read from the rule's parts: walking the occurrences of a rule that never matches
+    (30 February) can take seconds."""
+    text = rule.strip().upper().removeprefix("RRULE:")
+    parts = dict(part.partition("=")[::2] for part in text.split(";"))
+    if parts.get("FREQ", "").strip() in ("SECONDLY", "MINUTELY"):
+        return True
+
+    def count(key: str) -> int:
+        return len([item for item in parts.get(key, "").split(",") if item.strip()])
+
+    return (count("BYMINUTE") > 1 or count("BYSECOND") > 1) and count("BYSETPOS") != 1
+
+
 # --- zones and days ------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from smallcrm.store import kinds as registry
 from smallcrm.store import search as search_service
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import AmbiguousError, NotFoundError, ValidationError
+from smallcrm.store.listing import literal
 from smallcrm.store.records import SearchHit
 
 CANDIDATES = 8  # listed in an ambiguity error; one more is fetched to know there are more
@@ -254,14 +255,14 @@ def find_by_method(db: Database, kind: str, value: str, *, extensions: bool = Fa
     (``+12125550100`` finds ``+12125550100;ext=12``): people give an office's main number.
     """
     wanted = extensions and kind == "phone" and ";ext=" not in value
-    extended = f"{value};ext=%" if wanted else ""
+    extended = f"{literal(value)};ext=%" if wanted else ""
     with db.read() as tx:
         return [
             row[0]
             for row in tx.all(
                 "SELECT DISTINCT m.contact_id FROM contact_method m JOIN contact c "
                 "ON c.id = m.contact_id WHERE m.kind = :kind "
-                "AND (m.value = :value OR m.value LIKE :extended) "
+                "AND (m.value = :value OR m.value LIKE :extended ESCAPE '\\') "
                 "AND c.deleted_at IS NULL ORDER BY m.contact_id",
                 kind=kind,
                 value=value,

@@ -33,6 +33,7 @@ import unicodedata
 
 from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, Tx
+from smallcrm.store.listing import literal
 from smallcrm.store.records import SearchHit
 
 SPAN = 2**40  # ids of one kind's documents: search_code * SPAN + the record's id
@@ -143,9 +144,10 @@ _RANKED_SQLITE = (
     "  ORDER BY rowid LIMIT :candidates"
     ") AS f JOIN search_doc d ON d.id = f.id "
     # LIKE ignores ASCII case by itself; CASE stops at the first tier that holds.
-    "ORDER BY CASE WHEN (' ' || d.title || ' ') LIKE :word THEN 0 "
-    "WHEN d.title LIKE :start THEN 1 WHEN (' ' || d.title) LIKE :inner THEN 2 ELSE 3 END, "
-    "(' ' || d.title) LIKE :last DESC, length(d.title), d.title, d.id LIMIT :n"
+    "ORDER BY CASE WHEN (' ' || d.title || ' ') LIKE :word ESCAPE '\\' THEN 0 "
+    "WHEN d.title LIKE :start ESCAPE '\\' THEN 1 "
+    "WHEN (' ' || d.title) LIKE :inner ESCAPE '\\' THEN 2 ELSE 3 END, "
+    "(' ' || d.title) LIKE :last ESCAPE '\\' DESC, length(d.title), d.title, d.id LIMIT :n"
 )
 
 
@@ -186,9 +188,10 @@ def _like_word(word: str) -> str:
 
     The ranking compares the folded query word with titles as stored, accents and all; SQLite's
     LIKE knows no accents, so "muller" is matched as "m_ll_r" to still rank "Müller" first.
-    The hits themselves are FTS5's: this only orders them.
+    The hits themselves are FTS5's: this only orders them. Any other wildcard in the word
+    (``_`` is a word character) is escaped.
     """
-    return word[:1] + _VOWELS.sub("_", word[1:])
+    return literal(word[:1]) + "".join("_" if _VOWELS.match(ch) else literal(ch) for ch in word[1:])
 
 
 def _tidy(detail: str) -> str:

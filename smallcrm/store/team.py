@@ -143,7 +143,7 @@ def _group(group: str) -> tuple[str, int]:
     text = group.strip()
     try:
         entry = grp.getgrgid(int(text)) if text.isdigit() else grp.getgrnam(text)
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, OverflowError):  # OverflowError: a number no gid can be
         import difflib
 
         names = [g.gr_name for g in grp.getgrall()]

@@ -7,6 +7,7 @@ never sees an email does not pay for them.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,16 @@ DIRECTIONS = ("inbound", "outbound")
 METHOD_LABELS = ("work", "home", "mobile", "other")
 _TAG = re.compile(r"[^\w\-/.&+]+", re.UNICODE)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# The dates a record may carry. A year like 0001 is a slip of the keyboard, not a meeting, and
+# before 1900 SQLite's text timestamps and some time zones' offsets misbehave; the calendar ends
+# with 9999-12-31, whose instants must still have a UTC form (the store keeps UTC).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9999, 12, 31)
+DAY_RANGE = "dates go from 1900-01-01 to 9999-12-31"
+# A list "until" this day or later has no end.
+OPEN_END = date(9999, 12, 30)
+# The largest id (and count) a database integer holds: SQLite's are signed 64-bit numbers.
+MAX_ID = 2**63 - 1
 _WEBSITE = re.compile(r"^(https?://)?([\w-]+\.)+[\w-]{2,}(/\S*)?$", re.IGNORECASE | re.UNICODE)
 
 
@@ -254,6 +265,48 @@ def whole_number(
         raise ValidationError(field, f"{value!r} is not a whole number") from None
     if not low <= number <= high:
         raise ValidationError(field, f"{number} is out of range; from {low} to {high}")
+    return number
+
+
+def day(field: str, value: Any) -> date | None:
+    """A date within ``FIRST_DAY`` and ``LAST_DAY`` (None stays None)."""
+    if value is None:
+        return None
+    if not isinstance(value, date):
+        raise ValidationError(field, "must be a date")
+    _within_range(field, value.date() if isinstance(value, datetime) else value)
+    return value
+
+
+def moment(field: str, value: Any) -> datetime | None:
+    """A time zone aware date and time within ``FIRST_DAY`` and ``LAST_DAY`` (None stays None)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationError(field, "must be a date and time with a time zone")
+    _within_range(field, value.date())
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(
+            field, f"{value.isoformat()} is out of range: {DAY_RANGE} (in UTC)"
+        ) from None
+    return value
+
+
+def _within_range(field: str, value: date) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(field, f"{value.isoformat()} is out of range: {DAY_RANGE}")
+
+
+def record_id(field: str, value: Any) -> int:
+    """A record's id: a whole number from 1 to ``MAX_ID``."""
+    text = str(value).strip().lstrip("#")
+    number = int(text) if text.isascii() and text.isdigit() and len(text) < 20 else 0
+    if not 0 < number <= MAX_ID:
+        raise ValidationError(
+            field, f"{str(value)[:40]!r} is not an id; ids are whole numbers from 1 to {MAX_ID}"
+        )
     return number
 
 

@@ -7,6 +7,8 @@ import os
 from textual.content import Content
 from textual.widget import Widget
 
+from smallcrm.store.formats import printable
+
 MAX_STEP = 40
 
 
@@ -48,9 +50,10 @@ class Breadcrumbs(Widget):
         """The trail, dropping leading steps (as ``…``) until it fits the width."""
         sep = separator()
         width = max(self.size.width - 2, 10)
+        shown = [(printable(text), depth) for text, depth in self.steps]
         steps = [
             (text if len(text) <= MAX_STEP else text[: MAX_STEP - 1] + "…", depth)
-            for text, depth in self.steps
+            for text, depth in shown
         ]
         first = 0
         while (

@@ -20,6 +20,7 @@ from smallcrm.store import clock
 from smallcrm.store.dates import describe
 from smallcrm.store.records import Occurrence
 from smallcrm.widgets import calendar_model as cal
+from smallcrm.widgets.text import assemble
 
 DAY_LABEL_FORMAT = "%a %d"
 HOURS = list(range(cal.FIRST_HOUR, cal.LAST_HOUR + 1))
@@ -333,7 +334,7 @@ def agenda_line(occurrence: Occurrence) -> Content:
     """``09:00-10:00  Title · Account · Room 2  ! overlaps  (repeats)``."""
     appointment = occurrence.appointment
     extras = [appointment.contact_name, appointment.account_name, appointment.location]
-    return Content.assemble(
+    return assemble(
         (f"  {cal.span_text(occurrence):<11} ", "bold"),
         appointment.title,
         ("".join(f" · {extra}" for extra in extras if extra), "italic"),

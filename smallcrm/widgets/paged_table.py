@@ -24,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from smallcrm.store.formats import printable
 from smallcrm.store.records import Page
 
 T = TypeVar("T")
@@ -73,10 +74,11 @@ def _last_flex(columns: Sequence[Column]) -> int:
 
 
 def fit_cell(text: str, width: int, align: str = "left") -> str:
-    """``text`` cut (with …) or padded to exactly ``width`` cells."""
+    """``text`` on one printable line (its control characters made visible), cut (with …) or
+    padded to exactly ``width`` cells."""
     if width <= 0:
         return ""
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
     pad = " " * (width - cell_len(text))

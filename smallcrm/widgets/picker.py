@@ -12,7 +12,6 @@ from typing import Literal, NamedTuple
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, OptionList
@@ -20,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from smallcrm.store.errors import NotFoundError, ValidationError
 from smallcrm.store.records import SearchHit
+from smallcrm.widgets.text import assemble
 
 PickerKind = Literal["account", "contact"]
 SUGGESTIONS = 6
@@ -215,7 +215,7 @@ class RecordPicker(Widget):
         options.clear_options()
         self._hits = {str(h.record_id): h for h in hits}
         for hit in hits:
-            line = Content.assemble((hit.title, "bold"), "  ", (hit.detail, "dim"))
+            line = assemble((hit.title, "bold"), "  ", (hit.detail, "dim"))
             options.add_option(Option(line, id=str(hit.record_id)))
         self.set_class(bool(hits), "-open")
         if hits:

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from smallcrm.store import kinds
 from smallcrm.store.records import SearchHit
+from smallcrm.widgets.text import assemble
 
 
 class SearchBar(Input):
@@ -161,7 +162,7 @@ class SearchResults(OptionList):
                 kind = hit.kind
                 heading = Content(kinds.get(kind).heading).stylize("bold underline")
                 options.append(Option(heading, disabled=True))
-            line = Content.assemble("  ", (hit.title, "bold"), "  ", (hit.detail, "dim"))
+            line = assemble("  ", (hit.title, "bold"), "  ", (hit.detail, "dim"))
             options.append(Option(line, id=f"{hit.kind}:{hit.record_id}"))
         return options
 

@@ -11,9 +11,10 @@ from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from smallcrm.store.formats import money_abbreviated, money_compact, printable
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Opportunity, Stage
-from smallcrm.widgets.deal_card import compact_amount, format_amount, is_overdue
+from smallcrm.widgets.deal_card import is_overdue
 
 MORE_ID = "more"
 
@@ -23,8 +24,8 @@ def card(deal: Opportunity, today: date, closed: bool) -> Group:
 
     An overdue close date carries ``!`` as well as colour, so it reads without colour.
     """
-    name = Text(deal.name, style="bold", no_wrap=True, overflow="ellipsis")
-    who = deal.account_name or deal.contact_name or "no account"
+    name = Text(printable(deal.name), style="bold", no_wrap=True, overflow="ellipsis")
+    who = printable(deal.account_name or deal.contact_name or "no account")
     account = Text(who, style="italic", no_wrap=True, overflow="ellipsis")
     late = is_overdue(deal, today, closed)
     when = deal.expected_close.isoformat() if deal.expected_close else "no date"
@@ -32,7 +33,7 @@ def card(deal: Opportunity, today: date, closed: bool) -> Group:
     bottom.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
     bottom.add_column(no_wrap=True, justify="right")
     bottom.add_row(
-        format_amount(deal.amount, deal.currency),
+        money_compact(deal.amount, deal.currency),
         Text("!" + when, style="bold red") if late else Text(when),
     )
     return Group(name, account, bottom)
@@ -43,9 +44,9 @@ def header(summary: StageSummary) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(summary.stage.name.capitalize(), style="bold")
     text.append(f" · {summary.count:,}\n")
-    text.append(f"Σ {compact_amount(summary.total)}")
+    text.append(f"Σ {money_abbreviated(summary.total)}")
     if not summary.stage.is_closed:
-        text.append(f" · w {compact_amount(summary.weighted)}")
+        text.append(f" · w {money_abbreviated(summary.weighted)}")
     return text
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from smallcrm.store import crud
 from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import NotFoundError, ValidationError
+from smallcrm.store.validate import MAX_ID
 
 from .columns import column_types, from_json, to_json
 from .common import Progress, Ticker
@@ -116,7 +117,7 @@ def _batch(row: Any) -> Batch:
 def list_batches(db: Database, limit: int = 50) -> list[Batch]:
     """The latest imports, newest first."""
     with db.read() as tx:
-        found = tx.all("SELECT * FROM import_batch ORDER BY id DESC LIMIT :n", n=limit)
+        found = tx.all("SELECT * FROM import_batch ORDER BY id DESC LIMIT :n", n=min(limit, MAX_ID))
     return [_batch(row) for row in found]
 
 
@@ -127,7 +128,8 @@ def get_batch(db: Database, batch_id: int) -> Batch:
 
 
 def _get(tx: Tx, batch_id: int) -> Batch:
-    row = tx.one("SELECT * FROM import_batch WHERE id = :id", id=batch_id)
+    fits = 0 < batch_id <= MAX_ID  # a larger number names no import (and overflows SQLite)
+    row = tx.one("SELECT * FROM import_batch WHERE id = :id", id=batch_id) if fits else None
     if row is None:
         raise NotFoundError("import", batch_id)
     return _batch(row)

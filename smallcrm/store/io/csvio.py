@@ -300,10 +300,16 @@ def _fields(cells: list[str], plan: list[tuple[int, str, str | None, str, int | 
 
 
 def unguard(cell: str) -> str:
-    """Remove the ``'`` a spreadsheet-safe export put before a formula character."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
+    """Remove the ``'`` a spreadsheet-safe export put before a formula character (or before
+    text that itself reads as guarded: ``''@`` is the value ``'@``)."""
+    if len(cell) > 1 and cell[0] == "'" and _guarded(cell[1:]):
         return cell[1:]
     return cell
+
+
+def _guarded(text: str) -> bool:
+    """Whether ``text`` starts, after any ``'``, with a character a spreadsheet runs."""
+    return text.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -316,7 +322,8 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value).replace("\x00", "")
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or (text[:1] == "'" and _guarded(text)):
+        # A value that starts with ' and would lose it to ``unguard`` gets one more.
         return "'" + text
     return text
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
-from smallcrm.store.recurrence import local_midnight
+from smallcrm.store.recurrence import TOO_FREQUENT, local_midnight, too_frequent
 
 from .convert import Fields, add
 from .ical_event import EventTimes, on_clock, prop_value, vcal_rule
@@ -60,6 +60,10 @@ def read_recurrence(
     the file replace, skipped too); returns the warnings."""
     warnings: list[str] = []
     rule = _rule(event, raw, warnings)
+    if rule and too_frequent(rule):
+        # Other calendars allow any rule; one file's odd event should not stop the others.
+        warnings.append(f"RRULE {rule} ignored: {TOO_FREQUENT}; kept as one event")
+        return warnings  # its EXDATEs and RDATEs went with the rule
     if rule:
         add(fields, "rrule", rule)
     if raw.lines.get("EXRULE"):

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.formats import json_safe
 
 from .columns import to_json
 from .common import KINDS, Problem, kind_name, plural
@@ -43,8 +44,9 @@ def write_json(
 
 
 def dumps(value: Any) -> str:
-    """One JSON value with sorted keys and ISO dates."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=to_json)
+    """One JSON value with sorted keys and ISO dates; control characters as ``\\u`` escapes
+    (json leaves DEL, C1 and bidi controls raw), so the file is safe to look at in a terminal."""
+    return json_safe(json.dumps(value, ensure_ascii=False, sort_keys=True, default=to_json))
 
 
 def loads(text: str) -> Any:
