@@ -118,8 +118,12 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen .form-field:focus, FormScreen .form-field:focus-within {
         border-title-style: bold reverse;
     }
+    /* The grid sizes an auto row by its fields' content, not by their height (a notes field
+       would get one line to write in): the limits hold it at six rows. */
     FormScreen TextArea.form-field {
         height: 6;
+        min-height: 6;
+        max-height: 6;
     }
     /* A Select draws its border on its inner SelectCurrent, which would hide the label that
        labelled() puts in the Select's own border title: the border moves to the Select. */

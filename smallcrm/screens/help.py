@@ -95,7 +95,10 @@ def help_markdown(title: str, text: str, rows: list[KeyRow], words: list[str]) -
     With ``words`` only the paragraphs and keys mentioning all of them are kept.
     """
     blocks = [b for b in text.strip().split("\n\n") if b.strip()]
-    purpose, tasks = blocks[:1], [*blocks[1:], GENERAL]
+    # A text that opens with its own heading keeps it over its first paragraph: the purpose is
+    # that paragraph, not the heading alone (the rest would follow the keys).
+    lead = 2 if blocks and blocks[0].startswith("#") else 1
+    purpose, tasks = blocks[:lead], [*blocks[lead:], GENERAL]
     if words:
         purpose = [b for b in purpose if _mentions(b, words)]
         tasks = [b for b in tasks if _mentions(b, words)]

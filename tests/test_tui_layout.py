@@ -1,0 +1,63 @@
+"""What the 80x24 snapshots showed wrong, held by tests that do not depend on pixels: a notes
+field with one line to write in, an unreadable title on the calendar, a dialog whose keys
+showed nowhere, a help page that put a screen's purpose after its keys."""
+
+from __future__ import annotations
+
+from textual.widgets import Footer, TextArea
+from tui_data import SIZE, Seeded, app_for
+
+from smallcrm.screens.appointment_form import AppointmentForm
+from smallcrm.screens.calendar import CalendarScreen
+from smallcrm.screens.help import help_markdown
+from smallcrm.screens.stage_reason import StageReasonScreen
+from smallcrm.store.db import Database
+
+pytest_plugins = ["tui_fixtures"]  # The fixed clock and the seeded database.
+
+
+async def test_a_notes_field_has_six_rows_in_every_form(tui_db: Database, seeded: Seeded) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        for keys in (("f2", "n"), ("f3", "n"), ("f4", "n"), ("f6", "n")):
+            await pilot.press(*keys)
+            notes = app.screen.query_one(TextArea)
+            if keys == ("f6", "n"):
+                assert isinstance(app.screen, AppointmentForm)
+            assert notes.outer_size.height == 6, f"after {keys}"
+            await pilot.press("escape")
+
+
+async def test_the_calendar_title_reads_apart_from_its_faint_border(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        screen = app.screen
+        assert isinstance(screen, CalendarScreen)
+        today = screen.query_one("#cal-today")
+        assert not today.has_focus
+        x, y = today.region.x, today.region.y  # the top border, where the title is
+        border = screen.get_style_at(x, y).color
+        title = screen.get_style_at(x + 3, y).color
+        assert border is not None and title is not None
+        assert title.triplet != border.triplet
+
+
+async def test_the_reason_dialog_lists_its_own_keys(tui_db: Database, seeded: Seeded) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "right", "right", "x")  # the seeded deal, lost
+        dialog = app.screen
+        assert isinstance(dialog, StageReasonScreen)
+        assert dialog.query(Footer)
+        shown = {b.binding.description for b in dialog.active_bindings.values() if b.binding.show}
+        assert {"Save", "Cancel"} <= shown
+
+
+def test_a_help_text_opening_with_a_heading_keeps_its_purpose_before_the_keys() -> None:
+    text = "## Calendar\n\nYour appointments.\n\n**Views:** w, m, a."
+    page = help_markdown("Calendar", text, [], [])
+    assert page.index("## Calendar") < page.index("Your appointments") < page.index("## Keys")
+    assert page.index("## Keys") < page.index("**Views:**")
