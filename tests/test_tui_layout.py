@@ -1,6 +1,7 @@
 """What the 80x24 snapshots showed wrong, held by tests that do not depend on pixels: a notes
 field with one line to write in, an unreadable title on the calendar, a dialog whose keys
-showed nowhere, a help page that put a screen's purpose after its keys."""
+showed nowhere, the footer spent on keys the tab bar already shows, a help page that put a
+screen's purpose after its keys."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from tui_data import SIZE, Seeded, app_for
 
 from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.calendar import CalendarScreen
-from smallcrm.screens.help import help_markdown
+from smallcrm.screens.help import HelpScreen, help_markdown
 from smallcrm.screens.stage_reason import StageReasonScreen
 from smallcrm.store.db import Database
 
@@ -54,6 +55,18 @@ async def test_the_reason_dialog_lists_its_own_keys(tui_db: Database, seeded: Se
         assert dialog.query(Footer)
         shown = {b.binding.description for b in dialog.active_bindings.values() if b.binding.show}
         assert {"Save", "Cancel"} <= shown
+
+
+async def test_tab_keys_stay_in_the_tab_bar_and_the_help(tui_db: Database, seeded: Seeded) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
+        assert not shown & {"f1", "f2", "f3", "f4", "f5", "f6", "ctrl+f"}
+        assert {"n", "e", "d"} <= shown, "the list's own keys"
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        described = {row.description for row in app.screen.rows}
+        assert {"Help", "Contacts", "Accounts", "Calendar", "Search"} <= described
 
 
 def test_a_help_text_opening_with_a_heading_keeps_its_purpose_before_the_keys() -> None:
