@@ -6,10 +6,12 @@ screen's purpose after its keys."""
 from __future__ import annotations
 
 from textual.widgets import Footer, TextArea
-from tui_data import SIZE, Seeded, app_for
+from textual.widgets._footer import FooterKey, FooterLabel
+from tui_data import SIZE, Seeded, app_for, steady
 
 from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.calendar import CalendarScreen
+from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.help import HelpScreen, help_markdown
 from smallcrm.screens.stage_reason import StageReasonScreen
 from smallcrm.store.db import Database
@@ -74,3 +76,61 @@ def test_a_help_text_opening_with_a_heading_keeps_its_purpose_before_the_keys() 
     page = help_markdown("Calendar", text, [], [])
     assert page.index("## Calendar") < page.index("Your appointments") < page.index("## Keys")
     assert page.index("## Keys") < page.index("**Views:**")
+
+
+# Screens with the most keys, opened as a user does: the list, each record's view, the board
+# and its table, the calendar, a dialog.
+CROWDED = (
+    ("contacts list", ()),
+    ("contact", ("end", "enter")),
+    ("account", ("f3", "enter")),
+    ("interactions list", ("f4",)),
+    ("interaction", ("f4", "enter")),
+    ("board", ("f5", "right", "right")),
+    ("table", ("f5", "v")),
+    ("deal", ("f5", "right", "right", "enter")),
+    ("calendar", ("f6",)),
+    ("delete dialog", ("d",)),
+)
+
+
+async def test_no_footer_key_is_cut_at_80_columns(tui_db: Database, seeded: Seeded) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        for name, keys in CROWDED:
+            await pilot.press("f2", *keys)
+            await steady(pilot)
+            footer = app.screen.query_one(Footer)
+            shown = [k for k in footer.query(FooterKey) if "-command-palette" not in k.classes]
+            assert len(shown) >= 2, name
+            right = footer.region.right
+            if palette := footer.query(".-command-palette"):
+                right = palette.first().region.x
+            for key in shown:
+                assert key.region.right <= right, f"{name}: {key.description or key.key} is cut"
+            await pilot.press("escape", "escape")
+
+
+async def test_a_deals_view_shows_its_stage_keys_won_and_lost(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "right", "right", "enter")
+        await steady(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = {k.key for k in footer.query(FooterKey)}
+        assert {"left_square_bracket", "right_square_bracket", "w", "x"} <= keys
+        labels = [str(label.render()) for label in footer.query(FooterLabel)]
+        assert labels == ["Stage"]
+
+
+async def test_a_confirmation_lists_its_own_keys(tui_db: Database, seeded: Seeded) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert dialog.query(Footer)
+        shown = {b.binding.description for b in dialog.active_bindings.values() if b.binding.show}
+        assert {"Yes", "No"} <= shown

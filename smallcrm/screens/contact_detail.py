@@ -53,6 +53,7 @@ class ContactDetailScreen(DetailScreen):
             "x",
             "export_person",
             "Export data",
+            show=False,  # rare, and no room in the footer: F1 lists it
             id="contact.export",
             tooltip="Everything held about this person, as a JSON file",
         ),
@@ -60,6 +61,7 @@ class ContactDetailScreen(DetailScreen):
             "E",
             "erase_person",
             "Erase",
+            show=False,  # rare, and no room in the footer: F1 lists it
             id="contact.erase",
             tooltip="Remove this person's data everywhere (asks first; no undo)",
         ),

@@ -212,7 +212,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="form-buttons"):
                 yield Button("Save ^S", variant="primary", id="form-save", compact=True)
                 yield Button("Cancel Esc", id="form-cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_form_fields_resized(self, message: FormFields.Resized) -> None:
         """Keep the dialog as tall as its fields, but never taller than the terminal."""

@@ -47,7 +47,7 @@ class StageReasonScreen(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
         # Its own keys at the bottom: the board's footer under it lists keys that do not
         # work here (Won, Lost, ...).
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
