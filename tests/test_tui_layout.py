@@ -5,6 +5,8 @@ screen's purpose after its keys."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.widgets import Footer, TextArea
 from textual.widgets._footer import FooterKey, FooterLabel
 from tui_data import SIZE, Seeded, app_for, steady
@@ -13,8 +15,12 @@ from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.calendar import CalendarScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.help import HelpScreen, help_markdown
+from smallcrm.screens.pipeline import summary_line
+from smallcrm.screens.pipeline_filter import PipelineFilter
 from smallcrm.screens.stage_reason import StageReasonScreen
 from smallcrm.store.db import Database
+from smallcrm.store.opportunities import StageSummary
+from smallcrm.store.records import Stage
 
 pytest_plugins = ["tui_fixtures"]  # The fixed clock and the seeded database.
 
@@ -72,10 +78,28 @@ async def test_tab_keys_stay_in_the_tab_bar_and_the_help(tui_db: Database, seede
 
 
 def test_a_help_text_opening_with_a_heading_keeps_its_purpose_before_the_keys() -> None:
+    # (A heading other than the page's title: one saying the title again is left out, below.)
+    text = "## Your week\n\nYour appointments.\n\n**Views:** w, m, a."
+    page = help_markdown("Calendar", text, [], [])
+    assert page.index("## Your week") < page.index("Your appointments") < page.index("## Keys")
+    assert page.index("## Keys") < page.index("**Views:**")
+
+
+def test_a_help_heading_repeating_the_title_is_left_out() -> None:
     text = "## Calendar\n\nYour appointments.\n\n**Views:** w, m, a."
     page = help_markdown("Calendar", text, [], [])
-    assert page.index("## Calendar") < page.index("Your appointments") < page.index("## Keys")
-    assert page.index("## Keys") < page.index("**Views:**")
+    assert "## Calendar" not in page
+    assert page.index("Your appointments") < page.index("## Keys") < page.index("**Views:**")
+
+
+async def test_help_lists_a_key_bound_by_the_form_and_the_app_once(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "f1")  # the new-contact form's help
+        assert isinstance(app.screen, HelpScreen)
+        assert [row.keys for row in app.screen.rows].count("f1") == 1
 
 
 # Screens with the most keys, opened as a user does: the list, each record's view, the board
@@ -134,3 +158,10 @@ async def test_a_confirmation_lists_its_own_keys(tui_db: Database, seeded: Seede
         assert dialog.query(Footer)
         shown = {b.binding.description for b in dialog.active_bindings.values() if b.binding.show}
         assert {"Yes", "No"} <= shown
+
+
+def test_counts_of_one_read_as_one() -> None:
+    proposal = Stage("proposal", 3, 50, False, False)
+    one = StageSummary(stage=proposal, count=1, total=Decimal(12000), weighted=Decimal(6000))
+    won = StageSummary(Stage("won", 5, 100, True, True), 0, Decimal(0), Decimal(0))
+    assert summary_line([one, won], PipelineFilter()).startswith("Open 1 deal · 12,000")

@@ -64,7 +64,7 @@ def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
     open_ = [s for s in summaries if not s.stage.is_closed]
     won = sum((s.total for s in summaries if s.stage.is_won), start=0)
     text = (
-        f"Open {sum(s.count for s in open_):,} deals · {format_amount(sum(s.total for s in open_))}"
+        f"Open {_deals(sum(s.count for s in open_))} · {format_amount(sum(s.total for s in open_))}"
         f" · weighted {format_amount(sum(s.weighted for s in open_))} · won {format_amount(won)}"
     )
     described = filters.describe()
@@ -73,6 +73,10 @@ def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
     if not any(s.count for s in summaries):
         return "No deals yet: press n to add one (or load demo data with smallcrm demo)."
     return text
+
+
+def _deals(count: int) -> str:
+    return f"{count:,} deal" if count == 1 else f"{count:,} deals"
 
 
 class PipelineScreen(CrmScreen):
