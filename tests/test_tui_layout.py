@@ -5,19 +5,22 @@ screen's purpose after its keys."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from textual.widgets import Footer, TextArea
 from textual.widgets._footer import FooterKey, FooterLabel
-from tui_data import SIZE, Seeded, app_for, steady
+from tui_data import NOW, SIZE, Seeded, app_for, steady
 
 from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.calendar import CalendarScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.help import HelpScreen, help_markdown
+from smallcrm.screens.occurrence_choice import OccurrenceChoice
 from smallcrm.screens.pipeline import summary_line
 from smallcrm.screens.pipeline_filter import PipelineFilter
 from smallcrm.screens.stage_reason import StageReasonScreen
+from smallcrm.store import appointments
 from smallcrm.store.db import Database
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Stage
@@ -158,6 +161,23 @@ async def test_a_confirmation_lists_its_own_keys(tui_db: Database, seeded: Seede
         assert dialog.query(Footer)
         shown = {b.binding.description for b in dialog.active_bindings.values() if b.binding.show}
         assert {"Yes", "No"} <= shown
+
+
+async def test_the_choice_between_appointments_lists_its_own_keys(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    for title in ("Call Max", "Visit Harbor"):  # both at 10:00 today, where the week opens
+        appointments.create_appointment(
+            tui_db, title=title, starts_at=NOW.replace(minute=0), duration=timedelta(hours=1)
+        )
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "e")
+        dialog = app.screen
+        assert isinstance(dialog, OccurrenceChoice)
+        footer = dialog.query_one(Footer)
+        await steady(pilot)
+        assert [k.description for k in footer.query(FooterKey)] == ["Cancel"]
 
 
 def test_counts_of_one_read_as_one() -> None:
