@@ -36,7 +36,12 @@ LIVE_INTERVAL = 1.0  # seconds between two looks for changes made by others
 
 
 def _tab_bindings() -> list[BindingType]:
-    return [Binding(tab.key, f"go('{tab.mode}')", tab.label, id=f"go.{tab.mode}") for tab in TABS]
+    # Not in the footer: the tab bar shows these keys (and F1) on every screen, and at 80
+    # columns they pushed the screen's own keys (a deal's Won and Lost, ...) out of the footer.
+    return [
+        Binding(tab.key, f"go('{tab.mode}')", tab.label, show=False, id=f"go.{tab.mode}")
+        for tab in TABS
+    ]
 
 
 class CrmApp(CrmHost):
@@ -49,9 +54,12 @@ class CrmApp(CrmHost):
     DEFAULT_MODE = "contacts"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so F1 works inside forms and modals too (their own bindings come first).
-        Binding("f1", "help", "Help", priority=True, id="app.help"),
+        Binding("f1", "help", "Help", priority=True, show=False, id="app.help"),
         *_tab_bindings(),
-        Binding("ctrl+f", "search", "Search", id="app.search", tooltip="Find any record"),
+        # The search field says "Search: Ctrl+F or /" itself.
+        Binding(
+            "ctrl+f", "search", "Search", show=False, id="app.search", tooltip="Find any record"
+        ),
         Binding("slash", "search", "Search", show=False, id="app.search.slash"),
         Binding("ctrl+z", "undo", "Undo delete", id="app.undo", tooltip="Restore from the trash"),
     ]

@@ -3,14 +3,13 @@ conflict screen, and keep mine, keep theirs and merge save what they promise."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
-from tui_data import NOW, SIZE, Seeded, seed
+from tui_data import NOW, SIZE, Seeded
 
 from smallcrm.app import CrmApp, make_app
 from smallcrm.screens.account_form import AccountForm
@@ -20,22 +19,9 @@ from smallcrm.screens.contact_form import ContactForm
 from smallcrm.screens.help import HelpScreen
 from smallcrm.screens.opportunity_form import OpportunityForm
 from smallcrm.store import accounts, audit, contacts, opportunities
-from smallcrm.store.db import Database, open_database
+from smallcrm.store.db import Database
 
 pytest_plugins = ["tui_fixtures"]
-
-
-@pytest.fixture
-def two_databases(
-    new_database_url: Callable[[str], Path | str], fixed_clock: None
-) -> Iterator[tuple[Database, Database, Seeded]]:
-    """Two connections to one database (as two users' processes have), seeded."""
-    target = new_database_url("shared.db")
-    first, second = open_database(target), open_database(target)
-    seeded = seed(first)
-    yield first, second, seeded
-    first.close()
-    second.close()
 
 
 @asynccontextmanager

@@ -6,12 +6,13 @@ change times), the app's "now", the time zone and the acting user are pinned her
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from smallcrm.app import CrmApp, make_app
 from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
@@ -142,10 +143,37 @@ def app_for(db: Database) -> CrmApp:
 
 
 async def press_steady(pilot: Pilot[object], *keys: str) -> None:
-    """Press ``keys``, then stop the focused text field's cursor from blinking, shown: a
-    snapshot taken over half a second later (on a busy machine, or beside other tests) would
-    otherwise catch the cursor in its hidden half and differ from the stored picture."""
+    """Press ``keys``, then wait until the screen is still (see :func:`steady`)."""
     await pilot.press(*keys)
-    if isinstance(pilot.app.focused, Input):
-        pilot.app.focused.cursor_blink = False
+    await steady(pilot)
+
+
+async def steady(pilot: Pilot[object]) -> None:
+    """Let the thread workers finish and the screen show what they brought, then stop every
+    text cursor on screen from blinking, shown: a snapshot taken over half a second later (on a
+    busy machine, or beside other tests) would otherwise catch a cursor in its hidden half and
+    differ from the stored picture."""
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    for field in (*screen.query(Input), *screen.query(TextArea)):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def snapshot(
+    snap_compare: Callable[..., bool],
+    app: CrmApp,
+    *keys: str,
+    before: Callable[[Pilot[object]], Awaitable[None]] | None = None,
+) -> bool:
+    """Compare ``app`` at 80x24 with its stored picture, after ``before`` (a longer journey)
+    and then ``keys``, pressed as a user would, once the screen is still."""
+
+    async def journey(pilot: Pilot[object]) -> None:
+        if before is not None:
+            await before(pilot)
+        await press_steady(pilot, *keys)
+
+    return snap_compare(app, terminal_size=SIZE, run_before=journey)

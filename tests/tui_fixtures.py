@@ -44,3 +44,16 @@ def tui_db(new_database_url: Callable[[str], Path | str], fixed_clock: None) -> 
 def seeded(tui_db: Database) -> Seeded:
     """The small data set in the test's database."""
     return seed(tui_db)
+
+
+@pytest.fixture
+def two_databases(
+    new_database_url: Callable[[str], Path | str], fixed_clock: None
+) -> Iterator[tuple[Database, Database, Seeded]]:
+    """Two connections to one database (as two users' processes have), seeded."""
+    target = new_database_url("shared.db")
+    first, second = open_database(target), open_database(target)
+    seeded = seed(first)
+    yield first, second, seeded
+    first.close()
+    second.close()

@@ -103,7 +103,9 @@ class CrmScreen(Screen):
             yield SearchResults(id="crm-hits")
         with Vertical(id="crm-body"):
             yield from self.compose_body()
-        yield Footer()
+        # Compact (one space between a key and its words): at 80 columns the default spacing
+        # cut a screen's last keys off.
+        yield Footer(compact=True)
 
     def find_anything(self, text: str) -> list[SearchHit]:
         """The search bar's hits for ``text``: the first few of every kind."""

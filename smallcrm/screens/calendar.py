@@ -100,14 +100,14 @@ class CalendarScreen(CrmScreen):
         Binding(
             "left_square_bracket,pageup",
             "period(-1)",
-            "Back",
+            "Previous",
             id="calendar.previous",
             tooltip="The previous week, month or fortnight",
         ),
         Binding(
             "right_square_bracket,pagedown",
             "period(1)",
-            "On",
+            "Next",
             id="calendar.next",
             tooltip="The next week, month or fortnight",
         ),

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from smallcrm.widgets.text import plain
 
@@ -46,6 +46,9 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="error", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")
+        # Its own keys at the bottom: the footer of the screen under it lists keys that do not
+        # work while it asks.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Start on Cancel, so a stray Enter does not destroy anything."""

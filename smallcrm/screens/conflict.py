@@ -111,7 +111,7 @@ another change comes in while you decide, this screen shows again with it."""
                 yield Button("Keep theirs t", id="conflict-theirs", compact=True)
                 yield Button("Save merge s", id="conflict-merge", compact=True)
                 yield Button("Back Esc", id="conflict-cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill the table; start on the first field you both changed."""

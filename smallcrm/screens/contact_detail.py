@@ -53,6 +53,7 @@ class ContactDetailScreen(DetailScreen):
             "x",
             "export_person",
             "Export data",
+            show=False,  # rare, and no room in the footer: F1 lists it
             id="contact.export",
             tooltip="Everything held about this person, as a JSON file",
         ),
@@ -60,6 +61,7 @@ class ContactDetailScreen(DetailScreen):
             "E",
             "erase_person",
             "Erase",
+            show=False,  # rare, and no room in the footer: F1 lists it
             id="contact.erase",
             tooltip="Remove this person's data everywhere (asks first; no undo)",
         ),
@@ -258,7 +260,8 @@ figures, and their name, emails and phones are removed from every other text."""
         )
 
     def _erase_detail(self, c: Contact, holding: BackupsHolding) -> str:
-        """What erasing does, with this person's numbers (as markup-safe text)."""
+        """What erasing does, with this person's numbers (plain text: the dialog shows it as
+        such, brackets and all)."""
         one = ListQuery(contact_id=c.id, limit=1)
         logged = interactions.list_interactions(self.db, one).total
         booked = appointments.list_appointments(self.db, one).total
@@ -279,7 +282,7 @@ figures, and their name, emails and phones are removed from every other text."""
             + "An audit entry notes that an erasure happened, without their data. "
             "For a copy first: n, then x."
         )
-        return escape(text)
+        return text
 
     def erase(self, c: Contact, backups: str) -> None:
         """Erase (and scrub, delete or keep the backups holding them), say what was done, and

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.binding import Binding
+
 from smallcrm.screens.stage_reason import StageReasonScreen
 from smallcrm.store import opportunities
 from smallcrm.store.errors import ConflictError, StoreError
@@ -17,6 +19,10 @@ from smallcrm.store.records import Opportunity, Stage
 if TYPE_CHECKING:
     from smallcrm.screens.base import CrmScreen
     from smallcrm.store.db import Database
+
+# The footer shows the previous and next stage keys as one entry, "[ ] Stage": two entries
+# took the room Won and Lost need at 80 columns.
+STAGE_KEYS = Binding.Group("Stage")
 
 
 def target_stage(stages: list[Stage], deal: Opportunity, step: int) -> Stage | None:

@@ -123,8 +123,20 @@ class DetailScreen(CrmScreen):
         Binding("l", "log", "Log", id="detail.log", tooltip="Log a call, email, meeting, ..."),
         Binding("a", "appointment", "Appointment", id="detail.appointment", tooltip="Schedule one"),
         Binding("e", "edit", "Edit", id="detail.edit"),
-        Binding("d", "delete", "Delete", id="detail.delete", tooltip="Move to the trash"),
-        Binding("h", "history", "History", id="detail.history", tooltip="Who changed what, when"),
+        # Delete and History are not in the footer, which has no room for them at 80 columns
+        # beside a record's own keys (a deal's Won and Lost, ...); F1 lists them, and the
+        # lists' footers show d.
+        Binding(
+            "d", "delete", "Delete", show=False, id="detail.delete", tooltip="Move to the trash"
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            show=False,
+            id="detail.history",
+            tooltip="Who changed what, when",
+        ),
     ]
     DEFAULT_CSS = """
     DetailScreen #detail-scroll {

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, RadioButton, RadioSet, Static
 
 from smallcrm.widgets.text import plain
 
@@ -71,6 +71,9 @@ class EraseConfirmScreen(ModalScreen[str | None]):
             with Horizontal(id="confirm-buttons"):
                 yield Button("Erase (y)", variant="error", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")
+        # Its own keys at the bottom: the footer of the screen under it lists keys that do not
+        # work while it asks.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Start on Cancel, so a stray Enter does not destroy anything."""

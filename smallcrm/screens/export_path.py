@@ -77,7 +77,7 @@ replaces it. The file is readable by you only, since it holds personal data.
             with Horizontal(id="export-buttons"):
                 yield Button("Save ^S", variant="primary", id="export-save", compact=True)
                 yield Button("Cancel Esc", id="export-cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Start in the path, cursor at its end."""

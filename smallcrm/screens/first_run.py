@@ -70,7 +70,7 @@ class FirstRunScreen(ModalScreen[bool]):
             with Horizontal(id="first-run-buttons"):
                 yield Button("Save ^S", variant="primary", id="first-run-save", compact=True)
                 yield Button("Skip Esc", id="first-run-skip", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Start in the first question."""

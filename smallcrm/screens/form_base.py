@@ -106,8 +106,12 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen .form-field:focus, FormScreen .form-field:focus-within {
         border-title-style: bold reverse;
     }
+    /* The grid sizes an auto row by its fields' content, not by their height (a notes field
+       would get one line to write in): the limits hold it at six rows. */
     FormScreen TextArea.form-field {
         height: 6;
+        min-height: 6;
+        max-height: 6;
     }
     /* A Select draws its border on its inner SelectCurrent, which would hide the label that
        labelled() puts in the Select's own border title: the border moves to the Select. */
@@ -196,7 +200,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="form-buttons"):
                 yield Button("Save ^S", variant="primary", id="form-save", compact=True)
                 yield Button("Cancel Esc", id="form-cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_form_fields_resized(self, message: FormFields.Resized) -> None:
         """Keep the dialog as tall as its fields, but never taller than the terminal."""

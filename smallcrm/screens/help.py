@@ -81,7 +81,16 @@ def key_rows(screen: Screen) -> list[KeyRow]:
             shown = app.get_key_display(Binding(key, binding.action))
             if shown not in slot[0]:
                 slot[0].append(shown)
-    return [KeyRow(" / ".join(k), text, where, tip) for k, text, where, tip in merged.values()]
+    rows = [KeyRow(" / ".join(k), text, where, tip) for k, text, where, tip in merged.values()]
+    # A key the screen binds again as the app does (a form's F1) is listed once, where it is
+    # first met.
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in rows:
+        if (row.keys, row.description) not in seen:
+            seen.add((row.keys, row.description))
+            unique.append(row)
+    return unique
 
 
 def _skip_app(binding: Binding, screen: Screen) -> bool:
@@ -95,7 +104,12 @@ def help_markdown(title: str, text: str, rows: list[KeyRow], words: list[str]) -
     With ``words`` only the paragraphs and keys mentioning all of them are kept.
     """
     blocks = [b for b in text.strip().split("\n\n") if b.strip()]
-    purpose, tasks = blocks[:1], [*blocks[1:], GENERAL]
+    if blocks and blocks[0].lstrip("#").strip().casefold() == title.casefold():
+        blocks = blocks[1:]  # a heading saying the page's title again ("Calendar" twice)
+    # A text that opens with its own heading keeps it over its first paragraph: the purpose is
+    # that paragraph, not the heading alone (the rest would follow the keys).
+    lead = 2 if blocks and blocks[0].startswith("#") else 1
+    purpose, tasks = blocks[:lead], [*blocks[lead:], GENERAL]
     if words:
         purpose = [b for b in purpose if _mentions(b, words)]
         tasks = [b for b in tasks if _mentions(b, words)]

@@ -47,6 +47,14 @@ def batch_line(batch: Batch) -> Content:
     )
 
 
+def _imports(count: int) -> str:
+    """``1 import``, ``20 imports``; ``the 100 most recent imports`` when older ones are left
+    out."""
+    if count >= SHOWN:
+        return f"the {SHOWN:,} most recent imports"
+    return f"{count:,} import" if count == 1 else f"{count:,} imports"
+
+
 class ImportBatchesScreen(CrmScreen):
     """Every recent import with what it did; u undoes the one under the cursor."""
 
@@ -103,7 +111,8 @@ edited again since is left as it is. An import is undone once.
         if self.batches:
             listing.highlighted = min(highlighted or 0, len(self.batches) - 1)
         status = (
-            f"{len(self.batches):,} most recent imports · u undoes the one under the cursor"
+            f"{_imports(len(self.batches)).capitalize()}, newest first"
+            " · u undoes the one under the cursor"
             if self.batches
             else "No imports yet. Press n to import a CSV, vCard, iCalendar or JSON file."
         )

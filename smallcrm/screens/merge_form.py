@@ -103,7 +103,7 @@ leaves both records as they are."""
             yield OptionList(id="merge-fields")
             yield Static("", id="merge-effect")
             yield Static("", id="merge-error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Read both records' fields."""

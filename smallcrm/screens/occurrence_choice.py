@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.store.records import Occurrence
@@ -44,6 +44,9 @@ class OccurrenceChoice(ModalScreen[int | str | None]):
             if self.offer_new:
                 options.append(Option("  + New appointment here", id=NEW))
             yield OptionList(*options, id="choice-list")
+        # Its own keys at the bottom: the calendar's footer under it lists keys that do not work
+        # while it asks.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Start on the first entry."""

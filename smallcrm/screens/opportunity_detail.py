@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from smallcrm.screens.deal_actions import close_with_reason, move_deal
+from smallcrm.screens.deal_actions import STAGE_KEYS, close_with_reason, move_deal
 from smallcrm.screens.detail_base import (
     TIMELINE_LIMIT,
     DetailScreen,
@@ -68,8 +68,10 @@ class OpportunityDetailScreen(DetailScreen):
     CSS_PATH = "opportunity_detail.tcss"
     KIND = "opportunity"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "move(1)", "Next stage", id="deal.next"),
-        Binding("left_square_bracket", "move(-1)", "Prev stage", id="deal.previous"),
+        Binding(
+            "left_square_bracket", "move(-1)", "Prev stage", id="deal.previous", group=STAGE_KEYS
+        ),
+        Binding("right_square_bracket", "move(1)", "Next stage", id="deal.next", group=STAGE_KEYS),
         Binding("w", "close_as('won')", "Won", id="deal.won"),
         Binding("x", "close_as('lost')", "Lost", id="deal.lost"),
         Binding("g", "account", "Account", show=False, id="deal.account"),

@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 
 from smallcrm.screens.base import CrmScreen
 from smallcrm.screens.confirm import ConfirmScreen
-from smallcrm.screens.deal_actions import close_with_reason, move_deal
+from smallcrm.screens.deal_actions import STAGE_KEYS, close_with_reason, move_deal
 from smallcrm.screens.list_base import follow_record
 from smallcrm.screens.opportunity_form import OpportunityForm
 from smallcrm.screens.pipeline_filter import PipelineFilter, PipelineFilterScreen
@@ -64,7 +64,7 @@ def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
     open_ = [s for s in summaries if not s.stage.is_closed]
     won = sum((s.total for s in summaries if s.stage.is_won), start=0)
     text = (
-        f"Open {sum(s.count for s in open_):,} deals · {money_compact(sum(s.total for s in open_))}"
+        f"Open {_deals(sum(s.count for s in open_))} · {money_compact(sum(s.total for s in open_))}"
         f" · weighted {money_compact(sum(s.weighted for s in open_))} · won {money_compact(won)}"
     )
     described = filters.describe()
@@ -73,6 +73,10 @@ def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
     if not any(s.count for s in summaries):
         return "No deals yet: press n to add one (or load demo data with smallcrm demo)."
     return text
+
+
+def _deals(count: int) -> str:
+    return f"{count:,} deal" if count == 1 else f"{count:,} deals"
 
 
 class PipelineScreen(CrmScreen):
@@ -99,18 +103,20 @@ class PipelineScreen(CrmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New deal", id="pipeline.new", tooltip="In the current stage"),
         Binding(
-            "right_square_bracket,shift+right",
-            "move(1)",
-            "Next stage",
-            id="pipeline.next",
-            tooltip="Move the deal on one stage (won and lost ask why)",
-        ),
-        Binding(
             "left_square_bracket,shift+left",
             "move(-1)",
             "Prev stage",
             id="pipeline.previous",
             tooltip="Move the deal back one stage",
+            group=STAGE_KEYS,
+        ),
+        Binding(
+            "right_square_bracket,shift+right",
+            "move(1)",
+            "Next stage",
+            id="pipeline.next",
+            tooltip="Move the deal on one stage (won and lost ask why)",
+            group=STAGE_KEYS,
         ),
         Binding("w", "close_as('won')", "Won", id="pipeline.won", tooltip="Mark the deal won"),
         Binding("x", "close_as('lost')", "Lost", id="pipeline.lost", tooltip="Mark it lost"),

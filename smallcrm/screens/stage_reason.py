@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 
 class StageReasonScreen(ModalScreen[str | None]):
@@ -45,6 +45,9 @@ class StageReasonScreen(ModalScreen[str | None]):
             with Horizontal(id="reason-buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
+        # Its own keys at the bottom: the board's footer under it lists keys that do not
+        # work here (Won, Lost, ...).
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()

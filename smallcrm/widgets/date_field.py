@@ -23,7 +23,8 @@ from smallcrm.store.errors import ValidationError
 
 Mode = Literal["date", "datetime"]
 PLACEHOLDERS: dict[str, str] = {
-    "date": "e.g. tomorrow, fri, in 3 days, 1.12.",
+    # Short enough for a half-width field of a form at 80 columns.
+    "date": "e.g. fri, in 3 days, 1.12.",
     "datetime": "e.g. fri 14:00, tomorrow 3pm, 15:00",
 }
 
