@@ -32,6 +32,7 @@ GRACE = timedelta(minutes=5)  # a reminder this recently due goes out even if it
 LOOKBACK = timedelta(days=1)  # how far back missed reminders are looked for by default
 LOOKAHEAD = timedelta(days=8)  # how far ahead ``upcoming`` looks
 MAX_REMINDER = timedelta(days=60)  # reminders set further ahead than this are not looked for
+_TICK = timedelta(microseconds=1)  # expansion ends are exclusive; a due time is inclusive
 
 _APPOINTMENTS = (
     "SELECT p.*, trim(c.first_name || ' ' || c.last_name) AS contact_name, "
@@ -161,7 +162,7 @@ def _appointment_reminders(
     for row in tx.all(_APPOINTMENTS, user=user, start=start, end=end):
         appointment = rows.appointment(row)
         ahead = timedelta(minutes=max(appointment.reminder_minutes or 0, 0))
-        for occurs, _ends in recurrence.expand(appointment, start, until + ahead):
+        for occurs, _ends in recurrence.expand(appointment, start, until + ahead + _TICK):
             due_at = occurs - ahead
             if occurs < start or due_at > until:
                 continue
