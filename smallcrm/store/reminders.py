@@ -40,6 +40,8 @@ _APPOINTMENTS = (
     "LEFT JOIN contact c ON c.id = p.contact_id LEFT JOIN account a ON a.id = p.account_id "
     "WHERE p.deleted_at IS NULL AND p.reminder_minutes IS NOT NULL "
     "AND coalesce(p.owner, p.created_by) = :user "
+    "AND (p.starts_at < :soon OR p.reminder_minutes > :soon_minutes OR p.rrule IS NOT NULL "
+    "OR p.rdates <> '') "
     "AND (p.rdates <> '' OR (p.starts_at < :end "
     "AND (p.rrule IS NOT NULL OR coalesce(p.ends_at, p.starts_at) >= :start)))"
 )
@@ -152,14 +154,13 @@ def upcoming(db: Database, user: str, now: datetime | None = None) -> list[Remin
     return [r for r in candidates(db, user, now, now + LOOKAHEAD) if r.due_at > now]
 
 
-def _appointment_reminders(
-    tx: Tx, user: str, since: datetime, until: datetime
-) -> list[Reminder]:
+def _appointment_reminders(tx: Tx, user: str, since: datetime, until: datetime) -> list[Reminder]:
     """Occurrences whose reminder time (start minus ``reminder_minutes``) is in the window
     (snoozed ones are found through their occurrence, which is at most a day older)."""
     start, end = since - timedelta(days=1), until + MAX_REMINDER
     found: list[Reminder] = []
-    for row in tx.all(_APPOINTMENTS, user=user, start=start, end=end):
+    soon = {"soon": until + timedelta(days=1), "soon_minutes": 24 * 60}
+    for row in tx.all(_APPOINTMENTS, user=user, start=start, end=end, **soon):
         appointment = rows.appointment(row)
         ahead = timedelta(minutes=max(appointment.reminder_minutes or 0, 0))
         for occurs, _ends in recurrence.expand(appointment, start, until + ahead + _TICK):
@@ -175,7 +176,7 @@ def _appointment_reminders(
                     due_at=clock.local(due_at),
                     expires_at=clock.local(max(occurs, due_at + GRACE)),
                     title=appointment.title,
-                    who=_who(appointment.contact_name, appointment.account_name),
+                    who=_who(appointment.contact_name, appointment.account_name, appointment.title),
                     location=appointment.location or "",
                     starts_at=clock.local(occurs),
                     all_day=appointment.all_day,
@@ -184,9 +185,7 @@ def _appointment_reminders(
     return found
 
 
-def _follow_up_reminders(
-    tx: Tx, user: str, since: datetime, until: datetime
-) -> list[Reminder]:
+def _follow_up_reminders(tx: Tx, user: str, since: datetime, until: datetime) -> list[Reminder]:
     """One reminder per day from each open follow-up's date on, at ``follow_up_time``."""
     at_time = settings.follow_up_time()
     first, last = clock.local(since).date() - timedelta(days=1), clock.local(until).date()
@@ -219,7 +218,9 @@ def _days(first: date, last: date) -> Iterable[date]:
         day += timedelta(days=1)
 
 
-def _who(contact: str | None, account: str | None) -> str:
+def _who(contact: str | None, account: str | None, title: str = "") -> str:
+    if contact and contact in title:  # "Call with Jana Novak" says who already
+        return ""
     if contact and account:
         return f"{contact} ({account})"
     return contact or account or ""
