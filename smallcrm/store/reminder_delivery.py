@@ -270,3 +270,13 @@ def _set_state(
     )
     if changed == 0:
         tx.insert("reminder_state", {**key, **values})
+
+
+def unattended(db: Database, user: str, now: datetime | None = None) -> int:
+    """How many reminders of ``user`` are due while ``remind --due`` has not run for a day
+    (0: it ran, or nothing is due): nobody is being reminded."""
+    now = now or clock.now()
+    previous = last_run(db, user)
+    if previous is not None and previous > now - timedelta(hours=24):
+        return 0
+    return len(pending(db, user, COMMAND, now))
