@@ -3,6 +3,7 @@ runs them (subprocesses: the delivery command is a real program)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,14 @@ def test_remind_due_imports_no_textual(env: dict[str, str]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_follow_up_time_setting(env: dict[str, str], tmp_path: Path) -> None:
+    env = {**env, "SMALLCRM_CONFIG": str(tmp_path / "c.toml")}
+    assert "follow_up_time: 09:00" in " ".join(smallcrm(env, "config", "show").stdout.split())
+    shown = json.loads(smallcrm(env, "config", "show", "--json").stdout)
+    assert shown["follow_up_time"]["value"] == "09:00"
+    assert smallcrm(env, "config", "set", "follow_up_time", "8.30").returncode == 0
+    assert "08:30" in (tmp_path / "c.toml").read_text()
+    wrong = smallcrm(env, "config", "set", "follow_up_time", "25:00")
+    assert wrong.returncode == 1 and "time of day" in wrong.stderr
