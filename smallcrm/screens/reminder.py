@@ -64,7 +64,7 @@ class ReminderScreen(ModalScreen[str | None]):
         with Vertical(id="reminder-dialog"):
             yield Static("\N{BELL} " + self.reminder.text(clock.now()), id="reminder-text")
             yield Static(
-                "o open   s 10 min   h 1 h   t tomorrow   d done   Esc close", id="reminder-keys"
+                "o open  s 10 min  h 1 h  t tomorrow  d done  Esc close", id="reminder-keys"
             )
 
     def action_answer(self, choice: str | None) -> None:
