@@ -34,6 +34,8 @@ TABLES = (
     "import_batch",
     "import_batch_item",
     "audit_entry",
+    "reminder_delivery",
+    "reminder_state",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count")
