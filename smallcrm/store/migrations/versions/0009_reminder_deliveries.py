@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"  # TEMP local: "0008" on merge
+down_revision: str | None = "0008"
 branch_labels = None
 depends_on = None
 
