@@ -289,7 +289,7 @@ async def test_appointment_form_errors_inline_and_esc_leaves_no_trace(
         await pilot.pause()
         lunch = [a for a in appointments.list_appointments(tui_db).items if a.title == "Lunch"]
         assert [(a.starts_at, a.ends_at) for a in lunch] == [(at(26, 12), at(26, 12, 45))]
-        await pilot.press("n", *"Nope", "escape")
+        await pilot.press("n", *"Nope", "escape", "d")  # asked first: d discards
         assert isinstance(app.screen, CalendarScreen)
         titles = {a.title for a in appointments.list_appointments(tui_db).items}
         assert "Nope" not in titles

@@ -12,6 +12,7 @@ from smallcrm.screens.contact_detail import ContactDetailScreen
 from smallcrm.screens.contact_form import ContactForm
 from smallcrm.screens.contacts import ContactsScreen
 from smallcrm.screens.filter_form import FilterForm
+from smallcrm.screens.unsaved import UnsavedChangesScreen
 from smallcrm.store import contacts
 from smallcrm.store.db import Database
 from smallcrm.store.listing import ListQuery
@@ -163,9 +164,12 @@ async def test_add_contact_with_validation_error_then_fix(tui_db: Database, seed
 
 
 async def test_escape_cancels_the_form_without_a_trace(tui_db: Database, seeded: Seeded) -> None:
+    """Esc on a filled form asks first (it used to discard silently); d discards."""
     app = app_for(tui_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", *"Ghost", "escape")
+        assert isinstance(app.screen, UnsavedChangesScreen)
+        await pilot.press("d")
         assert isinstance(app.screen, ContactsScreen)
         assert contacts.list_contacts(tui_db).total == 3
 

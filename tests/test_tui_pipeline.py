@@ -270,7 +270,7 @@ async def test_escape_leaves_the_form_without_a_trace(tui_db: Database, seeded: 
     app = app_for(tui_db)
     async with app.run_test(size=SIZE) as pilot:
         await open_pipeline(pilot)
-        await pilot.press("n", *"Nope", "escape")
+        await pilot.press("n", *"Nope", "escape", "d")  # asked first: d discards
         assert isinstance(app.screen, PipelineScreen)
         assert opportunities.list_opportunities(tui_db).total == 1
 

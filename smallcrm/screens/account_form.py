@@ -40,7 +40,8 @@ Add or change a company.
 commas.
 
 Ctrl+S or Enter saves. A field the store does not accept is marked with the reason and
-everything you typed stays. Esc cancels without saving anything."""
+everything you typed stays. Esc leaves without saving; when you changed something it asks
+first: s saves, d discards, Esc goes back to the form."""
 
     def __init__(self, account: Account | None = None) -> None:
         super().__init__()

@@ -68,7 +68,8 @@ class AppointmentForm(FormScreen[Appointment]):
         "appointment changes every occurrence.\n"
         "- **Reminder**: how long before (`15m`, `1h`, `1d`).\n"
         "- **Contact** / **account**: type part of a name and pick a suggestion.\n\n"
-        "**Ctrl+S** saves, **Esc** cancels without saving anything, **Ctrl+D** deletes an "
+        "**Ctrl+S** saves, **Esc** leaves without saving (after changes it asks: **s** saves, "
+        "**d** discards), **Ctrl+D** deletes an "
         "existing appointment (Ctrl+Z brings it back), **Ctrl+O** shows its history (who "
         "changed what, and when)."
     )

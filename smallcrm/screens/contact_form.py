@@ -64,7 +64,8 @@ Phones without a country code are read for your region.
 **Consent:** whether the person agreed to emails or calls (leave empty if not asked).
 
 Ctrl+S or Enter saves. A field the store does not accept is marked, with the reason, and
-everything you typed stays. Esc cancels without saving anything."""
+everything you typed stays. Esc leaves without saving; when you changed something it asks
+first: s saves, d discards, Esc goes back to the form."""
 
     def __init__(self, contact: Contact | None = None, *, account_id: int | None = None) -> None:
         super().__init__()

@@ -30,6 +30,7 @@ DATE_LABELS = {
 class FilterForm(FormScreen[ListQuery]):
     """Filters for a list; dismisses with the new query (sort and paging left to the list)."""
 
+    ASK_BEFORE_LEAVING = False  # a filter is not data: Esc leaves it at once
     FIELD_IDS: ClassVar[dict[str, str]] = {"since": "since", "until": "until"}
     HELP = """\
 Narrow the list down. Every filter you fill in must match; empty ones are ignored.

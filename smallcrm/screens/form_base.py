@@ -5,7 +5,8 @@ border title, see :func:`labelled`) and implements :meth:`FormScreen.save`, whic
 fields, calls a store service and returns the result. A ``ValidationError`` from the store is
 shown on the field it names (``ValidationError.field``, mapped through ``FIELD_IDS``), that
 field gets the focus, and everything typed stays where it was. Esc dismisses with None and
-writes nothing.
+writes nothing; when a field was changed it first asks whether to save, discard or keep editing
+(``ASK_BEFORE_LEAVING``; a filter form leaves at once).
 
 A form that edits an existing record also says which (``RECORD_KIND``, :meth:`edited_record`),
 how a record reads in its fields (:meth:`field_values`) and how to start over from a newer
@@ -34,11 +35,11 @@ from smallcrm.screens.form_fields import (
     write_widget,
 )
 from smallcrm.screens.host import CrmHost
-from smallcrm.store import conflicts, kinds
+from smallcrm.screens.unsaved import UnsavedChangesScreen, changed_fields, field_state
+from smallcrm.store import kinds
 from smallcrm.store.errors import (
     ConflictError,
     DuplicateError,
-    NotFoundError,
     StoreError,
     ValidationError,
 )
@@ -46,7 +47,6 @@ from smallcrm.widgets.date_field import DateField
 from smallcrm.widgets.picker import RecordPicker
 
 if TYPE_CHECKING:
-    from smallcrm.screens.conflict import ConflictChoice
     from smallcrm.store.db import Database
 
 T = TypeVar("T")
@@ -286,9 +286,38 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             answered,
         )
 
+    # leaving ------------------------------------------------------------------------------
+
+    ASK_BEFORE_LEAVING: ClassVar[bool] = True  # Esc with changes asks: save, discard, keep?
+    fields_at_start: dict[str, Any] | None = None  # what the fields held once filled
+
+    def on_mount(self) -> None:
+        """Once the fields are filled (subclasses fill some on mount), note what they hold."""
+        self.call_after_refresh(self.remember_fields)
+
+    def remember_fields(self) -> None:
+        """Take what the fields hold now as unchanged (Esc leaves without asking)."""
+        self.fields_at_start = field_state(self.query_one("#form-fields"))
+
     def action_cancel(self) -> None:
-        """Leave without saving anything."""
-        self.dismiss(None)
+        """Leave without saving; when fields were changed, ask first: save, discard or keep
+        editing (nothing typed is lost to an Esc pressed once too often)."""
+        changed: list[str] = []
+        if self.ASK_BEFORE_LEAVING and self.fields_at_start is not None:
+            now = field_state(self.query_one("#form-fields"))
+            changed = changed_fields(self.fields_at_start, now)
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save()
+            elif answer == "discard":
+                self.dismiss(None)
+
+        labels = [self.field_label(name) for name in changed]
+        self.app.push_screen(UnsavedChangesScreen(self.form_title(), labels), answered)
 
     # editing a record others may change ----------------------------------------------------
 
@@ -326,60 +355,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def show_conflict(self, exc: ConflictError) -> None:
         """Somebody saved the record after this form started: show both sides and let the
         user keep theirs, keep mine or merge; the choice is saved on the stored version."""
-        record = self.edited_record()
-        if record is None or not self.RECORD_KIND:
-            self.show_form_error(str(exc))
-            return
-        from smallcrm.store.audit import latest_entry_id
+        from smallcrm.screens.form_conflicts import show_conflict
 
-        try:
-            mark = latest_entry_id(self.db, self.RECORD_KIND, record.id)
-            current = read_record(self.db, self.RECORD_KIND, record.id)
-        except NotFoundError:
-            self.show_form_error(
-                f"Somebody deleted this {self.RECORD_KIND} while you were editing it, so it was "
-                "not saved. What you typed is still here; Esc closes the form."
-            )
-            return
-        base = self.field_values(record)
-        conflict = conflicts.find_conflict(
-            self.db,
-            self.RECORD_KIND,
-            record.id,
-            self.since_entry,
-            base,
-            self.read_fields(list(base)),
-            self.field_values(current),
-        )
-        from smallcrm.screens.conflict import ConflictScreen
-
-        labels = {name: self.field_label(name) for name in base}
-        screen = ConflictScreen(conflict, labels, self.value_text)
-
-        def chosen(choice: ConflictChoice | None) -> None:
-            self.apply_choice(choice, conflict, current, mark)
-
-        self.app.push_screen(screen, chosen)
-
-    def apply_choice(
-        self, choice: ConflictChoice | None, conflict: conflicts.Conflict, current: Any, mark: int
-    ) -> None:
-        """Act on the conflict screen's answer (None: back to the form, nothing changed)."""
-        if choice is None:
-            return
-        if choice.side == conflicts.THEIRS:
-            who = ", ".join(conflict.actors) or "the other"
-            self.notify(f"Kept {who}'s version; your changes were not saved.", title="Not saved")
-            self.dismiss(current)
-            return
-        if choice.side == conflicts.MINE:
-            values = conflicts.keep_mine(conflict.base, conflict.mine, conflict.theirs)
-        else:
-            values = conflicts.merged(conflict.base, conflict.mine, conflict.theirs, choice.picks)
-        self.write_fields(values)
-        self.rebase(current)
-        self.since_entry = mark
-        self.action_save()  # Yet another change meanwhile shows the conflict screen again.
+        show_conflict(self, exc)
 
     def field_label(self, name: str) -> str:
         """The label a field shows in its border (its id if none)."""

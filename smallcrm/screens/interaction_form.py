@@ -62,7 +62,8 @@ the day; leave it empty for none.
 **Contact / Account:** type part of a name and pick it; a contact's account is filled in
 by itself.
 
-Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc cancels."""
+Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc cancels
+(after changes it asks first: s saves, d discards, Esc goes back to the form)."""
 
     def __init__(
         self,

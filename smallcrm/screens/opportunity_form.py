@@ -35,7 +35,8 @@ class OpportunityForm(FormScreen[Opportunity]):
         "- **Expected close** accepts `eom`, `next month`, `in 3 weeks`, `2026-12-01`, `1.12.`; "
         "the date it understood shows under the field.\n"
         "- A **lost** deal needs a reason.\n\n"
-        "**Ctrl+S** saves, **Esc** cancels without saving anything. A field the store rejects "
+        "**Ctrl+S** saves, **Esc** leaves without saving (after changes it asks: **s** saves, "
+        "**d** discards). A field the store rejects "
         "is marked and focused; what you typed stays."
     )
     FIELD_IDS: ClassVar[dict[str, str]] = {"account_id": "account", "contact_id": "contact"}

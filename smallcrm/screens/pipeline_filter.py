@@ -56,6 +56,7 @@ class PipelineFilterScreen(FormScreen[PipelineFilter]):
     """Choose the pipeline's filters; returns them, or None when cancelled."""
 
     FORM_TITLE = "Filter the pipeline"
+    ASK_BEFORE_LEAVING = False  # a filter is not data: Esc leaves it at once
     HELP: ClassVar[str] = (
         "## Filter the pipeline\n\n"
         "Show only the deals of one **owner** (their user name), one **account** (type part of "
