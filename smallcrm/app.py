@@ -26,6 +26,7 @@ from smallcrm.palette import CrmCommands
 from smallcrm.screens import openers
 from smallcrm.screens.host import CrmHost, Trashed
 from smallcrm.screens.modes import MODES as TAB_SCREENS
+from smallcrm.screens.reminder import ReminderWatch
 from smallcrm.screens.tabs import TABS
 from smallcrm.store import clock, kinds
 from smallcrm.store.db import Database, open_database
@@ -77,6 +78,7 @@ class CrmApp(CrmHost):
             clock.pin(now)
         self.trashed: list[Trashed] = []
         self.live_interval = live_interval
+        self.reminders = ReminderWatch(self)
         # Read before any screen loads, so a change made meanwhile still counts as new.
         self.last_change = self._change_marker() if live_interval else None
         # Plain box drawing on the Linux console (see app.tcss).
@@ -168,13 +170,13 @@ class CrmApp(CrmHost):
         if not self.is_running:
             return  # shutting down: the screens are being taken apart
         screen = self.screen
-        if not isinstance(screen, CrmScreen) or not screen.LIVE or not screen.is_mounted:
-            return
-        marker = self._change_marker()
-        if marker is None or marker == self.last_change:
-            return
-        self.last_change = marker
-        screen.live_reload()
+        live = isinstance(screen, CrmScreen) and screen.LIVE and screen.is_mounted
+        marker = self._change_marker() if live else None
+        changed = marker is not None and marker != self.last_change
+        self.reminders.tick(changed)  # a due reminder shows over any screen, forms too
+        if isinstance(screen, CrmScreen) and live and changed:
+            self.last_change = marker
+            screen.live_reload()
 
     # navigation ---------------------------------------------------------------------------
 

@@ -22,8 +22,16 @@ def today(
         int, typer.Option(min=1, max=3650, help="A deal is stale after this many quiet days.")
     ] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Write it as one JSON object.")] = False,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="Just yours, in at most 10 lines (for ~/.profile).")
+    ] = False,
 ) -> None:
     """Today's appointments, follow-ups due or overdue, and deals gone quiet."""
+    if brief:
+        from smallcrm.cli.brief import write_brief
+
+        write_brief(state(ctx).db(), now())
+        return
     from smallcrm.store.appointments import day_bounds, occurrences
     from smallcrm.store.interactions import follow_ups_due
     from smallcrm.store.opportunities import stale_opportunities

@@ -8,6 +8,7 @@ the default.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Any
 
 import typer
@@ -52,6 +53,8 @@ def _shown(key: str, value: Any) -> str:
         return value or f"(this machine's: {clock.zone_name()})"
     if key == "phone_region":
         return value or "(not set: numbers need their +country code)"
+    if key == "follow_up_time":
+        return f"{value:%H:%M}"
     return str(value)
 
 
@@ -62,6 +65,8 @@ def _json_value(value: Any) -> Any:
         return value.text()
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     return value
 
 

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "show": ("show", "app", True, ANSWERS),
     "today": ("agenda", "today", False, ANSWERS),
     "history": ("history", "history", False, ANSWERS),
+    "remind": ("remind", "remind", False, ANSWERS),
     "done": ("agenda", "done", False, MANAGE),
     "delete": ("manage", "delete", False, MANAGE),
     "restore": ("manage", "restore", False, MANAGE),

@@ -63,7 +63,30 @@ def doctor(
         rebuild_index(db)
         print("Rebuilt the search index.")
         findings = checks.doctor(db)
+    _warn_unattended_reminders(db, state(ctx).target)
     _report(findings)
+
+
+def _warn_unattended_reminders(db: Any, target: str | None) -> None:
+    """Reminders are due but ``remind --due`` has not run for a day: say how to schedule it."""
+    import shlex
+    import sys
+
+    from smallcrm.store.crud import current_user
+    from smallcrm.store.reminder_delivery import unattended
+
+    waiting = unattended(db, current_user())
+    if waiting:
+        from smallcrm.store.db import redact_url
+
+        named = str(db.path.resolve()) if db.path is not None else redact_url(db.url)
+        where = f" --db {shlex.quote(named)}" if target else ""
+        program = shlex.quote(sys.argv[0]) if sys.argv[0].endswith("smallcrm") else "smallcrm"
+        print(
+            f"warn reminders: {waiting} due, but smallcrm remind --due has not run in the last "
+            f"24 hours; add this line with crontab -e:\n"
+            f"     */5 * * * * {program}{where} remind --due"
+        )
 
 
 def _report(findings: list[Any]) -> None:

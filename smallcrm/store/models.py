@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -329,6 +339,52 @@ class ImportBatchItem(SQLModel, table=True):
     before: str | None = Field(
         default=None, sa_type=Text
     )  # JSON {field: old value} of an update; NULL for a created record
+
+
+class ReminderDelivery(SQLModel, table=True):
+    """A reminder round handed to one channel (or dropped as missed): at most one row per
+    reminder, occurrence, user, channel and due time (a snooze starts a new round)."""
+
+    __tablename__ = "reminder_delivery"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind",
+            "record_id",
+            "occurrence",
+            "user_name",
+            "channel",
+            "due_at",
+            name="uq_reminder_delivery",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # appointment or follow_up
+    record_id: int
+    occurrence: str = Field(max_length=40)  # an occurrence's UTC start, or a follow-up's day
+    user_name: str = Field(max_length=120)
+    channel: str = Field(max_length=40)  # command (smallcrm remind --due) or app
+    due_at: datetime = _ts()
+    status: str = Field(max_length=10)  # claimed, delivered or dropped
+    claimed_at: datetime = _ts()
+    delivered_at: datetime | None = _ts(nullable=True)
+
+
+class ReminderState(SQLModel, table=True):
+    """A user's snooze or "done" for one occurrence of a reminder."""
+
+    __tablename__ = "reminder_state"
+    __table_args__ = (
+        UniqueConstraint("kind", "record_id", "occurrence", "user_name", name="uq_reminder_state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    record_id: int
+    occurrence: str = Field(max_length=40)
+    user_name: str = Field(max_length=120)
+    snoozed_until: datetime | None = _ts(nullable=True)
+    done_at: datetime | None = _ts(nullable=True)
 
 
 metadata = SQLModel.metadata

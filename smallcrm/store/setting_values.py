@@ -210,6 +210,14 @@ def _command(text: str) -> tuple[str, ...]:
         raise ValueError(f"{text!r} is not a command line: {exc}") from None
 
 
+def _time_of_day(text: str) -> time:
+    """``09:00`` (also ``9``, ``9:30``, ``17.30``)."""
+    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?", text.strip())
+    if match and int(match[1]) < 24 and int(match[2] or 0) < 60:
+        return time(int(match[1]), int(match[2] or 0))
+    raise ValueError(f"{text!r} is not a time of day; give hours and minutes such as 09:00")
+
+
 def close_matches(value: str, choices: list[str]) -> str:
     import difflib
 
@@ -243,6 +251,8 @@ def canonical_text(value: Any) -> str:
         return value.text()
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     return "" if value is None else str(value)
 
 
@@ -313,6 +323,13 @@ SETTINGS: dict[str, Setting] = {
             "notify-send smallcrm",
             _command,
             lambda: "",
+        ),
+        Setting(
+            "follow_up_time",
+            "Time of day a follow-up given as a date reminds (again each day until done)",
+            "08:30",
+            _time_of_day,
+            lambda: "09:00",
         ),
     )
 }

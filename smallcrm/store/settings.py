@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ class Settings:
     closed_days: tuple[str, ...]  # ISO dates, or MM-DD for every year
     language: str
     reminder_command: tuple[str, ...]
+    follow_up_time: time
     sources: Mapping[str, str] = field(default_factory=dict)  # key -> where its value came from
 
     def is_closed(self, day: date) -> bool:
@@ -225,6 +226,11 @@ def language() -> str:
 def reminder_command() -> tuple[str, ...]:
     """The command that delivers reminders (empty: print them)."""
     return _value("reminder_command")[0]  # type: ignore[no-any-return]
+
+
+def follow_up_time() -> time:
+    """The time of day a follow-up given as a date reminds."""
+    return _value("follow_up_time")[0]  # type: ignore[no-any-return]
 
 
 def current() -> Settings:

@@ -35,6 +35,8 @@ TABLES = (
     "import_batch_item",
     "audit_entry",
     "form_draft",
+    "reminder_delivery",
+    "reminder_state",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count")

@@ -1,7 +1,7 @@
 """Drafts of forms being filled in, per user, so a dropped connection loses no typing.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,135 @@
+"""A due reminder on top of whatever screen is open, with a bell: open it, snooze it, or mark
+it done (``ReminderScreen``); and ``ReminderWatch``, which the app's once-a-second look for
+changes asks whether a reminder of the app's user has come due.
+
+The watch keeps the time of the next reminder, so the look each second is a comparison; it
+reads the database again when that time comes, when something changed (a new appointment,
+a follow-up done elsewhere) and at least every ``REREAD`` seconds. Each reminder is shown once
+per user on the ``app`` channel of the delivery table, so two open apps of one user show it
+once, and again after a snooze.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from smallcrm.screens.host import CrmHost
+from smallcrm.store import clock
+from smallcrm.store.reminders import FOLLOW_UP, Reminder
+
+REREAD = timedelta(minutes=1)
+
+
+class ReminderScreen(ModalScreen[str | None]):
+    """One due reminder; dismisses with what to do: open, 10m, 1h, tomorrow, done (or None)."""
+
+    DEFAULT_CSS = """
+    ReminderScreen { align: center middle; }
+    #reminder-dialog {
+        width: 64; max-width: 100%; height: auto; border: thick $warning;
+        background: $surface; padding: 1 2;
+    }
+    #reminder-text { text-style: bold; margin-bottom: 1; }
+    #reminder-keys { color: $text-muted; }
+    """
+    HELP: ClassVar[str] = (
+        "A reminder that has come due.\n\n"
+        "- **o** opens the appointment or interaction.\n"
+        "- **s** snoozes it for 10 minutes, **h** for an hour, **t** until tomorrow morning.\n"
+        "- **d** marks it done (a follow-up is done altogether).\n"
+        "- **Esc** closes it; it is not shown again."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "answer('open')", "Open", id="reminder.open"),
+        Binding("s", "answer('10m')", "Snooze 10 min", id="reminder.snooze"),
+        Binding("h", "answer('1h')", "Snooze 1 h", id="reminder.snooze_hour"),
+        Binding("t", "answer('tomorrow')", "Tomorrow", id="reminder.tomorrow"),
+        Binding("d", "answer('done')", "Done", id="reminder.done"),
+        Binding("escape", "answer(None)", "Close", id="reminder.close"),
+    ]
+
+    def __init__(self, reminder: Reminder) -> None:
+        super().__init__()
+        self.reminder = reminder
+
+    def compose(self) -> ComposeResult:
+        """The reminder's text and its keys."""
+        with Vertical(id="reminder-dialog"):
+            yield Static("\N{BELL} " + self.reminder.text(clock.now()), id="reminder-text")
+            yield Static(
+                "o open  s 10 min  h 1 h  t tomorrow  d done  Esc close", id="reminder-keys"
+            )
+
+    def action_answer(self, choice: str | None) -> None:
+        """Each key answers."""
+        self.dismiss(choice)
+
+
+class ReminderWatch:
+    """Shows the app's user each reminder as it comes due (see the module docstring)."""
+
+    def __init__(self, app: CrmHost) -> None:
+        self.app = app
+        self.next_due: datetime | None = None
+        self.read_at: datetime | None = None
+        self.showing = False
+
+    def tick(self, changed: bool) -> None:
+        """Called once a second; ``changed``: the database changed since the last look."""
+        from smallcrm.store.errors import StoreError
+
+        now = clock.now()
+        stale = self.read_at is None or now - self.read_at >= REREAD
+        if self.showing or not (changed or stale or (self.next_due and now >= self.next_due)):
+            return
+        try:
+            self._look(now)
+        except StoreError:
+            self.read_at = None  # busy: the next second tries again
+
+    def _look(self, now: datetime) -> None:
+        from smallcrm.store.crud import current_user
+        from smallcrm.store.reminder_delivery import APP, claim_one, pending
+        from smallcrm.store.reminders import upcoming
+
+        user = current_user()
+        self.read_at = now
+        for reminder in pending(self.app.db, user, APP, now):
+            if claim_one(self.app.db, reminder, APP, now):
+                self.show(reminder)
+                break
+        later = upcoming(self.app.db, user, now)
+        self.next_due = later[0].due_at if later else None
+
+    def show(self, reminder: Reminder) -> None:
+        """Ring the bell and show the reminder over the current screen."""
+        self.showing = True
+        self.app.bell()
+
+        def answered(choice: str | None) -> None:
+            self.showing = False
+            self.read_at = None  # another may be due already
+            self.act(reminder, choice)
+
+        self.app.push_screen(ReminderScreen(reminder), answered)
+
+    def act(self, reminder: Reminder, choice: str | None) -> None:
+        """Do what the user chose for ``reminder``."""
+        from smallcrm.store import reminder_delivery
+
+        if choice == "open":
+            kind = "interaction" if reminder.kind == FOLLOW_UP else reminder.kind
+            self.app.open_record(kind, reminder.record_id)
+        elif choice == "done":
+            reminder_delivery.done(self.app.db, reminder)
+            self.app.notify("Done: no more reminders of it.", timeout=3)
+        elif choice is not None:
+            until = reminder_delivery.snooze(self.app.db, reminder, choice)
+            self.app.notify(f"Snoozed until {clock.local(until):%a %H:%M}.", timeout=3)
