@@ -216,8 +216,8 @@ def test_backup_points_at_pg_dump_and_doctor_checks_the_search_index(db: Databas
 
 
 def test_suggestions_use_trigrams_when_first_letters_are_wrong(db: Database) -> None:
-    from smallcrm.store import resolve
+    from smallcrm.store import lookalikes
 
     contacts.create_contact(db, allow_duplicate=True, name="Jana Novák")
     contacts.create_contact(db, allow_duplicate=True, name="Otto Berg")
-    assert [h.title for h in resolve.suggest(db, "hjana movak", ("contact",))] == ["Jana Novák"]
+    assert [h.title for h in lookalikes.suggest(db, "hjana movak", ("contact",))] == ["Jana Novák"]
