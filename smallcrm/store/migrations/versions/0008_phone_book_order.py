@@ -187,7 +187,9 @@ def _pg_triggers() -> list[str]:
             statements += [
                 f"CREATE FUNCTION smallcrm_keys_copy_{table}() RETURNS trigger LANGUAGE plpgsql "
                 f"AS $body$\nBEGIN\n{copies}\nRETURN NULL;\nEND\n$body$",
-                f"CREATE TRIGGER {table}_keys_copy AFTER UPDATE OF sort_name ON {table} "
+                # Not "UPDATE OF sort_name": PostgreSQL fires that only for a column the
+                # statement sets, never for one the BEFORE trigger set.
+                f"CREATE TRIGGER {table}_keys_copy AFTER UPDATE ON {table} "
                 "FOR EACH ROW WHEN (OLD.sort_name IS DISTINCT FROM NEW.sort_name) "
                 f"EXECUTE FUNCTION smallcrm_keys_copy_{table}()",
             ]
