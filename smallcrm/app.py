@@ -73,7 +73,7 @@ class CrmApp(CrmHost):
     @on(events.Mount)
     def _warn_if_others_can_read(self) -> None:
         """A database file every user can read gets a warning (as the shell commands give)."""
-        from smallcrm.store.shared import exposure_warning
+        from smallcrm.store.team import exposure_warning
 
         warning = exposure_warning(self.db.path)
         if warning:

@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled, record_picker
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Stage
 from smallcrm.widgets.picker import RecordPicker

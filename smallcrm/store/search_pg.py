@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.records import SearchHit
-from smallcrm.store.search import (
+from smallcrm.store.search_tiers import (
     NAMED,
     SPAN,
     Tier,
