@@ -150,6 +150,7 @@ async def test_month_and_agenda_views_and_moving_by_period(
         assert isinstance(screen.current_view(), MonthGrid)
         assert text_of(app, "#cal-title").startswith("November 2026")
         await pilot.press("right", "right")  # Fri 27
+        await pilot.pause()  # The grid tells the screen its new cell by a message.
         assert "14:00-15:00 Demo at Acme" in text_of(app, "#cal-detail")
         await pilot.press("down")  # a week on: Fri 4 December, still on the grid
         assert screen.cursor == date(2026, 12, 4)

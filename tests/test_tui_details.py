@@ -190,3 +190,20 @@ async def test_a_deleted_record_closes_its_view(tui_db: Database, seeded: Seeded
         app.screen.reload()
         await pilot.pause()
         assert isinstance(app.screen, ContactsScreen)
+
+
+async def test_deleting_from_a_view_warns_of_nothing_gone(tui_db: Database, seeded: Seeded) -> None:
+    """The view closes after its own deletion without the "is gone" warning meant for records
+    someone else deleted; the toast offers undo."""
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        app.open_record("contact", seeded.jana)
+        await pilot.pause()
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactsScreen)
+        messages = [n.message for n in app._notifications]
+        assert not [m for m in messages if "is gone" in m], messages
+        assert any("trash" in m.lower() for m in messages), messages

@@ -169,6 +169,8 @@ class DetailScreen(CrmScreen):
 
     def reload(self) -> None:
         """Re-read everything shown; a record gone to the trash closes its view."""
+        if self.missing:
+            return  # Already closing: deleted here, or found gone by an earlier reload.
         try:
             self.load()
         except NotFoundError:
@@ -223,6 +225,8 @@ class DetailScreen(CrmScreen):
             except StoreError as exc:
                 self.notify_error(exc)
                 return
+            # The view resumes after the dialog and would re-read a record it just deleted.
+            self.missing = True
             self.app.remember_trashed(self.KIND, self.record_id, label)
             if self.can_go_back():
                 self.app.pop_screen()

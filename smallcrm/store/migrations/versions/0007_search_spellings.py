@@ -27,7 +27,7 @@ deferred refresh set), so writes that only touch other columns (the sort keys of
 refresh. Existing documents are rebuilt.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 """
 
@@ -40,7 +40,7 @@ from alembic import op
 from smallcrm.store import folding_sql as fs
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels = None
 depends_on = None
 
