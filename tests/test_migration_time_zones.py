@@ -12,13 +12,18 @@ from smallcrm.store.db import Database, to_datetime
 BERLIN_MIDNIGHT = datetime(2026, 7, 1, 22, tzinfo=UTC)  # 2026-07-02 00:00 in Berlin (summer)
 
 
-def _to_revision(db: Database, revision: str) -> None:
+def _to_revision(db: Database, revision: str) -> Database:
+    """Downgrade to ``revision``; the store's connection reopened on the new shape (SQLite
+    3.40 fails a statement once on a connection that was open while another one dropped
+    columns of its table, as a downgrade through 0008 does)."""
     from alembic import command
 
     engine = migrate.make_engine(db.url)
     with engine.begin() as connection:
         command.downgrade(migrate.alembic_config(connection), revision)
     engine.dispose()
+    db.close()
+    return Database(db.url, migrate=False)
 
 
 def _legacy_rows(db: Database) -> None:
@@ -55,7 +60,7 @@ def test_existing_appointments_keep_where_their_owners_saw_them(
 ) -> None:
     monkeypatch.setenv("SMALLCRM_TIMEZONE", "Europe/Berlin")
     settings.reload()
-    _to_revision(db, "0005")
+    db = _to_revision(db, "0005")
     _legacy_rows(db)
     migrate.upgrade(db.url)
     with db.read() as tx:
@@ -79,7 +84,7 @@ def test_old_all_day_entries_written_in_another_zone_keep_their_day(
     db: Database, monkeypatch: pytest.MonkeyPatch, business: str
 ) -> None:
     """Midnights of Kolkata, New York and Berlin, migrated by a business in any of them."""
-    _to_revision(db, "0005")
+    db = _to_revision(db, "0005")
     stamp = datetime(2026, 1, 1, tzinfo=UTC)
     written = {
         "Kolkata": datetime(2026, 12, 23, 18, 30, tzinfo=UTC),
@@ -106,12 +111,12 @@ def test_old_all_day_entries_written_in_another_zone_keep_their_day(
 def test_downgrade_gives_back_the_old_shape(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMALLCRM_TIMEZONE", "Europe/Berlin")
     settings.reload()
-    _to_revision(db, "0005")
+    db = _to_revision(db, "0005")
     _legacy_rows(db)
     with db.read() as tx:
         before = [dict(r) for r in tx.all("SELECT * FROM appointment ORDER BY id")]
     migrate.upgrade(db.url)
-    _to_revision(db, "0005")
+    db = _to_revision(db, "0005")
     with db.read() as tx:
         after = [dict(r) for r in tx.all("SELECT * FROM appointment ORDER BY id")]
     for old, new in zip(before, after, strict=True):

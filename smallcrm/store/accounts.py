@@ -14,10 +14,10 @@ from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 SORTS = {
-    "name": "a.name",
-    "industry": "a.industry",
-    "city": "a.city",
-    "owner": "a.owner",
+    "name": "a.sort_name",
+    "industry": "a.industry_key",
+    "city": "a.city_key",
+    "owner": "a.owner_key",
     "updated": "a.updated_at",
     "created": "a.created_at",
 }

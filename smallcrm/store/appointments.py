@@ -14,7 +14,7 @@ from smallcrm.store.errors import ValidationError
 from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
-SORTS = {"start": "p.starts_at", "title": "p.title", "location": "p.location"}
+SORTS = {"start": "p.starts_at", "title": "p.title_key", "location": "p.location_key"}
 _SELECT = (
     "SELECT p.*, trim(c.first_name || ' ' || c.last_name) AS contact_name, "
     "a.name AS account_name FROM appointment p "

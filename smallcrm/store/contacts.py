@@ -21,11 +21,11 @@ from smallcrm.store.listing import (
 )
 
 SORTS = {
-    "name": "c.last_name,c.first_name",
-    "first_name": "c.first_name",
-    "account": "a.name",
-    "city": "c.city",
-    "owner": "c.owner",
+    "name": "c.sort_name",
+    "first_name": "c.first_key",
+    "account": "c.account_key",
+    "city": "c.city_key",
+    "owner": "c.owner_key",
     "updated": "c.updated_at",
     "created": "c.created_at",
 }
@@ -349,7 +349,7 @@ def _list_sql(query: ListQuery) -> tuple[str, str | None, dict[str, Any]]:
 
     The page's ids are chosen first, from the contact table (and the account, for its sort)
     only, and then their rows are read: skipping to a deep page then walks an index
-    (``ix_contact_live_name`` for the name sort) instead of reading every skipped row.
+    (``ix_contact_live_sort_name`` for the name sort) instead of reading every skipped row.
     """
     where = common_filters(query, "c", "updated_at")
     if query.extra.get("email_opt_in") is not None:

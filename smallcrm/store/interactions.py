@@ -24,10 +24,10 @@ from smallcrm.store.listing import (
 SORTS = {
     "when": "i.happened_at",
     "kind": "i.kind",
-    "subject": "i.subject",
-    "contact": "c.last_name,c.first_name",
-    "account": "a.name",
-    "follow_up": "i.follow_up_on",
+    "subject": "i.subject_key",
+    "contact": "i.contact_key",
+    "account": "i.account_key",
+    "follow_up": "i.follow_up_on?",
 }
 _SELECT = (
     "SELECT i.*, trim(c.first_name || ' ' || c.last_name) AS contact_name, "

@@ -98,7 +98,8 @@ def _day_after(day: date) -> date:
 # NULLS clause, which would keep PostgreSQL from reading the order off an index.
 NOT_NULL = frozenset(
     "name first_name last_name created_at updated_at happened_at kind subject starts_at title "
-    "amount_cents probability stage".split()
+    "amount_cents probability stage sort_name first_key account_key city_key owner_key "
+    "industry_key subject_key contact_key title_key location_key stage_position".split()
 )
 
 
@@ -107,17 +108,22 @@ def order_by(query: ListQuery, columns: dict[str, str], default: str, alias: str
 
     Empty values (NULL) come first going up and last going down on every database: SQLite's
     order, spelled out because PostgreSQL's is the other way round. Spelling out SQLite's own
-    default changes nothing for its planner.
+    default changes nothing for its planner. A column written ``x.col?`` may be empty and is
+    sorted as ``(x.col IS NOT NULL), x.col``: the same order, read off an index of those two
+    on both databases (a NULLS clause would keep PostgreSQL from using one).
     """
     key = query.sort or default
     if key not in columns:
         raise ValidationError("sort", f"cannot sort by {key!r}; one of {', '.join(columns)}")
     direction = "DESC" if query.descending else "ASC"
     nulls = " NULLS LAST" if query.descending else " NULLS FIRST"
-    exprs = [
-        f"{part} {direction}" + ("" if _never_null(part, alias) else nulls)
-        for part in columns[key].split(",")
-    ]
+    exprs = []
+    for part in columns[key].split(","):
+        if part.endswith("?"):
+            column = part.rstrip("?")
+            exprs += [f"({column} IS NOT NULL) {direction}", f"{column} {direction}"]
+        else:
+            exprs.append(f"{part} {direction}" + ("" if _never_null(part, alias) else nulls))
     return f"ORDER BY {', '.join(exprs)}, {alias}.id {direction}"
 
 

@@ -14,7 +14,6 @@ from typing import NamedTuple
 from smallcrm.store import search as search_service
 from smallcrm.store import validate
 from smallcrm.store.db import Database
-from smallcrm.store.listing import literal
 from smallcrm.store.records import SearchHit
 from smallcrm.store.resolve import by_id, find_by_method, fold, hit_by_id, hit_of
 
@@ -60,7 +59,7 @@ def _similar_pool(db: Database, words: list[str], kinds: tuple[str, ...]) -> lis
 
 def _trigram_pool(db: Database, words: list[str], kinds: tuple[str, ...]) -> list[SearchHit]:
     """PostgreSQL: the titles most similar to the typed words by trigrams (pg_trgm's GIN index
-    on the folded title, migration 0005), however many names share their first letters, so
+    on the folded title, migration 0007), however many names share their first letters, so
     that a misspelt name is found in a large database too."""
     found: list[SearchHit] = []
     with db.read() as tx:
@@ -70,9 +69,9 @@ def _trigram_pool(db: Database, words: list[str], kinds: tuple[str, ...]) -> lis
                 hit_of(row)
                 for row in tx.all(
                     "SELECT d.kind, d.record_id, d.title, d.detail FROM search_doc d "
-                    "WHERE lower(smallcrm_search_text(d.title)) % :t "
+                    "WHERE smallcrm_fold(d.title) % :t "
                     "AND d.id >= :low AND d.id < :high ORDER BY "
-                    "similarity(lower(smallcrm_search_text(d.title)), :t) DESC, d.id LIMIT 50",
+                    "similarity(smallcrm_fold(d.title), :t) DESC, d.id LIMIT 50",
                     t=" ".join(words),
                     low=low,
                     high=low + search_service.SPAN,
@@ -93,35 +92,28 @@ def _pool(
     ``prefixes``, those holding more of ``words`` (as whole words) first, among the first
     ``scan`` matches of each kind.
 
-    Like the search service, it reads candidates in ascending id order and ranks them with
-    plain SQL tests rather than ``bm25()``, whose cost grows with every match in the index.
+    Like the search service, it reads candidates in id order and ranks them without
+    ``bm25()``, whose cost grows with every match in the index; the words a title holds are
+    counted on its folded words, as search compares them.
     """
-    postgresql = db.dialect == "postgresql"
-    if postgresql:
-        # True is not 1 on PostgreSQL: count the words held as integers.
-        held = "CAST(((' ' || lower(d.title) || ' ') LIKE :w{i} ESCAPE '\\') AS INTEGER)"
-        params = {"p": " ".join(prefixes), "e": " ".join(whole)}
+    if db.dialect == "postgresql":
+        params: dict[str, object] = {"p": " ".join(prefixes), "e": " ".join(whole)}
         sql = _POOL_PG
     else:
-        held = "((' ' || lower(d.title) || ' ') LIKE :w{i} ESCAPE '\\')"
         match = " OR ".join([f'"{w}"' for w in whole] + [f'"{p}"*' for p in prefixes])
-        params = {"q": f"title : ({match})"}
-        sql = _POOL_SQLITE
-    holds = " + ".join(held.format(i=i) for i in range(len(words))) or "0"
-    params |= {f"w{i}": f"% {literal(w)} %" for i, w in enumerate(words)}
-    pool: dict[tuple[str, int], SearchHit] = {}
+        params, sql = {"q": f"title : ({match})"}, _POOL_SQLITE
+    wanted = set(words)
+    pool: dict[tuple[str, int], tuple[int, SearchHit]] = {}
     with db.read() as tx:
         for kind in kinds:
             low = search_service.doc_id(kind, 0)
-            for row in tx.all(
-                sql.format(holds=holds),
-                low=low,
-                high=low + search_service.SPAN,
-                scan=scan,
-                **params,
-            ):
-                pool[(row["kind"], row["record_id"])] = hit_of(row)
-    return list(pool.values())
+            rows = tx.all(sql, low=low, high=low + search_service.SPAN, scan=scan, **params)
+            ranked = sorted(
+                rows, key=lambda r: -len(wanted & set(search_service.terms(r["title"])))
+            )
+            for order, row in enumerate(ranked[:300]):
+                pool[(row["kind"], row["record_id"])] = (order, hit_of(row))
+    return [hit for _order, hit in pool.values()]
 
 
 _POOL_SQLITE = (
@@ -129,7 +121,7 @@ _POOL_SQLITE = (
     "  SELECT rowid AS id FROM search_fts"
     "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
     "  ORDER BY rowid LIMIT :scan"
-    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY {holds} DESC LIMIT 300"
+    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY d.id"
 )
 # Titles (weight A) holding a word whole (:e) or a word starting with a prefix (:p).
 _POOL_PG = (
@@ -137,7 +129,7 @@ _POOL_PG = (
     "  SELECT id FROM search_doc WHERE search_vector @@ "
     "  (smallcrm_tsquery(:p, TRUE, TRUE, FALSE) || smallcrm_tsquery(:e, FALSE, TRUE, FALSE))"
     "  AND id >= :low AND id < :high ORDER BY id LIMIT :scan"
-    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY {holds} DESC, d.id LIMIT 300"
+    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY d.id"
 )
 
 

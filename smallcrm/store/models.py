@@ -12,6 +12,7 @@ trash, from where it can be restored.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +35,31 @@ def _ts(nullable: bool = False, index: bool = False) -> object:
         nullable=nullable,
         index=index,
     )
+
+
+def _key() -> Any:
+    """A sort key column: the phone-book form of a text, kept by triggers (migration 0008)."""
+    return Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+
+
+def _live_sorts(table: str, *columns: str) -> tuple[Index, ...]:
+    """An index of live records per sort key, ``(key, id)``; a ``?`` column may be empty and is
+    indexed as ``(column IS NOT NULL, column, id)`` so empty ones come first going up."""
+    found = []
+    for column in columns:
+        name = column.rstrip("?")
+        parts: tuple[Any, ...] = (name, "id")
+        if column.endswith("?"):
+            parts = (text(f"({name} IS NOT NULL)"), name, "id")
+        found.append(
+            Index(
+                f"ix_{table}_live_{name}",
+                *parts,
+                sqlite_where=text("deleted_at IS NULL"),
+                postgresql_where=text("deleted_at IS NULL"),
+            )
+        )
+    return tuple(found)
 
 
 class Tracked(SQLModel):
@@ -61,6 +87,10 @@ class Address(SQLModel):
 class Account(Tracked, Address, table=True):
     """A company the business sells to or works with."""
 
+    __table_args__ = _live_sorts(
+        "account", "sort_name", "industry_key", "city_key", "owner_key", "updated_at", "created_at"
+    )
+
     name: str = Field(max_length=200, index=True)
     industry: str | None = Field(default=None, max_length=120)
     website: str | None = Field(default=None, max_length=300)
@@ -69,6 +99,10 @@ class Account(Tracked, Address, table=True):
     tags: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     notes: str | None = Field(default=None, sa_type=Text)
     external_id: str | None = Field(default=None, max_length=200, index=True)
+    sort_name: str = _key()
+    industry_key: str = _key()
+    city_key: str = _key()
+    owner_key: str = _key()
 
 
 class Contact(Tracked, Address, table=True):
@@ -76,14 +110,16 @@ class Contact(Tracked, Address, table=True):
 
     __table_args__ = (
         Index("ix_contact_sort_name", "last_name", "first_name", "id"),
-        # The list of live contacts by name pages through this index alone (migration 0003).
-        Index(
-            "ix_contact_live_name",
-            "last_name",
-            "first_name",
-            "id",
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
+        # Each sort of the list of live contacts pages through one of these alone (0008).
+        *_live_sorts(
+            "contact",
+            "sort_name",
+            "first_key",
+            "account_key",
+            "city_key",
+            "owner_key",
+            "updated_at",
+            "created_at",
         ),
         # Live count = all rows minus the trash, both read from indexes.
         Index(
@@ -110,6 +146,11 @@ class Contact(Tracked, Address, table=True):
     phone_opt_in: bool | None = None
     phone_consent_at: datetime | None = _ts(nullable=True)
     phone_consent_source: str | None = Field(default=None, max_length=200)
+    sort_name: str = _key()  # last name, first name
+    first_key: str = _key()
+    city_key: str = _key()
+    owner_key: str = _key()
+    account_key: str = _key()  # the account's sort_name
 
 
 class ContactMethod(SQLModel, table=True):
@@ -148,6 +189,15 @@ class Interaction(Tracked, table=True):
             sqlite_where=text("follow_up_done = FALSE AND follow_up_on IS NOT NULL"),
             postgresql_where=text("follow_up_done = FALSE AND follow_up_on IS NOT NULL"),
         ),
+        *_live_sorts(
+            "interaction",
+            "happened_at",
+            "kind",
+            "subject_key",
+            "contact_key",
+            "account_key",
+            "follow_up_on?",
+        ),
     )
 
     kind: str = Field(max_length=20)  # call, email, meeting, note, visit
@@ -161,6 +211,9 @@ class Interaction(Tracked, table=True):
     opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
     follow_up_on: date | None = None
     follow_up_done: bool = Field(default=False, sa_column_kwargs={"server_default": text("FALSE")})
+    subject_key: str = _key()
+    contact_key: str = _key()  # the contact's sort_name
+    account_key: str = _key()  # the account's sort_name
 
 
 class Stage(SQLModel, table=True):
@@ -176,6 +229,18 @@ class Stage(SQLModel, table=True):
 class Opportunity(Tracked, table=True):
     """A possible sale moving through the pipeline's stages."""
 
+    __table_args__ = _live_sorts(
+        "opportunity",
+        "sort_name",
+        "account_key",
+        "stage_position",
+        "amount_cents",
+        "probability",
+        "expected_close?",
+        "owner_key",
+        "updated_at",
+    )
+
     name: str = Field(max_length=200)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
@@ -188,6 +253,10 @@ class Opportunity(Tracked, table=True):
     lost_reason: str | None = Field(default=None, max_length=300)
     closed_on: date | None = None
     owner: str | None = Field(default=None, max_length=120, index=True)
+    sort_name: str = _key()
+    account_key: str = _key()  # the account's sort_name
+    owner_key: str = _key()
+    stage_position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Appointment(Tracked, table=True):
@@ -198,6 +267,8 @@ class Appointment(Tracked, table=True):
     first day and ``ends_at`` 00:00 UTC of the day after its last (or NULL for one day), a
     convention that never depends on a zone (``store/recurrence.py`` reads and writes it).
     """
+
+    __table_args__ = _live_sorts("appointment", "starts_at", "title_key", "location_key")
 
     title: str = Field(max_length=300)
     starts_at: datetime = _ts(index=True)
@@ -221,6 +292,8 @@ class Appointment(Tracked, table=True):
     reminder_minutes: int | None = None
     owner: str | None = Field(default=None, max_length=120)
     uid: str | None = Field(default=None, max_length=300, index=True)
+    title_key: str = _key()
+    location_key: str = _key()
 
 
 class AuditEntry(SQLModel, table=True):
@@ -270,13 +343,22 @@ class RecordCount(SQLModel, table=True):
 
 
 class SearchDoc(SQLModel, table=True):
-    """One searchable record: the content table behind the SQLite FTS5 index.
+    """One searchable record: what the SQLite FTS5 indexes read (folded, through the view
+    ``search_text``) and PostgreSQL's tsvector is made of.
 
     Rows are maintained by triggers on the record tables (see the migrations); ``id`` encodes
     the kind in its high bits so that each kind is a rowid range of the index.
     """
 
     __tablename__ = "search_doc"
+    __table_args__ = (
+        Index(
+            "ix_search_doc_name_key",
+            "name_key",
+            sqlite_where=text("name_key IS NOT NULL"),
+            postgresql_where=text("name_key IS NOT NULL"),
+        ),
+    )
 
     # BIGINT on PostgreSQL (ids reach 5 * 2**40); SQLite's INTEGER is 64-bit already.
     id: int = Field(
@@ -288,6 +370,10 @@ class SearchDoc(SQLModel, table=True):
     record_id: int
     title: str = Field(sa_type=Text)
     detail: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    # What people quote from the middle (name, company, emails, phones; migration 0007).
+    parts: str | None = Field(default=None, sa_type=Text)
+    # A contact's or account's folded name, for exact names.
+    name_key: str | None = Field(default=None, sa_type=Text)
 
 
 class ImportBatch(SQLModel, table=True):

@@ -16,13 +16,13 @@ from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 SORTS = {
-    "name": "o.name",
-    "account": "a.name",
-    "stage": "s.position",
+    "name": "o.sort_name",
+    "account": "o.account_key",
+    "stage": "o.stage_position",
     "amount": "o.amount_cents",
     "probability": "o.probability",
-    "close": "o.expected_close",
-    "owner": "o.owner",
+    "close": "o.expected_close?",
+    "owner": "o.owner_key",
     "updated": "o.updated_at",
 }
 _SELECT = (

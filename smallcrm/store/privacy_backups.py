@@ -162,8 +162,14 @@ def _questions(found: Traces) -> list[tuple[str, list[str]]]:
 
 
 def _mention(text: str) -> tuple[str, list[str]]:
-    """A phrase query of the search index (interaction notes, appointments, deals)."""
+    """A phrase query of the search index (interaction notes, appointments, deals): as written
+    and folded as the index holds it since migration 0007 (a backup may be older)."""
+    from smallcrm.store.folding import words
+
     phrase = '"' + text.replace('"', '""') + '"'
+    folded = words(text)
+    if folded:
+        phrase += ' OR "' + " ".join(folded) + '"'
     return "SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT 1", [phrase]
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from smallcrm.store import folding
 from smallcrm.store import kinds as registry
 from smallcrm.store import search as search_service
 from smallcrm.store.db import Database, Tx
@@ -35,7 +36,7 @@ def describe_kinds(names: Sequence[str]) -> str:
 
 
 def fold(text: str) -> tuple[str, ...]:
-    """A name reduced to its words, lower-case, accents and punctuation removed, sorted."""
+    """A name reduced to its folded words (case, accents, spellings, punctuation aside), sorted."""
     return tuple(sorted(search_service.terms(text)))
 
 
@@ -181,15 +182,22 @@ def _by_name(db: Database, text: str, kinds: tuple[str, ...], field: str) -> Sea
     if exact:
         raise AmbiguousError(describe_kinds(kinds), text, exact)
     if hits:
-        raise AmbiguousError(describe_kinds(kinds), text, hits)
+        raise AmbiguousError(describe_kinds(kinds), text, _pick_order(hits, kinds))
     raise NotFoundError(describe_kinds(kinds), repr(text))
 
 
-def exact_matches(db: Database, text: str, kinds: Sequence[str]) -> list[SearchHit]:
-    """Records whose whole name is ``text`` (word order, case, accents aside).
+def _pick_order(hits: list[SearchHit], kinds: tuple[str, ...]) -> list[SearchHit]:
+    """Hits to pick from in phone-book order within each kind: search ranks the newest first,
+    which helps while typing but makes a list to read through jump about."""
+    return sorted(hits, key=lambda h: (kinds.index(h.kind), folding.sort_key(h.title), h.record_id))
 
-    Asks the index for whole words rather than prefixes, so an old "Jan Berg" is found even
-    when hundreds of newer names start with "jan" and "berg".
+
+def exact_matches(db: Database, text: str, kinds: Sequence[str]) -> list[SearchHit]:
+    """Records whose whole name is ``text`` (word order, case, accents, spellings aside).
+
+    A contact's or account's name is looked up by its folded key, so an old "Jan Berg" is found
+    however many newer names start with "jan" and "berg"; other titles through the index's
+    whole words.
     """
     words = search_service.terms(text)
     if not words:
@@ -203,9 +211,25 @@ def exact_matches(db: Database, text: str, kinds: Sequence[str]) -> list[SearchH
     with db.read() as tx:
         for kind in kinds:
             low = search_service.doc_id(kind, 0)
-            rows = tx.all(sql, q=query, low=low, high=low + search_service.SPAN)
+            if kind in search_service.NAMED:
+                rows = _named(tx, text, low)
+            else:
+                rows = tx.all(sql, q=query, low=low, high=low + search_service.SPAN)
             found += [hit_of(row) for row in rows if fold(row["title"]) == wanted]
     return found[: CANDIDATES + 1]
+
+
+def _named(tx: Tx, text: str, low: int) -> list[Any]:
+    """Documents of one kind whose folded name is ``text`` (in any word order)."""
+    keys = search_service.name_keys(text)
+    marks = ", ".join(f":k{i}" for i in range(len(keys)))
+    return tx.all(
+        "SELECT kind, record_id, title, detail FROM search_doc "
+        f"WHERE name_key IN ({marks}) AND id >= :low AND id < :high ORDER BY id LIMIT 200",
+        low=low,
+        high=low + search_service.SPAN,
+        **{f"k{i}": key for i, key in enumerate(keys)},
+    )
 
 
 _EXACT_SQLITE = (
@@ -221,11 +245,7 @@ _EXACT_PG = (
 )
 
 
-def hit_of(row: Any) -> SearchHit:
-    """A search-document row as a hit."""
-    return SearchHit(
-        row["kind"], row["record_id"], row["title"], " ".join(row["detail"].split())[:200]
-    )
+hit_of = search_service.hit_of  # a search-document row as a hit
 
 
 def _resolve_pick(

@@ -39,7 +39,7 @@ TABLES = (
     "reminder_state",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
-DERIVED = ("alembic_version", "search_doc", "record_count")
+DERIVED = ("alembic_version", "search_doc", "record_count", "fold_char", "fold_pos")
 # Holding any of these makes a database "in use".
 RECORD_TABLES = (*kinds.NAMES, "audit_entry")
 BATCH = 1000

@@ -8,7 +8,7 @@
 - ``reminder_state``: a user's snooze or "done" for one occurrence of a reminder.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels = None
 depends_on = None
 

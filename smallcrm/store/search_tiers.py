@@ -1,0 +1,92 @@
+"""The words, tiers and documents of a search, shared by both databases' queries.
+
+``search`` runs the tiers on SQLite and ``search_pg`` on PostgreSQL; both read the words a
+query folds to, the tiers those words make and the hits of the documents found from here.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import NamedTuple
+
+from smallcrm.store import folding
+from smallcrm.store import kinds as registry
+from smallcrm.store.db import Tx
+from smallcrm.store.records import SearchHit
+
+SPAN = 2**40  # ids of one kind's documents: search_code * SPAN + the record's id
+MAX_TERMS = folding.MAX_WORDS
+PART_LETTERS = 3  # the shortest part of a word the trigram index can find
+NAMED = ("contact", "account")  # kinds with an exact-name key (migration 0007)
+EXACT_ORDERS = 3  # a name of up to this many words is also found in any word order
+
+
+class Tier(NamedTuple):
+    """One way a document can match, with how each database asks for it.
+
+    ``column`` is ``title``, ``any`` or ``parts``; ``prefixed`` says for each word whether it
+    may be the start of a longer word; ``exact`` is the whole-name lookup.
+    """
+
+    column: str
+    prefixed: tuple[bool, ...]
+    exact: bool = False
+
+
+def doc_id(kind: str, record_id: int) -> int:
+    """The id of a record's document in the search index."""
+    return registry.get(kind).search_code * SPAN + record_id
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query as the index holds them: folded, at most MAX_TERMS."""
+    return folding.words(text)
+
+
+def name_keys(text: str) -> list[str]:
+    """The folded forms of a whole name as ``name_key`` holds them, in each word order (up to
+    EXACT_ORDERS words; a longer name only as written)."""
+    words = folding.fold(" ".join(str(text).replace("\x00", " ").split())).split()
+    if not words:
+        return []
+    if len(words) > EXACT_ORDERS:
+        return [" ".join(words)]
+    return list(dict.fromkeys(" ".join(order) for order in permutations(words)))
+
+
+def tiers(words: list[str], names_only: bool) -> list[Tier]:
+    """The tiers for these words, best first, leaving out one that repeats an earlier one."""
+    whole = (False,) * len(words)
+    typing = (*whole[:-1], True)
+    prefixed = (True,) * len(words)
+    tiers = [Tier("title", whole, exact=True), Tier("title", whole), Tier("title", typing)]
+    if prefixed != typing:
+        tiers.append(Tier("title", prefixed))
+    if not names_only:
+        tiers.append(Tier("any", prefixed))
+        if all(len(w) >= PART_LETTERS for w in words):
+            tiers.append(Tier("parts", whole))
+    return tiers
+
+
+def documents(tx: Tx, ids: list[int]) -> list[SearchHit]:
+    """The hits for these document ids, in the same order."""
+    if not ids:
+        return []
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    rows = tx.all(
+        f"SELECT id, kind, record_id, title, detail FROM search_doc WHERE id IN ({marks})",
+        **{f"i{n}": value for n, value in enumerate(ids)},
+    )
+    by_id = {row["id"]: row for row in rows}
+    return [hit_of(by_id[i]) for i in ids if i in by_id]
+
+
+def hit_of(row: object) -> SearchHit:
+    """A search-document row (kind, record_id, title, detail) as a hit."""
+    get = row.__getitem__  # type: ignore[attr-defined]
+    return SearchHit(get("kind"), get("record_id"), get("title"), _tidy(get("detail")))
+
+
+def _tidy(detail: str) -> str:
+    return " ".join(detail.split())[:200]
