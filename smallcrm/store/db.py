@@ -60,6 +60,7 @@ from smallcrm.store.urls import (  # noqa: F401
 
 BUSY_TIMEOUT_MS = 5000
 _PG_WRITE_LOCK = 72_410_302  # advisory lock key serialising writers (migrations use ...301)
+_PG_IMPORT_LOCKS = 72_410_303  # first key of the advisory locks running imports hold
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
 
 
@@ -114,10 +115,16 @@ _PG_PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
 @dataclass
 class Tx:
-    """One open transaction. ``:name`` parameters work on every database."""
+    """One open transaction. ``:name`` parameters work on every database.
+
+    ``hidden_by`` is set by an import writing its records before they may be seen: records
+    created in such a transaction are hidden (``crud.insert_record``), and records hidden by
+    the same import count as live to it (``crud.fetch_row``, ``crud.is_live``).
+    """
 
     _cursor: Any
     dialect: str
+    hidden_by: str | None = None
 
     def _sql(self, sql: str) -> str:
         if self.dialect == "postgresql":
@@ -192,6 +199,7 @@ class Database:
         self._conn = self._connect()
         if migrate:
             self.ensure_schema()
+            self._finish_abandoned_imports()
 
     # connection ---------------------------------------------------------------------------
 
@@ -256,6 +264,22 @@ class Database:
         """Close the connection."""
         with self._lock:
             self._conn.close()
+
+    def try_session_lock(self, key: int) -> bool:
+        """PostgreSQL: take the advisory lock ``key`` for as long as this connection lives (or
+        until ``session_unlock``); False if another session holds it. Imports hold one while
+        they run, so that others can tell a running import from an abandoned one."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (_PG_IMPORT_LOCKS, key)
+            ).fetchone()
+        return bool(row[0])
+
+    def session_unlock(self, key: int) -> None:
+        """PostgreSQL: let go of the advisory lock ``key`` taken by ``try_session_lock``."""
+        with self._lock:
+            if not self._conn.closed:
+                self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_PG_IMPORT_LOCKS, key))
 
     # transactions -------------------------------------------------------------------------
 
@@ -353,6 +377,16 @@ class Database:
         from smallcrm.store.migrate import upgrade
 
         upgrade(self.url)
+
+    def _finish_abandoned_imports(self) -> None:
+        """An import killed while it ran is taken back, or completed if it got far enough
+        (``store/io/recovery.py``): one query when there is none."""
+        with self.read() as tx:
+            unfinished = tx.scalar("SELECT 1 FROM import_batch WHERE finished_at IS NULL LIMIT 1")
+        if unfinished:
+            from smallcrm.store.io.recovery import recover_imports
+
+            recover_imports(self)
 
     def _refuse_foreign_tables(self) -> None:
         """A database holding tables but no smallcrm revision belongs to another program:
