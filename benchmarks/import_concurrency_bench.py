@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import write_csv  # noqa: E402
 
 STOP_AFTER = 1.0  # seconds the writers go on after the import
+SMALLCRM = [sys.executable, "-c", "import sys; from smallcrm.cli import main; sys.exit(main())"]
 
 
 def writer(target: str, contact_id: int, command: bool, go: Any, stop: Any, out: Any) -> None:
@@ -72,7 +73,7 @@ def writer(target: str, contact_id: int, command: bool, go: Any, stop: Any, out:
 def _command_call(target: str, contact_id: int, number: int, began: float) -> tuple[float, Any]:
     """One ``smallcrm log call`` process; its id (from --json) or None when refused."""
     result = subprocess.run(
-        [sys.executable, "-m", "smallcrm", "--db", target, "log", "call", "Busy Line",
+        [*SMALLCRM, "--db", target, "log", "call", "Busy Line",
          f"Bench call {number}", "--id", f"contact:{contact_id}", "--json"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace, target: str, folder: Path) -> dict[str, Any]:
     go.set()
     started = time.time()
     imported = subprocess.run(
-        [sys.executable, "-m", "smallcrm", "--db", target, "import", str(csv_path), "--json"],
+        [*SMALLCRM, "--db", target, "import", str(csv_path), "--json"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     ended = time.time()
