@@ -40,32 +40,23 @@ def import_file(
     format (csv, vcard, ics, json) comes from ``file_format`` or else the content, checked
     against the file name's extension; ``kind`` (``contacts``, ``deals``, ...) says what a CSV
     or JSON file holds when its headers or its own ``kind`` do not. ``mapping`` overrides the
-    automatic CSV column mapping (``{"E-mail 1 - Value": "email"}`` or
-    ``["E-mail 1 - Value=email"]``); ``encoding`` and ``delimiter`` override detection.
+    CSV column mapping (``{"E-mail 1 - Value": "email"}``), ``encoding`` and ``delimiter``
+    the detected ones.
 
     All or nothing by default: if any record is invalid nothing is written and
     ``ImportRejected`` (a ValidationError carrying the report) lists the problems with their
     lines (the first thousand of a huge file, and the count of all); ``skip_invalid`` imports
-    the good records. Nobody is locked out meanwhile: the records are written hidden, in short
-    transactions, and shown when the whole file is in (see ``engine.py``). ``dry_run`` returns
-    the report of what would happen and writes nothing. ``progress(done, total)`` is called as
-    records are processed (``total`` estimated from how much of the file has been read). A
-    smallcrm full backup (``export_database``) is restored with
-    ``restore_database`` semantics: only into an empty database.
-
-    Raises ValidationError for a file that cannot be read at all (missing, binary, not in a
-    known encoding, not the format its name says, no column for a required field).
+    the good records. Nobody is locked out meanwhile (records are written hidden in short
+    transactions, shown when all are in: ``engine.py``). ``dry_run`` reports what would happen
+    and writes nothing. ``progress(done, total)`` is called as records are processed (``total``
+    estimated from how much of the file has been read). A full backup (``export_database``) is
+    restored as ``restore_database`` does: only into an empty database. ValidationError for a
+    file that cannot be read at all (missing, binary, unknown encoding, not the format its name
+    says, no column for a required field).
     """
     with open_source(source, encoding) as opened:
         found = detect_format(opened.as_text(), file_format)
-        wanted = kind_name(kind) if kind else None
-        if mapping and found != "csv":
-            raise ValidationError("mapping", "a column mapping only applies to CSV files")
-        if found in FILE_KINDS and wanted and wanted not in FILE_KINDS[found]:
-            raise ValidationError(
-                "kind",
-                f"a {found} file holds {plural(FILE_KINDS[found][0])}, not {plural(wanted)}",
-            )
+        wanted = _wanted_kind(found, kind, mapping)
         if found == "json":
             from .backup import is_backup, restore_backup_text
 
@@ -88,6 +79,20 @@ def import_file(
             read_so_far=opened.fraction,
             size=opened.size,
         )
+
+
+def _wanted_kind(
+    found: str, kind: str | None, mapping: Mapping[str, str] | Iterable[str] | None
+) -> str | None:
+    """The kind asked for, checked against the file's format (and a mapping with it)."""
+    wanted = kind_name(kind) if kind else None
+    if mapping and found != "csv":
+        raise ValidationError("mapping", "a column mapping only applies to CSV files")
+    if found in FILE_KINDS and wanted and wanted not in FILE_KINDS[found]:
+        raise ValidationError(
+            "kind", f"a {found} file holds {plural(FILE_KINDS[found][0])}, not {plural(wanted)}"
+        )
+    return wanted
 
 
 def parse(
