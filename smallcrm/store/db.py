@@ -35,7 +35,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -62,6 +62,10 @@ BUSY_TIMEOUT_MS = 5000
 _PG_WRITE_LOCK = 72_410_302  # advisory lock key serialising writers (migrations use ...301)
 _PG_IMPORT_LOCKS = 72_410_303  # first key of the advisory locks running imports hold
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+# Run, in order, on each database opened with ``migrate`` once its schema is current: what the
+# last process left half done is tidied (an import killed while it ran). The smallcrm package
+# registers them (``smallcrm/__init__.py``), so that this thin layer imports none of the services.
+AFTER_OPEN: list[Callable[[Database], None]] = []
 
 
 # --- values in and out of SQLite -------------------------------------------------------------
@@ -199,7 +203,8 @@ class Database:
         self._conn = self._connect()
         if migrate:
             self.ensure_schema()
-            self._finish_abandoned_imports()
+            for tidy in AFTER_OPEN:
+                tidy(self)
 
     # connection ---------------------------------------------------------------------------
 
@@ -377,16 +382,6 @@ class Database:
         from smallcrm.store.migrate import upgrade
 
         upgrade(self.url)
-
-    def _finish_abandoned_imports(self) -> None:
-        """An import killed while it ran is taken back, or completed if it got far enough
-        (``store/io/recovery.py``): one query when there is none."""
-        with self.read() as tx:
-            unfinished = tx.scalar("SELECT 1 FROM import_batch WHERE finished_at IS NULL LIMIT 1")
-        if unfinished:
-            from smallcrm.store.io.recovery import recover_imports
-
-            recover_imports(self)
 
     def _refuse_foreign_tables(self) -> None:
         """A database holding tables but no smallcrm revision belongs to another program:
