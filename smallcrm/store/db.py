@@ -71,6 +71,7 @@ AFTER_OPEN: list[Callable[[Database], None]] = []
 # --- values in and out of SQLite -------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)  # a batch of rows is written with one "now"
 def _adapt_datetime(value: datetime) -> str:
     if value.tzinfo is None:
         raise StoreError("naive datetime given to the database; use timezone-aware values")
