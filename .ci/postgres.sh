@@ -3,8 +3,9 @@
 #
 # start_postgres: finds the server binaries (PATH, then /usr/lib/postgresql/*/bin), installs
 # Debian's package when they are missing and we are root, creates a cluster in a temporary
-# directory owned by a non-root user (initdb refuses root), starts it on 127.0.0.1 on a free
-# port with durability off (a test server), and exports SMALLCRM_TEST_POSTGRES.
+# directory (in /dev/shm when there is one) owned by a non-root user (initdb refuses root),
+# starts it on 127.0.0.1 on a free port with durability off (a test server), and exports
+# SMALLCRM_TEST_POSTGRES.
 # stop_postgres: stops it and removes the directory.
 
 PG_DIR=""
@@ -35,7 +36,11 @@ start_postgres() {
         echo "PostgreSQL server binaries not found (install the postgresql package)" >&2
         return 1
     fi
-    PG_DIR=$(mktemp -d /tmp/smallcrm-pg.XXXXXX)
+    # In memory where the machine has it: creating and dropping a database per test took
+    # 4-9 times as long on disk, durability is off anyway, and the server is thrown away.
+    local parent=/tmp
+    [ -d /dev/shm ] && [ -w /dev/shm ] && parent=/dev/shm
+    PG_DIR=$(mktemp -d "$parent/smallcrm-pg.XXXXXX")
     chmod 0755 "$PG_DIR"
     if [ "$(id -u)" = 0 ]; then
         user=postgres

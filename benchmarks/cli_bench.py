@@ -3,7 +3,7 @@ command measured in the same hyperfine run, and against ``khard list`` on 10,000
 
     python benchmarks/cli_bench.py [--db PATH] [--contacts 100000] [--runs 20] [--no-khard]
 
-The targets (issue 3): a quick-add (``add contact``, ``log``) at most 1.5x the do-nothing Typer
+The targets: a quick-add (``add contact``, ``log``) at most 1.5x the do-nothing Typer
 command, ``search`` at most 2x, neither importing textual, and ``search`` at least 30x faster
 than ``khard list`` on 10,000 vCards. The database is built once and kept in the work directory
 (``$TMPDIR/smallcrm-bench`` unless ``--work`` says otherwise); ``benchmarks/generate.py`` is used

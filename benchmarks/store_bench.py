@@ -6,7 +6,7 @@ Reports the median and 95th percentile, over many runs, of what a user waits for
 and browsing: ``search.search`` for a few prefixes and a term with no match, one page of 50
 contacts sorted by name (the first, the middle and a deep one), and one contact with its latest 20
 interactions. Each operation goes through the public service functions, the way the TUI and the
-shell commands call them. Targets (issue 2, at 100,000 contacts and 1,000,000 interactions):
+shell commands call them. Targets (at 100,000 contacts and 1,000,000 interactions):
 every search median <= 1 ms, a page <= 5 ms, a contact with its timeline <= 5 ms.
 With ``--check`` the exit status is 1 when any target is missed.
 """

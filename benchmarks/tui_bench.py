@@ -3,7 +3,7 @@
     python benchmarks/tui_bench.py [--db /tmp/bench.db] [--runs 7] [--check]
 
 The database is the one ``benchmarks/generate.py`` makes (100,000 contacts and 1,000,000
-interactions at scale 1.0). Targets (issue 4):
+interactions at scale 1.0). Targets:
 
 - first screen painted within 2x the start-up of a minimal Textual app (whole process, from
   launch to the first frame, median of ``--runs``);

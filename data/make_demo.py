@@ -1,6 +1,7 @@
-"""Write data/demo.json: the demo CRM of a small German supplier of machine monitoring.
+"""Write the demo CRM of a small German supplier of machine monitoring, which the package
+ships as smallcrm/store/demo_data/demo.json.
 
-    python data/make_demo.py            # rewrites data/demo.json (same seed, same file)
+    python data/make_demo.py   # rewrites smallcrm/store/demo_data/demo.json (same seed, same file)
 
 The business sells SensorKit vibration sensors, the Wartungsplaner maintenance-planning
 software, retrofits, service contracts and training to about 50 European companies. The file
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 SEED = 20261125
-OUT = Path(__file__).with_name("demo.json")
+# Inside the package, which ships it; this script is a tool of the source tree and does not ship.
+OUT = Path(__file__).resolve().parents[1] / "smallcrm" / "store" / "demo_data" / "demo.json"
 OWNERS = ("lena", "tomas", "mia")
 
 # name, industry, street, postal code, city, country, phone country code + area, domain, tags
@@ -917,7 +919,7 @@ def dumps(data: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    """Write data/demo.json and say what it holds."""
+    """Write the package's demo.json and say what it holds."""
     data = Demo().build()
     OUT.write_text(dumps(data), encoding="utf-8")
     sizes = ", ".join(f"{len(v)} {k}" for k, v in data.items() if isinstance(v, list))

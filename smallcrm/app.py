@@ -41,7 +41,7 @@ class CrmApp(CrmHost):
     TITLE = "smallcrm"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CrmCommands}
-    MODES: ClassVar[dict[str, Callable[[], Screen]]] = TAB_SCREENS
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = dict(TAB_SCREENS)
     DEFAULT_MODE = "contacts"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so F1 works inside forms and modals too (their own bindings come first).
@@ -73,7 +73,7 @@ class CrmApp(CrmHost):
     @on(events.Mount)
     def _warn_if_others_can_read(self) -> None:
         """A database file every user can read gets a warning (as the shell commands give)."""
-        from smallcrm.store.shared import exposure_warning
+        from smallcrm.store.team import exposure_warning
 
         warning = exposure_warning(self.db.path)
         if warning:

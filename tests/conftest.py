@@ -1,17 +1,32 @@
 """Shared fixtures: every test runs on its own database, never the user's.
 
-By default that is a SQLite file in ``tmp_path``. With ``SMALLCRM_TEST_POSTGRES`` set to a
-PostgreSQL server URL (``.ci/run`` starts a throwaway server and sets it), every test gets a
-fresh PostgreSQL database instead, copied from a template migrated once per session, and tests
-marked ``sqlite_only`` (file permissions, WAL, the FTS5 index, backups of the file) are skipped.
+Migrating a new database takes 0.5-0.9 s; copying a migrated one takes a few milliseconds. So
+each test session (each pytest-xdist worker) migrates one template, and every database a test
+asks for through ``new_database_url`` (and the ``db_path``/``db`` fixtures, and the default
+``SMALLCRM_DB``) is a copy of it:
+
+- SQLite: a file in ``tmp_path`` holding the template's bytes, created 0600 as the store creates
+  its files. The template is checkpointed and closed first, so it has no ``-wal`` file and the
+  copy is a complete database on its own.
+- PostgreSQL (``SMALLCRM_TEST_POSTGRES`` set to a server URL; ``.ci/run`` starts a throwaway
+  server and sets it): ``CREATE DATABASE ... TEMPLATE`` from a template migrated on that
+  server; the default ``SMALLCRM_DB`` copy passes to the next test when nobody connected to
+  it. Tests marked ``sqlite_only`` (file permissions, WAL, the FTS5 index, backups of the
+  file) are skipped there, ``postgres_only`` ones on SQLite.
+
+Tests about creating or migrating a database from nothing (first open, file permissions,
+migrations, crash safety, foreign tables, ``init-shared``) do not take these copies: they open
+a path of their own in ``tmp_path`` or an empty database of their own.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +35,11 @@ from smallcrm.store.db import Database, open_database
 
 POSTGRES_SERVER = os.environ.get("SMALLCRM_TEST_POSTGRES", "")
 BACKEND = "postgresql" if POSTGRES_SERVER else "sqlite"
-_TEMPLATE = f"smallcrm_template_{os.getpid()}"
+# Names unique per process: each pytest-xdist worker has its own template and databases.
+_PREFIX = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+_TEMPLATE = f"smallcrm_template_{_PREFIX}"
 _numbers = itertools.count(1)
+_unopened_copies: list[str] = []  # copies of the template that no session ever connected to
 
 
 def _server_url(database: str) -> str:
@@ -29,13 +47,22 @@ def _server_url(database: str) -> str:
     return f"{base}/{database}"
 
 
-def _admin(sql: str) -> None:
-    """Run one statement on the server's maintenance database, outside a transaction."""
+_admin_connection: list[Any] = []  # one per process, opened on first use
+
+
+def _admin(sql: str, *params: object) -> Any:
+    """Run one statement on the server's maintenance database, outside a transaction; its
+    first row, if it has one.
+
+    The connection is kept for the whole session: a new one per statement cost a server
+    process start each time, several times per test."""
     import psycopg
 
-    conninfo = _server_url("postgres").replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql)
+    if not _admin_connection or _admin_connection[0].closed:
+        conninfo = _server_url("postgres").replace("postgresql+psycopg://", "postgresql://")
+        _admin_connection[:] = [psycopg.connect(conninfo, autocommit=True)]
+    cursor = _admin_connection[0].execute(sql, params or None)
+    return cursor.fetchone() if cursor.description else None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,33 +87,134 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def _postgres_template() -> Iterator[str | None]:
-    """A migrated template database to copy per test (PostgreSQL runs only)."""
-    if BACKEND != "postgresql":
-        yield None
-        return
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of a freshly migrated SQLite database, everything in the main file: written
+    to a new file, they are a migrated, empty database (for module-wide databases too)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()  # the last connection: SQLite removes the empty -wal and -shm files
+    assert not Path(f"{path}-wal").exists(), "a copy of the template must not need a -wal file"
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str]:
+    """The name of a migrated database on the test server, to copy per test."""
     _admin(f"DROP DATABASE IF EXISTS {_TEMPLATE}")
     _admin(f"CREATE DATABASE {_TEMPLATE}")
     open_database(_server_url(_TEMPLATE)).close()
+    # Nobody may connect to it any more, autovacuum included: CREATE DATABASE ... TEMPLATE
+    # waits while anyone is connected to the template.
+    _admin(f"ALTER DATABASE {_TEMPLATE} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
     yield _TEMPLATE
+    while _unopened_copies:
+        _admin(f"DROP DATABASE IF EXISTS {_unopened_copies.pop()} WITH (FORCE)")
+    _admin(f"ALTER DATABASE {_TEMPLATE} WITH IS_TEMPLATE false")
     _admin(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)")
 
 
+def _copy_sqlite(template: bytes, path: Path) -> Path:
+    """Write a copy of the template at ``path``, owner-only like every database file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(template)
+    return path
+
+
 @pytest.fixture
-def new_database_url(_postgres_template: str | None, tmp_path: Path) -> Iterator[object]:
-    """A factory of fresh database targets for this test: file paths, or PostgreSQL URLs."""
+def new_sqlite_database(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], Path]:
+    """A factory of migrated, empty SQLite files in ``tmp_path``, on either backend: for tests
+    whose second database is a file by design (a copy, a restore, a migrate-to source)."""
+
+    def make(name: str) -> Path:
+        return _copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / name)
+
+    return make
+
+
+def _postgres_copy(template: str) -> str:
+    """A new database on the test server, copied from ``template``; its name."""
+    database = f"t{_PREFIX}_{next(_numbers)}"
+    _admin(f"CREATE DATABASE {database} TEMPLATE {template}")
+    return database
+
+
+@pytest.fixture
+def new_database_url(
+    request: pytest.FixtureRequest, new_sqlite_database: Callable[[str], Path]
+) -> Iterator[Callable[[str], Path | str]]:
+    """A factory of migrated, empty databases for this test: SQLite files in ``tmp_path``, or
+    PostgreSQL databases (their URLs). Each call (each name) is a database of its own."""
     made: list[str] = []
 
     def make(name: str) -> Path | str:
-        if _postgres_template is None:
+        if BACKEND == "sqlite":
+            return new_sqlite_database(name)
+        made.append(_postgres_copy(request.getfixturevalue("_postgres_template")))
+        return _server_url(made[-1])
+
+    yield make
+    for database in made:
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+@pytest.fixture
+def new_empty_database_url(tmp_path: Path) -> Iterator[Callable[[str], Path | str]]:
+    """A factory of databases that do not exist yet or hold nothing, for tests of what a
+    first open does: a path in ``tmp_path`` not yet created, or an empty PostgreSQL database
+    (not from the template)."""
+    made: list[str] = []
+
+    def make(name: str) -> Path | str:
+        if BACKEND == "sqlite":
             return tmp_path / name
-        database = f"t{os.getpid()}_{next(_numbers)}"
-        _admin(f"CREATE DATABASE {database} TEMPLATE {_postgres_template}")
+        database = f"e{_PREFIX}_{next(_numbers)}"
+        _admin(f"CREATE DATABASE {database}")
         made.append(database)
         return _server_url(database)
 
     yield make
     for database in made:
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def _never_opened(database: str) -> bool:
+    """Whether nobody ever connected to ``database``: none is connected now, and the server
+    counts no session and no transaction there. A backend reports its counts before it leaves
+    the list of connected ones, so a session that just ended is seen one way or the other."""
+    counts = _admin(
+        "SELECT numbackends, sessions, xact_commit + xact_rollback "
+        "FROM pg_stat_database WHERE datname = %s",
+        database,
+    )
+    return counts is not None and tuple(counts) == (0, 0, 0)
+
+
+@pytest.fixture
+def _default_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path | str]:
+    """The database ``SMALLCRM_DB`` names during the test: a fresh copy of the template.
+
+    On PostgreSQL a copy that the test never connected to is handed to the next test instead
+    of being dropped (it is still exactly the template): most tests never open it, and a
+    CREATE and a DROP DATABASE per test cost the server more than many tests themselves."""
+    if BACKEND == "sqlite":
+        # Outside tmp_path, so a test that looks at what lies beside its own database there
+        # sees only that.
+        folder = tmp_path_factory.mktemp("default-database")
+        yield _copy_sqlite(request.getfixturevalue("sqlite_template"), folder / "default.db")
+        return
+    template = request.getfixturevalue("_postgres_template")
+    database = _unopened_copies.pop() if _unopened_copies else _postgres_copy(template)
+    yield _server_url(database)
+    if _never_opened(database):
+        _unopened_copies.append(database)
+    else:
         _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
@@ -97,11 +225,11 @@ FIXED_NOW = "2026-11-25T10:30:00+00:00"
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_database_url: object
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _default_database: Path | str
 ) -> Iterator[None]:
     """Keep tests off the user's machine and its clock: data and config dirs, database, acting
     user, "now" and the business's time zone are fixed."""
-    monkeypatch.setenv("SMALLCRM_DB", str(new_database_url("default.db")))  # type: ignore[operator]
+    monkeypatch.setenv("SMALLCRM_DB", str(_default_database))
     monkeypatch.setenv("SMALLCRM_USER", "tester")
     monkeypatch.setenv("SMALLCRM_PHONE_REGION", "DE")
     monkeypatch.setenv("SMALLCRM_TIMEZONE", "UTC")
@@ -117,14 +245,15 @@ def _isolated_environment(
 
 
 @pytest.fixture
-def db_path(new_database_url: object) -> Path:
-    """Where the test's database lives (a PostgreSQL URL string on PostgreSQL runs)."""
-    return new_database_url("crm.db")  # type: ignore[operator,no-any-return]
+def db_path(new_database_url: Callable[[str], Path | str]) -> Path:
+    """The test's migrated, empty database: its file (a PostgreSQL URL string on PostgreSQL
+    runs)."""
+    return new_database_url("crm.db")  # type: ignore[return-value]
 
 
 @pytest.fixture
 def db(db_path: Path) -> Iterator[Database]:
-    """A fresh, migrated database."""
+    """The test's migrated, empty database, open."""
     database = open_database(db_path)
     yield database
     database.close()

@@ -81,6 +81,25 @@ def test_occurrences_fall_into_days_and_slots() -> None:
     assert cal.span_text(meeting) == "09:30-12:00" and cal.span_text(fair) == "all day"
 
 
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Pacific/Kiritimati"])
+def test_an_all_day_occurrence_covers_its_own_days_in_every_zone(
+    zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smallcrm.store import clock, settings
+
+    monkeypatch.setenv("SMALLCRM_TIMEZONE", zone)
+    settings.reload()
+    # As the store gives it (the business's midnights), and as 00:00 UTC of the same days.
+    local = occurrence(clock.at(date(2026, 11, 26)), clock.at(date(2026, 11, 28)), all_day=True)
+    utc = occurrence(
+        datetime(2026, 11, 26, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC), all_day=True
+    )
+    for fair in (local, utc):
+        assert cal.days_covered(fair) == [date(2026, 11, 26), date(2026, 11, 27)]
+        assert set(cal.by_day([fair])) == {date(2026, 11, 26), date(2026, 11, 27)}
+    settings.reload()
+
+
 def test_a_night_shift_covers_both_days_but_an_end_at_midnight_does_not() -> None:
     night = occurrence(
         datetime(2026, 11, 25, 22, tzinfo=UTC), datetime(2026, 11, 26, 2, tzinfo=UTC)

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from smallcrm.cli import app
+from smallcrm.store import clock
 from smallcrm.store.accounts import create_account, get_account
 from smallcrm.store.appointments import create_appointment, get_appointment
 from smallcrm.store.audit import history
@@ -54,7 +55,7 @@ def crm(db_path: Path) -> dict[str, int]:
     deal = create_opportunity(
         database, name="Acme renewal", account_id=acme.id, amount="12000", stage="proposal"
     )
-    start = datetime.fromisoformat("2026-11-26T14:00:00").astimezone()
+    start = clock.local(datetime.fromisoformat("2026-11-26T14:00:00"))
     call = log_interaction(
         database, kind="call", subject="Discussed renewal", contact_id=jana.id, happened_at=start
     )
@@ -158,7 +159,7 @@ def test_edit_interaction_time_duration_and_follow_up(
     )  # fmt: skip
 
     call = get_interaction(db, crm["call"])
-    assert call.happened_at == datetime.fromisoformat("2026-11-24T16:00:00").astimezone()
+    assert call.happened_at == clock.local(datetime.fromisoformat("2026-11-24T16:00:00"))
     assert call.duration_minutes == 20
     assert call.follow_up_on == date(2026, 11, 27)
     assert call.subject == "Renewal agreed"
@@ -170,7 +171,7 @@ def test_edit_appointment_new_start_keeps_its_length(
     ok(run("edit", "appointment", str(crm["meeting"]), "start=fri 15:00", "where=Acme office"))
 
     meeting = get_appointment(db, crm["meeting"])
-    assert meeting.starts_at == datetime.fromisoformat("2026-11-27T15:00:00").astimezone()
+    assert meeting.starts_at == clock.local(datetime.fromisoformat("2026-11-27T15:00:00"))
     assert meeting.ends_at == meeting.starts_at + timedelta(hours=1)
     assert meeting.location == "Acme office"
 

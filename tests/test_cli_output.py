@@ -23,6 +23,7 @@ from smallcrm.output import (
     write_json_array,
     write_table,
 )
+from smallcrm.store import clock
 from smallcrm.store import records as r
 from smallcrm.store.validate import plain_email
 
@@ -145,11 +146,11 @@ def test_deal_line_row_and_json() -> None:
     data = views.opportunity_json(deal)
     assert (data["amount"], data["weighted_amount"]) == ("12000.00", "6000.00")
     assert data["expected_close"] == "2026-12-31"
-    assert data["created_at"] == TRACKING.created_at.astimezone().isoformat(timespec="seconds")
+    assert data["created_at"] == clock.local(TRACKING.created_at).isoformat(timespec="seconds")
 
 
 def test_span_and_who() -> None:
-    start = datetime(2026, 11, 27, 14, 0).astimezone()
+    start = clock.local(datetime(2026, 11, 27, 14, 0))
     assert views.span(start, start.replace(hour=15)) == "Fri 2026-11-27 14:00-15:00"
     assert (
         views.span(start, start.replace(day=28)) == "Fri 2026-11-27 14:00 to Sat 2026-11-28 14:00"

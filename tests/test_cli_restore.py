@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,9 @@ CHILD = Path(__file__).with_name("writer_child.py")
 
 
 @pytest.fixture
-def crm(tmp_path: Path) -> Path:
+def crm(new_sqlite_database: Callable[[str], Path]) -> Path:
     """A database file with two contacts and a backup of it in backups/ beside it."""
-    path = tmp_path / "crm.db"
+    path = new_sqlite_database("crm.db")
     db = open_database(path)
     contacts.create_contact(
         db, allow_duplicate=True, name="Jana Novak", emails=["jana@example.com"]
@@ -324,9 +325,10 @@ def test_doctor_names_the_backup_to_restore_for_a_damaged_file(crm: Path) -> Non
     assert "FAIL" not in _run(crm, "doctor").stdout
 
 
-def test_doctor_on_a_file_too_damaged_to_open_still_says_what_to_do(tmp_path: Path) -> None:
-    path = tmp_path / "lost.db"
-    open_database(path).close()
+def test_doctor_on_a_file_too_damaged_to_open_still_says_what_to_do(
+    new_sqlite_database: Callable[[str], Path],
+) -> None:
+    path = new_sqlite_database("lost.db")
     _damage(path, 0, 100)
     result = _run(path, "doctor")
     assert result.exit_code == 1
@@ -373,9 +375,9 @@ def _consistent(path: Path) -> int:
 
 @pytest.mark.slow
 def test_backups_taken_while_three_processes_write_restore_to_a_sound_database(
-    tmp_path: Path,
+    tmp_path: Path, new_sqlite_database: Callable[[str], Path]
 ) -> None:
-    path = tmp_path / "busy.db"
+    path = new_sqlite_database("busy.db")
     db = open_database(path)
     for i in range(4):
         contacts.create_contact(db, allow_duplicate=True, name=f"Edited {i}", notes="0")

@@ -1,4 +1,4 @@
-"""Writers killed with SIGKILL at a random moment leave a sound database (issue 5, item 7).
+"""Writers killed with SIGKILL at a random moment leave a sound database.
 
 Each test starts a writer (tests/writer_child.py) again and again and kills it mid-way through
 an import of a few thousand contacts, a run of edits, or a migration. The children use a small

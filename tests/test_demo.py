@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from smallcrm.store import appointments, demo, interactions, opportunities, search
+from smallcrm.store import appointments, clock, demo, interactions, opportunities, search
 from smallcrm.store.contacts import create_contact
 from smallcrm.store.db import Database, open_database
 from smallcrm.store.errors import ValidationError
@@ -27,9 +27,13 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, dict[str, int]]]:
+def loaded(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: bytes
+) -> Iterator[tuple[Database, dict[str, int]]]:
     """One database with the demo loaded, shared by the read-only tests of this module."""
-    db = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    path.write_bytes(sqlite_template)
+    db = open_database(path)
     counts = demo.load_demo(db, today=TODAY)
     yield db, counts
     db.close()
@@ -92,7 +96,7 @@ def test_every_stage_with_closed_dates_and_lost_reasons(
         if deal.stage == "lost":
             assert deal.lost_reason
         assert deal.amount > 0
-    now = datetime.combine(TODAY, datetime.min.time()).astimezone()
+    now = clock.at(TODAY)
     assert opportunities.stale_opportunities(db, now), "some open deals have gone quiet"
 
 
@@ -161,16 +165,25 @@ def test_working_days_only_when_loaded_on_a_weekend(db: Database) -> None:
     with db.read() as tx:
         moments = [r[0] for r in tx.all("SELECT happened_at FROM interaction")]
         moments += [r[0] for r in tx.all("SELECT starts_at FROM appointment WHERE rrule IS NULL")]
-    assert all(m.astimezone().weekday() < 5 for m in moments)
+    assert all(clock.local(m).weekday() < 5 for m in moments)
+
+
+def test_demo_file_ships_inside_the_package() -> None:
+    # Outside the package, an installed smallcrm (pip install ., pipx) had no demo to load.
+    import smallcrm
+
+    package = Path(smallcrm.__file__).resolve().parent
+    assert Path(str(demo.DEMO_FILE)).resolve().is_relative_to(package)
+    assert demo.read_demo_file(demo.DEMO_FILE)["format"] == demo.FORMAT
 
 
 def test_demo_file_is_what_make_demo_writes() -> None:
-    script = demo.DEMO_FILE.with_name("make_demo.py")
+    script = Path(__file__).resolve().parents[1] / "data" / "make_demo.py"
     spec = importlib.util.spec_from_file_location("make_demo", script)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     expected = module.dumps(module.Demo().build())
     assert demo.DEMO_FILE.read_text(encoding="utf-8") == expected, (
-        "data/demo.json is stale: run python data/make_demo.py"
+        "smallcrm/store/demo_data/demo.json is stale: run python data/make_demo.py"
     )

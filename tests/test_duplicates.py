@@ -10,16 +10,9 @@ import pytest
 
 from smallcrm.store import accounts, appointments, contacts, crud, interactions, opportunities
 from smallcrm.store.db import Database
-from smallcrm.store.duplicates import (
-    company_key,
-    find_duplicates,
-    merge,
-    merge_preview,
-    name_key,
-    undo_merge,
-    website_key,
-)
+from smallcrm.store.duplicates import company_key, find_duplicates, name_key, website_key
 from smallcrm.store.errors import ConflictError, NotFoundError, ValidationError
+from smallcrm.store.merging import merge, merge_preview, undo_merge
 
 WHEN = datetime(2026, 11, 2, 9, tzinfo=UTC)
 

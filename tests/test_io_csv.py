@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from smallcrm.store import accounts, contacts, search
-from smallcrm.store.db import Database
+from smallcrm.store.db import Database, open_database
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.io import (
     ImportRejected,
@@ -565,7 +566,7 @@ def test_formula_cells_are_neutralised(text: str) -> None:
 
 
 def test_csv_export_is_spreadsheet_safe_and_imports_back_unchanged(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path]
 ) -> None:
     acme = accounts.create_account(db, allow_duplicate=True, name='=HYPERLINK("http://evil")')
     contacts.create_contact(
@@ -586,7 +587,7 @@ def test_csv_export_is_spreadsheet_safe_and_imports_back_unchanged(
     text = out.getvalue()
     assert "'=HYPERLINK" in text and "'-starts with a minus" in text
     path = _write(tmp_path, "export.csv", text)
-    other = _fresh(tmp_path)
+    other = open_database(new_sqlite_database("other.db"))
     report = import_file(other, path)
     assert report.created == 1 and report.linked_created == {"account": 1}
     original, copy = _contacts(db)["Anna Smith"], _contacts(other)["Anna Smith"]
@@ -595,12 +596,6 @@ def test_csv_export_is_spreadsheet_safe_and_imports_back_unchanged(
     assert copy.email_consent.opt_in is True and copy.email_consent.source == "web form"
     assert copy.email_consent.at == original.email_consent.at
     other.close()
-
-
-def _fresh(tmp_path: Path) -> Database:
-    from smallcrm.store.db import open_database
-
-    return open_database(tmp_path / "other.db")
 
 
 def test_export_filters_and_rejects_formats_a_kind_cannot_have(db: Database) -> None:

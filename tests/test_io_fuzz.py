@@ -49,8 +49,12 @@ ICAL_LINES = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = open_database(tmp_path_factory.mktemp("fuzz") / "fuzz.db")
+def shared_db(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: bytes
+) -> Iterator[Database]:
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+    path.write_bytes(sqlite_template)
+    database = open_database(path)
     yield database
     database.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -197,7 +197,7 @@ def test_export_is_a_calendar_other_programs_read(db: Database, in_berlin: None)
 
 
 def test_export_then_import_gives_back_the_same_appointments(
-    db: Database, tmp_path: Path, in_berlin: None
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path], in_berlin: None
 ) -> None:
     from smallcrm.store.db import open_database
 
@@ -206,7 +206,7 @@ def test_export_then_import_gives_back_the_same_appointments(
     export_records(db, "appointments", "ics", out)
     path = tmp_path / "export.ics"
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
-    other = open_database(tmp_path / "copy.db")
+    other = open_database(new_sqlite_database("copy.db"))
     assert import_file(other, path).created == 3
     before, after = _appointments(db), _appointments(other)
     for title, original in before.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -99,13 +100,15 @@ def test_json_contact_fields(db: Database) -> None:
     assert list(jana) == sorted(jana)  # stable keys
 
 
-def test_json_into_another_database(db: Database, tmp_path: Path) -> None:
+def test_json_into_another_database(
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path]
+) -> None:
     _crm(db)
     out = io.StringIO()
     export_records(db, "contacts", "json", out)
     path = tmp_path / "contacts.json"
     path.write_text(out.getvalue(), encoding="utf-8")
-    other = open_database(tmp_path / "other.db")
+    other = open_database(new_sqlite_database("other.db"))
     assert import_file(other, path).created == 5
     copy = {c.name: c for c in contacts.iter_contacts(other)}["Jana Novák"]
     assert copy.account_name == "Acme GmbH" and copy.birthday == date(1985, 7, 2)
@@ -147,7 +150,9 @@ def test_json_list_with_foreign_keys_and_a_bad_record(db: Database, tmp_path: Pa
 # --- the whole database ------------------------------------------------------------------------
 
 
-def test_backup_and_restore_give_back_every_table(db: Database, tmp_path: Path) -> None:
+def test_backup_and_restore_give_back_every_table(
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path]
+) -> None:
     _crm(db)
     out = io.StringIO()
     counts = export_database(db, out)
@@ -157,7 +162,7 @@ def test_backup_and_restore_give_back_every_table(db: Database, tmp_path: Path) 
     assert counts["contact"] == 6 and counts["audit_entry"] > 10 and counts["stage"] == 6
     path = tmp_path / "backup.json"
     path.write_text(out.getvalue(), encoding="utf-8")
-    copy = open_database(tmp_path / "restored.db")
+    copy = open_database(new_sqlite_database("restored.db"))
     seen: list[tuple[int, int | None]] = []
     report = restore_database(copy, path, progress=lambda d, t: seen.append((d, t)))
     assert report.committed and report.created == sum(counts.values())
@@ -178,13 +183,15 @@ def test_backup_and_restore_give_back_every_table(db: Database, tmp_path: Path) 
     copy.close()
 
 
-def test_backup_is_imported_by_import_file_and_undone(db: Database, tmp_path: Path) -> None:
+def test_backup_is_imported_by_import_file_and_undone(
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path]
+) -> None:
     _crm(db)
     out = io.StringIO()
     export_database(db, out)
     path = tmp_path / "backup.json"
     path.write_text(out.getvalue(), encoding="utf-8")
-    copy = open_database(tmp_path / "restored.db")
+    copy = open_database(new_sqlite_database("restored.db"))
     preview = import_file(copy, path, dry_run=True)
     assert preview.dry_run and preview.created > 0
     assert contacts.list_contacts(copy).total == 0
@@ -199,13 +206,15 @@ def test_backup_is_imported_by_import_file_and_undone(db: Database, tmp_path: Pa
     copy.close()
 
 
-def test_a_restore_is_not_undone_after_further_work(db: Database, tmp_path: Path) -> None:
+def test_a_restore_is_not_undone_after_further_work(
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path]
+) -> None:
     _crm(db)
     out = io.StringIO()
     export_database(db, out)
     path = tmp_path / "backup.json"
     path.write_text(out.getvalue(), encoding="utf-8")
-    copy = open_database(tmp_path / "restored.db")
+    copy = open_database(new_sqlite_database("restored.db"))
     report = restore_database(copy, path)
     contacts.create_contact(copy, allow_duplicate=True, name="New After Restore")
     with pytest.raises(ValidationError, match="changed after restore"):
@@ -224,7 +233,11 @@ def test_a_restore_is_not_undone_after_further_work(db: Database, tmp_path: Path
     ],
 )
 def test_broken_backups_are_refused_and_change_nothing(
-    db: Database, tmp_path: Path, change: object, message: str
+    db: Database,
+    tmp_path: Path,
+    new_sqlite_database: Callable[[str], Path],
+    change: object,
+    message: str,
 ) -> None:
     _crm(db)
     out = io.StringIO()
@@ -233,7 +246,7 @@ def test_broken_backups_are_refused_and_change_nothing(
     change(data)  # type: ignore[operator]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(data))
-    copy = open_database(tmp_path / "restored.db")
+    copy = open_database(new_sqlite_database("restored.db"))
     with pytest.raises(ValidationError, match=message):
         restore_database(copy, path)
     assert contacts.list_contacts(copy).total == 0

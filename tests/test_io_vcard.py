@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -148,7 +149,7 @@ FIELDS = ("first_name", "last_name", "title", "account_name", "methods", "addres
 
 @pytest.mark.parametrize("version", ["3.0", "4.0"])
 def test_export_then_import_gives_back_the_same_contacts(
-    db: Database, tmp_path: Path, version: str
+    db: Database, tmp_path: Path, new_sqlite_database: Callable[[str], Path], version: str
 ) -> None:
     from smallcrm.store.db import open_database
 
@@ -157,7 +158,7 @@ def test_export_then_import_gives_back_the_same_contacts(
     assert export_records(db, "contacts", "vcard", out, vcard_version=version) == 3
     path = tmp_path / "export.vcf"
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
-    other = open_database(tmp_path / "copy.db")
+    other = open_database(new_sqlite_database("copy.db"))
     report = import_file(other, path)
     assert report.created == 3 and not report.problems and not report.warnings
     before, after = _people(db), _people(other)

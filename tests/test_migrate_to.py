@@ -7,6 +7,8 @@ README documents) and another SQLite file otherwise.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,14 +24,30 @@ from smallcrm.store.errors import ValidationError
 TODAY = date(2026, 11, 25)
 
 
-@pytest.fixture
-def source(tmp_path: Path) -> Database:
-    """A SQLite file holding the demo CRM, one edit and one trashed contact."""
-    database = open_database(tmp_path / "old.db")
+@pytest.fixture(scope="module")
+def source_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: bytes) -> bytes:
+    """A SQLite file holding the demo CRM, one edit and one trashed contact: its bytes, made
+    once for the module (loading the demo is the slow part), checkpointed so that they are
+    the whole database."""
+    path = tmp_path_factory.mktemp("source") / "old.db"
+    path.write_bytes(sqlite_template)
+    database = open_database(path)
     load_demo(database, today=TODAY)
     first = contacts.get_contact(database, 1)
     contacts.update_contact(database, 1, first.tracking.version, title="Head of Buying")
     contacts.delete_contact(database, 2)
+    database.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def source(source_file: bytes, tmp_path: Path) -> Iterator[Database]:
+    """This test's own copy of the source file, open."""
+    path = tmp_path / "old.db"
+    path.write_bytes(source_file)
+    database = open_database(path)
     yield database
     database.close()
 
@@ -109,10 +127,11 @@ def test_every_table_is_copied_or_derived(source: Database) -> None:
 
 
 def test_shell_command_copies_then_refuses_a_second_copy(
-    source: Database, db_path: Path | str
+    source: Database, new_empty_database_url: Callable[[str], Path | str]
 ) -> None:
     runner = CliRunner()
-    args = ["--db", str(source.path), "migrate-to", str(db_path)]
+    target = new_empty_database_url("new.db")  # made and migrated by the command itself
+    args = ["--db", str(source.path), "migrate-to", str(target)]
 
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output

@@ -19,10 +19,10 @@ from smallcrm.store import (
     search,
 )
 from smallcrm.store.db import Database
-from smallcrm.store.duplicates import merge
 from smallcrm.store.errors import NotFoundError
 from smallcrm.store.io import import_file
 from smallcrm.store.listing import ListQuery
+from smallcrm.store.merging import merge
 from smallcrm.store.privacy import erase_person, export_person, text_columns
 
 WHEN = datetime(2026, 11, 2, 9, tzinfo=UTC)

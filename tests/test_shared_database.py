@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from smallcrm.cli import app
-from smallcrm.store import shared
+from smallcrm.store import team as shared
 from smallcrm.store.contacts import create_contact
 from smallcrm.store.db import open_database, sqlite_path
-from smallcrm.store.shared import SharedSetupError, exposure_warning, init_shared
+from smallcrm.store.team import SharedSetupError, exposure_warning, init_shared
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -247,9 +247,8 @@ def test_single_owner_database_and_its_wal_and_shm_are_0600(tmp_path: Path) -> N
     ("file_mode", "fix"),
     [(0o644, "chmod 600"), (0o604, "chmod 600"), (0o664, "chmod 660"), (0o666, "chmod 660")],
 )
-def test_warning_for_files_every_user_can_read(tmp_path: Path, file_mode: int, fix: str) -> None:
-    path = tmp_path / "crm.db"
-    open_database(path).close()
+def test_warning_for_files_every_user_can_read(db_path: Path, file_mode: int, fix: str) -> None:
+    path = db_path
     path.chmod(file_mode)
 
     warning = exposure_warning(path)
@@ -258,9 +257,8 @@ def test_warning_for_files_every_user_can_read(tmp_path: Path, file_mode: int, f
 
 
 @pytest.mark.parametrize("file_mode", [0o600, 0o660, 0o640])
-def test_no_warning_for_private_or_group_files(tmp_path: Path, file_mode: int) -> None:
-    path = tmp_path / "crm.db"
-    open_database(path).close()
+def test_no_warning_for_private_or_group_files(db_path: Path, file_mode: int) -> None:
+    path = db_path
     path.chmod(file_mode)
 
     assert exposure_warning(path) is None
@@ -272,9 +270,8 @@ def test_no_warning_for_postgresql_memory_or_missing_files(tmp_path: Path) -> No
     assert exposure_warning(tmp_path / "gone.db") is None
 
 
-def test_shell_commands_warn_on_stderr_once(tmp_path: Path) -> None:
-    path = tmp_path / "crm.db"
-    open_database(path).close()
+def test_shell_commands_warn_on_stderr_once(db_path: Path) -> None:
+    path = db_path
     runner = CliRunner()
 
     quiet = runner.invoke(app, ["--db", str(path), "list", "contacts"])
@@ -288,9 +285,8 @@ def test_shell_commands_warn_on_stderr_once(tmp_path: Path) -> None:
     assert "Warning" not in loud.stdout
 
 
-def test_quick_search_warns_too(tmp_path: Path) -> None:
-    path = tmp_path / "crm.db"
-    open_database(path).close()
+def test_quick_search_warns_too(db_path: Path) -> None:
+    path = db_path
     path.chmod(0o644)
 
     done = subprocess.run(
@@ -303,10 +299,10 @@ def test_quick_search_warns_too(tmp_path: Path) -> None:
     assert "Warning: every user of this machine can read" in done.stderr
 
 
-async def test_the_app_shows_the_warning_as_a_notification(tmp_path: Path) -> None:
+async def test_the_app_shows_the_warning_as_a_notification(db_path: Path) -> None:
     from smallcrm.app import make_app
 
-    path = tmp_path / "crm.db"
+    path = db_path
     database = open_database(path)
     path.chmod(0o644)
     app_under_test = make_app(database)

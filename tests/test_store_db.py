@@ -16,7 +16,8 @@ from smallcrm.store.migrations import HEAD_REVISION
 
 
 @pytest.mark.sqlite_only
-def test_new_database_file_is_private(db_path: Path) -> None:
+def test_new_database_file_is_private(tmp_path: Path) -> None:
+    db_path = tmp_path / "new.db"  # made here, not copied from the tests' template
     os.umask(0o022)
     database = open_database(db_path)
     database.close()

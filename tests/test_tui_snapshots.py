@@ -6,7 +6,7 @@ and look at the new SVGs before committing them.
 
 from __future__ import annotations
 
-from tui_data import SIZE, app_for, seed
+from tui_data import SIZE, app_for, press_steady, seed
 
 from smallcrm.store.db import Database
 
@@ -31,13 +31,21 @@ def test_contact_detail(snap_compare, tui_db: Database) -> None:  # noqa: ANN001
 
 def test_help_overlay(snap_compare, tui_db: Database) -> None:  # noqa: ANN001
     seed(tui_db)
-    assert snap_compare(app_for(tui_db), terminal_size=SIZE, press=["f1"])
+
+    async def open_help(pilot) -> None:  # noqa: ANN001
+        await press_steady(pilot, "f1")
+
+    assert snap_compare(app_for(tui_db), terminal_size=SIZE, run_before=open_help)
 
 
 def test_contact_form_with_error(snap_compare, tui_db: Database) -> None:  # noqa: ANN001
     seed(tui_db)
     keys = ["n", *"Lena", "tab", *"Schulz", "tab", "tab", "tab", "tab", *"lena-at", "ctrl+s"]
-    assert snap_compare(app_for(tui_db), terminal_size=SIZE, press=keys)
+
+    async def fill_in(pilot) -> None:  # noqa: ANN001
+        await press_steady(pilot, *keys)
+
+    assert snap_compare(app_for(tui_db), terminal_size=SIZE, run_before=fill_in)
 
 
 def test_empty_database(snap_compare, tui_db: Database) -> None:  # noqa: ANN001

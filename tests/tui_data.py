@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from textual.pilot import Pilot
+from textual.widgets import Input
+
 from smallcrm.app import CrmApp, make_app
 from smallcrm.store import accounts, appointments, contacts, interactions, opportunities
 from smallcrm.store.db import Database
@@ -136,3 +139,13 @@ def app_for(db: Database) -> CrmApp:
     database behind the app's back decides itself when the app looks (tests/test_tui_live.py
     tests the refresh)."""
     return make_app(db, now=NOW, live_interval=None)
+
+
+async def press_steady(pilot: Pilot[object], *keys: str) -> None:
+    """Press ``keys``, then stop the focused text field's cursor from blinking, shown: a
+    snapshot taken over half a second later (on a busy machine, or beside other tests) would
+    otherwise catch the cursor in its hidden half and differ from the stored picture."""
+    await pilot.press(*keys)
+    if isinstance(pilot.app.focused, Input):
+        pilot.app.focused.cursor_blink = False
+    await pilot.pause()

@@ -84,7 +84,7 @@ class State:
         """The database, opened (and created or migrated if needed) on first use."""
         if self._db is None:
             from smallcrm.store.db import open_database, resolve_url
-            from smallcrm.store.shared import exposure_warning
+            from smallcrm.store.team import exposure_warning
 
             check_url(resolve_url(self.target))
             self._db = open_database(self.target)

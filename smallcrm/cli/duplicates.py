@@ -15,7 +15,8 @@ from smallcrm.cli.routing import routed
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
-    from smallcrm.store.duplicates import DuplicatePair, FieldChoice
+    from smallcrm.store.duplicates import DuplicatePair
+    from smallcrm.store.merging import FieldChoice
 
 COMBINED = ("emails", "phones", "tags", "notes")  # fields whose values can be joined ("both")
 FIELD_WORDS = {
@@ -146,8 +147,8 @@ def merge(
     The other record goes to the trash; undo with smallcrm merge undo MERGE_ID.
     """
     from smallcrm.cli.feedback import confirm
-    from smallcrm.store.duplicates import merge as run_merge
-    from smallcrm.store.duplicates import merge_preview
+    from smallcrm.store.merging import merge as run_merge
+    from smallcrm.store.merging import merge_preview
 
     kind = "account" if accounts else "contact"
     db = state(ctx).db()
@@ -319,8 +320,8 @@ def undo_merge(
     """Undo a merge: the other record back from the trash with its links, the kept one as it
     was."""
     from smallcrm.store.audit import get_entry
-    from smallcrm.store.duplicates import undo_merge as run_undo
     from smallcrm.store.errors import ConflictError, NotFoundError, ValidationError
+    from smallcrm.store.merging import undo_merge as run_undo
 
     db = state(ctx).db()
     try:

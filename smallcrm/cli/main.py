@@ -30,7 +30,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "backup": ("maintenance", "backup", False, MANAGE),
     "doctor": ("maintenance", "doctor", False, MANAGE),
     "edit": ("edit", "edit", False, MANAGE),
-    "init-shared": ("shared", "init_shared", False, MANAGE),
+    "init-shared": ("team", "init_shared", False, MANAGE),
     "config": ("config", "app", True, MANAGE),
     "import": ("dataio", "import_file", False, DATA),
     "export": ("dataio", "export", False, DATA),

@@ -1,13 +1,13 @@
 """``smallcrm search`` without Typer, when its arguments are plain.
 
-Typer 0.29 checks every parameter through pydantic, which costs about 80 ms a run: a third of
-a search's wall time. Looking someone up is what the shell is used for most, and issue 3 wants
-``smallcrm search`` at least 30 times faster than ``khard list`` on 10,000 vCards, which leaves
-no room for it. So when the arguments are plain (words, ``--json``, ``--kind/-k WORD``,
-``--limit/-n NUMBER``, after an optional ``--db PATH``) the search runs here, through the very
-function the Typer command calls. Anything else (help, completion, an unknown option, a number
-out of range, ``--``) goes to Typer, which answers with its usual help and usage errors: Typer
-stays the one definition of the command line.
+Typer 0.29 checks every parameter through pydantic, which costs about 80 ms a run: a third of a
+search's wall time. Looking someone up is what the shell is used for most, and it must stay well
+under the time of a do-nothing Typer command (and at least 30 times faster than ``khard list`` on
+10,000 vCards), which leaves no room for it. So when the arguments are plain (words, ``--json``,
+``--kind/-k WORD``, ``--limit/-n NUMBER``, after an optional ``--db PATH``) the search runs here,
+through the very function the Typer command calls. Anything else (help, completion, an unknown
+option, a number out of range, ``--``) goes to Typer, which answers with its usual help and usage
+errors: Typer stays the one definition of the command line.
 """
 
 from __future__ import annotations

@@ -214,6 +214,7 @@ def show_interaction(ctx: typer.Context, ref: RefArgument, as_json: JsonOption =
 @guarded
 def show_appointment(ctx: typer.Context, ref: RefArgument, as_json: JsonOption = False) -> None:
     """Show one appointment: smallcrm show appointment "Demo at Acme" """
+    from smallcrm.cli import appointment_time as times
     from smallcrm.cli import views
     from smallcrm.store.appointments import get_appointment
 
@@ -233,6 +234,9 @@ def show_appointment(ctx: typer.Context, ref: RefArgument, as_json: JsonOption =
              or _linked(a.account_name, "account", a.account_id)),
             ("Deal", f"deal {a.opportunity_id}" if a.opportunity_id else None),
             ("Repeats", a.rrule),
+            ("Time zone", times.own_zone(a)),
+            ("Also on", times.moments(a.rdates)),
+            ("Skipped", times.moments(a.exdates)),
             ("Reminder", f"{a.reminder_minutes} min before" if a.reminder_minutes else None),
             ("Owner", a.owner),
             ("Notes", a.notes),

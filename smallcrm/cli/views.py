@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from smallcrm.cli.appointment_time import span, when_json
 from smallcrm.output import Column
 from smallcrm.store import clock
 from smallcrm.store import records as r
@@ -172,9 +173,10 @@ def appointment_json(a: r.Appointment) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
-        "starts_at": iso(a.starts_at),
-        "ends_at": iso(a.ends_at),
+        "starts_at": when_json(a.starts_at, a.all_day),
+        "ends_at": when_json(a.ends_at, a.all_day),
         "all_day": a.all_day,
+        "time_zone": a.time_zone,
         "location": a.location,
         "notes": a.notes,
         "contact_id": a.contact_id,
@@ -192,8 +194,8 @@ def appointment_json(a: r.Appointment) -> dict[str, Any]:
 def occurrence_json(o: r.Occurrence) -> dict[str, Any]:
     """One occurrence of an appointment (recurring ones have several) for scripts."""
     return {
-        "starts_at": iso(o.starts_at),
-        "ends_at": iso(o.ends_at),
+        "starts_at": when_json(o.starts_at, o.appointment.all_day),
+        "ends_at": when_json(o.ends_at, o.appointment.all_day),
         "overlaps": o.overlaps,
         "appointment": appointment_json(o.appointment),
     }
@@ -395,19 +397,6 @@ def opportunity_line(o: r.Opportunity) -> str:
             close,
         ]
     )
-
-
-def span(starts: datetime, ends: datetime | None, all_day: bool = False) -> str:
-    """``Fri 2026-11-27 14:00-15:00``; the end in full when it is on another day."""
-    start = clock.local(starts)
-    if all_day:
-        return f"{when(start.date())} (all day)"
-    if ends is None:
-        return when(start)
-    end = clock.local(ends)
-    if end.date() == start.date():
-        return f"{when(start)}-{end:%H:%M}"
-    return f"{when(start)} to {when(end)}"
 
 
 def appointment_line(a: r.Appointment) -> str:

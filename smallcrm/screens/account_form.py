@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
 
-from smallcrm.screens.form_base import FormScreen, labelled
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled
 from smallcrm.store import accounts
 from smallcrm.store.records import Account
 from smallcrm.widgets import formatting as fmt

@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from smallcrm.screens.confirm import ConfirmScreen
-from smallcrm.screens.form_base import FormScreen, labelled, record_picker
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import appointments, clock
 from smallcrm.store.dates import describe, parse_duration
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError

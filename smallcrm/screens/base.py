@@ -230,7 +230,7 @@ class CrmScreen(Screen):
 
     # errors -------------------------------------------------------------------------------
 
-    def notify_error(self, exc: Exception) -> None:
+    def notify_error(self, exc: BaseException) -> None:
         """Show an error from the store in words the user can act on."""
         if isinstance(exc, ValidationError):
             self.notify(f"{exc.field}: {exc.message}", title="Not saved", severity="error")

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
-from smallcrm.screens.form_base import FormScreen, labelled, record_picker
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import contacts
 from smallcrm.store.records import Consent, Contact, ContactMethod
 from smallcrm.widgets.date_field import DateField

@@ -30,7 +30,7 @@ def target_stage(stages: list[Stage], deal: Opportunity, step: int) -> Stage | N
 
 def close_deal(db: Database, deal: Opportunity, stage: str, reason: str) -> Opportunity:
     """Mark a deal won or lost with why (the store keeps the reason, in one transaction)."""
-    changes: dict[str, object] = {"stage": stage}
+    changes: dict[str, str] = {"stage": stage}
     if reason:
         changes["reason"] = reason
     return opportunities.update_opportunity(db, deal.id, deal.tracking.version, **changes)

@@ -117,7 +117,7 @@ class DetailScreen(CrmScreen):
     # An empty selector turns auto-focus off (None would fall back to the app's "*").
     AUTO_FOCUS = ""
     # From 140 columns the card and the lists sit side by side (two columns).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Log", id="detail.log", tooltip="Log a call, email, meeting, ..."),
         Binding("a", "appointment", "Appointment", id="detail.appointment", tooltip="Schedule one"),

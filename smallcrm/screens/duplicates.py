@@ -14,8 +14,9 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from smallcrm.screens.base import CrmScreen
-from smallcrm.store.duplicates import DuplicatePair, MergeResult, find_duplicates, undo_merge
+from smallcrm.store.duplicates import DuplicatePair, find_duplicates
 from smallcrm.store.errors import StoreError
+from smallcrm.store.merging import MergeResult, undo_merge
 from smallcrm.store.records import Page
 from smallcrm.widgets.paged_table import Column, PagedTable
 

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled, record_picker
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.validate import INTERACTION_KINDS

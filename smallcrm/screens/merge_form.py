@@ -14,8 +14,9 @@ from textual.widgets.option_list import Option
 
 from smallcrm.screens.host import CrmHost
 from smallcrm.store import accounts, kinds
-from smallcrm.store.duplicates import DuplicatePair, FieldChoice, MergeResult, merge, merge_preview
+from smallcrm.store.duplicates import DuplicatePair
 from smallcrm.store.errors import NotFoundError, StoreError, ValidationError
+from smallcrm.store.merging import FieldChoice, MergeResult, merge, merge_preview
 from smallcrm.widgets import formatting as fmt
 from smallcrm.widgets.paged_table import fit_cell
 

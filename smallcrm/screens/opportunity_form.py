@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled, record_picker
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store import opportunities, settings
 from smallcrm.store.crud import current_user
 from smallcrm.store.errors import NotFoundError

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select
 
-from smallcrm.screens.form_base import FormScreen, labelled, record_picker
+from smallcrm.screens.form_base import FormScreen
+from smallcrm.screens.form_fields import labelled, record_picker
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Stage
 from smallcrm.widgets.picker import RecordPicker
@@ -27,7 +28,7 @@ class PipelineFilter:
     stage: str | None = None
     open_only: bool = False
 
-    def query(self, **overrides: object) -> ListQuery:
+    def query(self, **overrides: Any) -> ListQuery:
         """The store query for these filters (page, sort and stage may be overridden)."""
         base = ListQuery(
             owner=self.owner,

@@ -179,7 +179,7 @@ def account_contacts(db: Database, account_id: int, limit: int = 200) -> list[re
 def pipeline_total(db: Database, account_id: int) -> tuple[Decimal, Decimal]:
     """(open pipeline total, weighted total) of an account's open opportunities."""
     with db.read() as tx:
-        row = tx.one(
+        row = tx.row(
             "SELECT coalesce(sum(o.amount_cents), 0) AS total, "
             "coalesce(sum(o.amount_cents * o.probability), 0) AS weighted "
             "FROM opportunity o JOIN stage s ON s.name = o.stage "

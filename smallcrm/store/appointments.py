@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from smallcrm.store import clock, crud, records, rows
+from smallcrm.store import clock, crud, records, recurrence, rows
 from smallcrm.store import validate as v
-from smallcrm.store.db import Database, Tx
+from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
@@ -20,7 +20,7 @@ _SELECT = (
     "a.name AS account_name FROM appointment p "
     "LEFT JOIN contact c ON c.id = p.contact_id LEFT JOIN account a ON a.id = p.account_id"
 )
-MAX_OCCURRENCES = 2000
+MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
 
 
 def check_rrule(field: str, rule: str | None, start: datetime) -> str | None:
@@ -41,40 +41,51 @@ def check_rrule(field: str, rule: str | None, start: datetime) -> str | None:
     return text.upper()
 
 
-def _aware(field: str, value: Any) -> datetime | None:
-    if value is None:
-        return None
+def _when(field: str, value: Any) -> datetime | date | None:
+    """A start or end: an aware date and time, or (for all-day entries) a day."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValidationError(field, "must be a date and time with a time zone")
     return value
 
 
 def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Validate appointment input; ``duration`` (timedelta) may stand for ``ends_at``."""
+    """Validate appointment input; ``duration`` (timedelta) may stand for ``ends_at``.
+
+    Starts, ends and skipped or extra dates take the stored shape of ``recurrence`` once it is
+    known whether the entry is all-day (for a change that does not say, ``settle`` finishes it
+    against the stored record). A new appointment's zone is the business's unless given.
+    """
     data = dict(values)
     out: dict[str, Any] = {}
     if "title" in data or not partial:
         out["title"] = v.text("title", data.pop("title", None), required=True, max_length=300)
+    if "all_day" in data:
+        out["all_day"] = bool(data.pop("all_day"))
+    elif not partial:
+        out["all_day"] = False
     if "starts_at" in data or not partial:
-        start = _aware("starts_at", data.pop("starts_at", None))
+        start = _when("starts_at", data.pop("starts_at", None))
         if start is None:
             raise ValidationError("starts_at", "is required: when does it start?")
         out["starts_at"] = start
     duration = data.pop("duration", None)
     if "ends_at" in data:
-        out["ends_at"] = _aware("ends_at", data.pop("ends_at"))
+        out["ends_at"] = _when("ends_at", data.pop("ends_at"))
     elif duration is not None:
         if "starts_at" not in out:
             raise ValidationError("duration", "needs the start time too")
         if not isinstance(duration, timedelta) or duration <= timedelta(0):
             raise ValidationError("duration", "must be a positive length of time like 1h")
-        out["ends_at"] = out["starts_at"] + duration
-    if out.get("ends_at") and out.get("starts_at") and out["ends_at"] < out["starts_at"]:
-        raise ValidationError("ends_at", "is before the start")
-    if "all_day" in data:
-        out["all_day"] = bool(data.pop("all_day"))
+        try:
+            out["ends_at"] = out["starts_at"] + duration
+        except OverflowError:
+            raise ValidationError("duration", "ends after the last day of the calendar") from None
+    if "time_zone" in data:
+        out["time_zone"] = recurrence.check_zone("time_zone", data.pop("time_zone"))
     elif not partial:
-        out["all_day"] = False
+        out["time_zone"] = clock.zone_name()
     for key, limit in (("location", 300), ("owner", 120), ("uid", 300)):
         if key in data:
             out[key] = v.text(key, data.pop(key), max_length=limit)
@@ -84,18 +95,36 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
         out["reminder_minutes"] = v.whole_number(
             "reminder_minutes", data.pop("reminder_minutes"), low=0, high=60 * 24 * 30
         )
-    for key in ("contact_id", "account_id", "opportunity_id", "rrule", "exdates"):
+    for key in ("contact_id", "account_id", "opportunity_id", "rrule", "exdates", "rdates"):
         if key in data:
             out[key] = data.pop(key)
-    if "exdates" in out:
-        out["exdates"] = (
-            " ".join(d.astimezone(UTC).isoformat() for d in (out["exdates"] or ()))
-            if not isinstance(out["exdates"], str)
-            else out["exdates"]
-        )
     if data:
         raise ValidationError(next(iter(data)), "is not an appointment field")
+    if "all_day" in out:
+        settle(out, out["all_day"])
     return out
+
+
+def settle(data: dict[str, Any], all_day: bool) -> None:
+    """Give starts, ends and skipped or extra dates their stored shape (see ``recurrence``):
+    instants for timed entries, 00:00 UTC of the day for all-day ones. Idempotent."""
+    for key in ("starts_at", "ends_at"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if all_day:
+            data[key] = recurrence.day_start(recurrence.day_of(value))
+        elif not isinstance(value, datetime):
+            raise ValidationError(key, "must be a date and time with a time zone")
+    start, end = data.get("starts_at"), data.get("ends_at")
+    if start is not None and end is not None:
+        if end < start:
+            raise ValidationError("ends_at", "is before the start")
+        if all_day and end == start:
+            data["ends_at"] = None  # ends on the day it starts: a one-day entry
+    for key in ("exdates", "rdates"):
+        if key in data:
+            data[key] = recurrence.moments_text(key, data[key], all_day)
 
 
 def _check(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
@@ -111,9 +140,55 @@ def _check(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
         data["account_id"] = tx.scalar(
             "SELECT account_id FROM contact WHERE id = :id", id=data["contact_id"]
         )
-    if "rrule" in data:
-        start = data.get("starts_at") or (current and rows.appointment_start(current))
-        data["rrule"] = check_rrule("rrule", data["rrule"], start)
+    if current is not None:
+        _against(data, current)
+    _check_rule(data, current)
+
+
+def _against(data: dict[str, Any], current: Any) -> None:
+    """Finish a change against the stored record: its all-day flag, or the switch to or from
+    all-day (the start, end and dates it keeps take the other shape: the business's day of
+    an instant, the business's midnight of a day)."""
+    was_all_day = bool(current["all_day"])
+    all_day = data.get("all_day", was_all_day)
+    if all_day != was_all_day:
+        for key in ("starts_at", "ends_at", "exdates", "rdates"):
+            if key not in data:
+                data[key] = _switched(key, current[key], all_day)
+    settle(data, all_day)
+
+
+def _switched(key: str, stored: Any, all_day: bool) -> Any:
+    if key in ("exdates", "rdates"):
+        moments = recurrence.parse_moments(stored)
+        return [clock.local(m) if isinstance(m, datetime) else m for m in moments]
+    value = to_datetime(stored)
+    if value is None:
+        return None
+    if not all_day:
+        return recurrence.local_midnight(recurrence.day_of(value))
+    local = clock.local(value)
+    if key == "ends_at" and local.time() != time(0):
+        return local.date() + timedelta(days=1)  # the day it ends on is one of its days
+    return local.date()
+
+
+def _check_rule(data: dict[str, Any], current: Any | None) -> None:
+    """The recurrence rule, checked, with its UNTIL in the shape the entry needs."""
+    rule = data["rrule"] if "rrule" in data else current and current["rrule"]
+    if not rule or not {"rrule", "all_day", "time_zone"} & data.keys():
+        if "rrule" in data:
+            data["rrule"] = None
+        return
+    stored = current if current is not None else {}
+    all_day = bool(data["all_day"] if "all_day" in data else stored["all_day"])
+    tz = recurrence.zone(data.get("time_zone") or stored["time_zone"])
+    start = data.get("starts_at") or rows.appointment_start(current)
+    data["rrule"] = check_rrule(
+        "rrule",
+        recurrence.normal_rule(str(rule), all_day, tz),
+        recurrence.rule_start(start, all_day, tz),
+    )
 
 
 def _get(tx: Tx, appointment_id: int, *, trashed: bool = False) -> records.Appointment:
@@ -233,27 +308,9 @@ def iter_appointments(
 def expand(
     appointment: records.Appointment, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime | None]]:
-    """The (start, end) of each occurrence of an appointment that overlaps [start, end)."""
-    length = (appointment.ends_at - appointment.starts_at) if appointment.ends_at else None
-    if not appointment.rrule:
-        first = appointment.starts_at
-        last = appointment.ends_at or first
-        hit = first < end and (last > start or first >= start)
-        return [(first, appointment.ends_at)] if hit else []
-    from dateutil.rrule import rrulestr
-
-    # Expand on the business's wall clock so a weekly 9:00 stays at 9:00 across DST changes.
-    rule = rrulestr(appointment.rrule, dtstart=clock.local(appointment.starts_at))
-    skipped = set(appointment.exdates)
-    window_start = start - (length or timedelta(0))
-    result = []
-    for occurrence in rule.xafter(window_start, count=MAX_OCCURRENCES, inc=True):
-        if occurrence >= end:
-            break
-        if occurrence in skipped:
-            continue
-        result.append((occurrence, occurrence + length if length else None))
-    return result
+    """The (start, end) of each occurrence of an appointment that overlaps [start, end), in
+    the business's zone; series repeat on the appointment's own zone's clock (``recurrence``)."""
+    return recurrence.expand(appointment, start, end)
 
 
 def occurrences(
@@ -265,12 +322,15 @@ def occurrences(
     account_id: int | None = None,
 ) -> list[records.Occurrence]:
     """Every occurrence between start and end, recurring ones expanded, overlaps flagged."""
+    # All-day entries are stored at 00:00 UTC of their days, up to 14 hours from the business's
+    # midnight: the query reaches a day further each way and ``expand`` decides exactly. Extra
+    # dates (RDATE) may come before the start, so such series are always expanded.
     where = [
         "p.deleted_at IS NULL",
-        "p.starts_at < :end",
-        "(p.rrule IS NOT NULL OR coalesce(p.ends_at, p.starts_at) >= :start)",
+        "(p.rdates <> '' OR (p.starts_at < :end "
+        "AND (p.rrule IS NOT NULL OR coalesce(p.ends_at, p.starts_at) >= :start)))",
     ]
-    params: dict[str, Any] = {"start": start, "end": end}
+    params: dict[str, Any] = {"start": _moved(start, -1), "end": _moved(end, 1)}
     for key, value in (("contact_id", contact_id), ("account_id", account_id)):
         if value is not None:
             where.append(f"p.{key} = :{key}")
@@ -282,6 +342,13 @@ def occurrences(
     spans = [(when, until, appt) for appt in found for when, until in expand(appt, start, end)]
     spans.sort(key=lambda item: (item[0], item[2].id))
     return _flag_overlaps(spans)
+
+
+def _moved(moment: datetime, days: int) -> datetime:
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        return moment
 
 
 def _flag_overlaps(

@@ -42,13 +42,32 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from dateutil.relativedelta import relativedelta
 
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.times import (  # the one grammar: times and durations are re-exported
+    DURATION_EXAMPLES,
+    TIME_EXAMPLES,
+    compile_ascii,
+    match_time,
+    normalize,
+    parse_duration,
+    parse_time,
+    quoted,
+    time_error,
+)
 
-__all__ = ["describe", "parse_date", "parse_datetime", "parse_duration", "parse_time"]
+__all__ = [
+    "DATETIME_EXAMPLES",
+    "DATE_EXAMPLES",
+    "DURATION_EXAMPLES",
+    "TIME_EXAMPLES",
+    "describe",
+    "parse_date",
+    "parse_datetime",
+    "parse_duration",
+    "parse_time",
+]
 
 DATE_EXAMPLES = "today, tomorrow, fri, next week, in 3 days, +2w, eom, 2026-12-01 or 1.12."
-TIME_EXAMPLES = "15:00, 9:30, 3pm, 3:30 pm, noon, midnight or 15h."
 DATETIME_EXAMPLES = "fri 14:00, tomorrow 3pm, 2026-12-01 15:30, 1.12. 9:30, 15:00 or next week."
-DURATION_EXAMPLES = "45 (minutes), 90m, 1h, 1h30, 1.5h or 2d."
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (
@@ -73,30 +92,6 @@ _WEEKDAYS: dict[str, int] = {
     "thur": 3,
     "thurs": 3,
 }
-_SHOWN_LIMIT = 40
-
-
-# --- small helpers ---------------------------------------------------------------------------
-
-
-def _normalize(text: str) -> str:
-    """Lower-case ``text`` and collapse every run of whitespace into one space."""
-    return " ".join(text.split()).lower()
-
-
-def _shown(text: str) -> str:
-    """Quote what the user typed for an error message, shortened if it is long."""
-    cleaned = " ".join(text.split())
-    if len(cleaned) > _SHOWN_LIMIT:
-        cleaned = cleaned[: _SHOWN_LIMIT - 1] + "…"
-    return repr(cleaned)
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    """Compile an ASCII-only pattern (``[0-9]`` never matches other scripts' digits)."""
-    return re.compile(pattern, re.ASCII)
-
-
 # --- dates -----------------------------------------------------------------------------------
 
 
@@ -144,14 +139,14 @@ _FIXED_DATES: dict[str, Callable[[date], date]] = {
 }
 
 _UNIT = r"(day|week|month|year)s?"
-_NEXT_LAST_RE = _compile(r"(next|last) ([a-z]+)")
-_IN_RE = _compile(rf"in ([0-9]{{1,6}}) {_UNIT}")
-_AGO_RE = _compile(rf"([0-9]{{1,6}}) {_UNIT} ago")
-_OFFSET_RE = _compile(r"([+-])([0-9]{1,6})([dwmy]?)")
-_ISO_DATE_RE = _compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-_EURO_DATE_RE = _compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})?")
-_EURO_NO_DOT_RE = _compile(r"[0-9]{1,2}\.[0-9]{1,2}")
-_WEEKDAY_PREFIX_RE = _compile(r"([a-z]+),? (.+)")
+_NEXT_LAST_RE = compile_ascii(r"(next|last) ([a-z]+)")
+_IN_RE = compile_ascii(rf"in ([0-9]{{1,6}}) {_UNIT}")
+_AGO_RE = compile_ascii(rf"([0-9]{{1,6}}) {_UNIT} ago")
+_OFFSET_RE = compile_ascii(r"([+-])([0-9]{1,6})([dwmy]?)")
+_ISO_DATE_RE = compile_ascii(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_EURO_DATE_RE = compile_ascii(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})?")
+_EURO_NO_DOT_RE = compile_ascii(r"[0-9]{1,2}\.[0-9]{1,2}")
+_WEEKDAY_PREFIX_RE = compile_ascii(r"([a-z]+),? (.+)")
 
 
 def _calendar_date(year: int, month: int, day: int, shown: str, field: str) -> date:
@@ -257,26 +252,26 @@ def _match_date(text: str, today: date, field: str) -> date | None:
         return _read_date(text, today, field)
     except (OverflowError, ValueError):
         raise ValidationError(
-            field, f"{_shown(text)} is too far away: dates go from 0001-01-01 to 9999-12-31"
+            field, f"{quoted(text)} is too far away: dates go from 0001-01-01 to 9999-12-31"
         ) from None
 
 
 def _date_error(text: str, field: str) -> ValidationError:
     """The error for a date phrase the grammar does not know, with a hint where one helps."""
-    normalized = _normalize(text)
+    normalized = normalize(text)
     if not normalized:
         return ValidationError(field, f"no date given; try {DATE_EXAMPLES}")
     if "/" in normalized:
         return ValidationError(
             field,
-            f"{_shown(text)} is ambiguous: with slashes 12/01 can mean 12 January or "
+            f"{quoted(text)} is ambiguous: with slashes 12/01 can mean 12 January or "
             f"1 December; write 2026-12-01 or 1.12.2026 instead",
         )
     hint = ""
     if _EURO_NO_DOT_RE.fullmatch(normalized):
         hint = f" (for day.month end with a dot: {normalized}.)"
     return ValidationError(
-        field, f"could not read {_shown(text)} as a date{hint}; try {DATE_EXAMPLES}"
+        field, f"could not read {quoted(text)} as a date{hint}; try {DATE_EXAMPLES}"
     )
 
 
@@ -285,87 +280,15 @@ def parse_date(text: str, now: datetime, field: str = "date") -> date:
 
     Raises ValidationError naming ``field`` with what was wrong and what is accepted.
     """
-    found = _match_date(_normalize(text), now.date(), field)
+    found = _match_date(normalize(text), now.date(), field)
     if found is None:
         raise _date_error(text, field)
     return found
 
 
-# --- times -----------------------------------------------------------------------------------
-
-_CLOCK_RE = _compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
-_AM_PM_RE = _compile(r"([0-9]{1,2})(?::([0-9]{2}))? ?([ap])\.?m\.?")
-_H_RE = _compile(r"([0-9]{1,2})h([0-9]{2})?")
-_DOTTED_TIME_RE = _compile(r"([0-9]{1,2})\.([0-9]{2})")
-_COMPACT_TIME_RE = _compile(r"([0-9]{1,2})([0-9]{2})")
-_FIXED_TIMES = {"noon": time(12, 0), "midnight": time(0, 0)}
-
-
-def _clock_time(hour: int, minute: int, second: int, shown: str, field: str) -> time:
-    """Build a 24-hour time, or say which part is out of range."""
-    if hour > 23:
-        raise ValidationError(field, f"{shown} is not a time: hours go from 0 to 23")
-    if minute > 59:
-        raise ValidationError(field, f"{shown} is not a time: minutes go from 00 to 59")
-    if second > 59:
-        raise ValidationError(field, f"{shown} is not a time: seconds go from 00 to 59")
-    return time(hour, minute, second)
-
-
-def _read_am_pm(match: re.Match[str], field: str) -> time:
-    """``3pm``, ``3:30 am``, ``12am`` (midnight), ``12pm`` (noon)."""
-    hour, minute = int(match[1]), int(match[2] or 0)
-    if not 1 <= hour <= 12:
-        also = f" (or write {hour}:{minute:02d} without {match[3]}m)" if hour <= 23 else ""
-        raise ValidationError(
-            field, f"{match[0]} is not a time: with am/pm the hour goes from 1 to 12{also}"
-        )
-    hour = hour % 12 + (12 if match[3] == "p" else 0)
-    return _clock_time(hour, minute, 0, match[0], field)
-
-
-def _match_time(text: str, field: str) -> time | None:
-    """Read a normalized time; None if it matches no form of the grammar."""
-    if text in _FIXED_TIMES:
-        return _FIXED_TIMES[text]
-    if match := _CLOCK_RE.fullmatch(text):
-        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-        return _clock_time(hour, minute, second, text, field)
-    if match := _AM_PM_RE.fullmatch(text):
-        return _read_am_pm(match, field)
-    if match := _H_RE.fullmatch(text):
-        return _clock_time(int(match[1]), int(match[2] or 0), 0, text, field)
-    return None
-
-
-def _time_error(text: str, field: str) -> ValidationError:
-    """The error for a time the grammar does not know, with a hint where one helps."""
-    normalized = _normalize(text)
-    if not normalized:
-        return ValidationError(field, f"no time given; try {TIME_EXAMPLES}")
-    hint = ""
-    match = _DOTTED_TIME_RE.fullmatch(normalized) or _COMPACT_TIME_RE.fullmatch(normalized)
-    if match and int(match[1]) <= 23 and int(match[2]) <= 59:
-        hint = f" (write {int(match[1])}:{match[2]} with a colon)"
-    return ValidationError(
-        field, f"could not read {_shown(text)} as a time{hint}; try {TIME_EXAMPLES}"
-    )
-
-
-def parse_time(text: str, field: str = "time") -> time:
-    """Read a time of day typed by a user (naive ``time``; seconds only if given).
-
-    Raises ValidationError naming ``field`` with what was wrong and what is accepted.
-    """
-    found = _match_time(_normalize(text), field)
-    if found is None:
-        raise _time_error(text, field)
-    return found
-
-
 # --- dates with times ------------------------------------------------------------------------
 
-_ISO_DATETIME_RE = _compile(
+_ISO_DATETIME_RE = compile_ascii(
     r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t([0-9:]+)(z|[+-][0-9]{2}:?[0-9]{2})?"
 )
 
@@ -385,9 +308,9 @@ def _offset_zone(raw: str, field: str) -> tzinfo:
 def _read_iso_datetime(match: re.Match[str], now: datetime, field: str) -> datetime:
     """``2026-12-01t15:30`` (normalized), with an optional offset converted to ``now``'s zone."""
     day = _read_absolute(match[1], now.date(), field)
-    clock = _match_time(match[2], field)
+    clock = match_time(match[2], field)
     if day is None or clock is None:
-        raise _time_error(match[2], field)
+        raise time_error(match[2], field)
     if match[3] is None:
         return datetime.combine(day, clock, tzinfo=now.tzinfo)
     written = datetime.combine(day, clock, tzinfo=_offset_zone(match[3], field))
@@ -395,19 +318,19 @@ def _read_iso_datetime(match: re.Match[str], now: datetime, field: str) -> datet
         return written.astimezone(now.tzinfo)
     except (OverflowError, ValueError):
         raise ValidationError(
-            field, f"{_shown(match[0])} is too far away: dates go from 0001-01-01 to 9999-12-31"
+            field, f"{quoted(match[0])} is too far away: dates go from 0001-01-01 to 9999-12-31"
         ) from None
 
 
 def _datetime_error(text: str, field: str) -> ValidationError:
     """The error for text that is neither a date, a time nor a date followed by a time."""
-    normalized = _normalize(text)
+    normalized = normalize(text)
     if not normalized:
         return ValidationError(field, f"no date or time given; try {DATETIME_EXAMPLES}")
     if "/" in normalized:
         return _date_error(text, field)
     return ValidationError(
-        field, f"could not read {_shown(text)} as a date and time; try {DATETIME_EXAMPLES}"
+        field, f"could not read {quoted(text)} as a date and time; try {DATETIME_EXAMPLES}"
     )
 
 
@@ -416,7 +339,7 @@ def _split_date_time(text: str, now: datetime, field: str) -> datetime:
     words = text.split(" ")
     unread_date: str | None = None
     for cut in range(len(words) - 1, max(len(words) - 3, 0), -1):
-        clock = _match_time(" ".join(words[cut:]), field)
+        clock = match_time(" ".join(words[cut:]), field)
         if clock is None:
             continue
         date_words = words[:cut]
@@ -441,68 +364,18 @@ def parse_datetime(
     phrase followed by a time (``fri 14:00``, ``tomorrow at 3pm``, ``2026-12-01T15:30``).
     Raises ValidationError naming ``field`` with what was wrong and what is accepted.
     """
-    normalized = _normalize(text)
+    normalized = normalize(text)
     if not normalized:
         raise _datetime_error(text, field)
     if match := _ISO_DATETIME_RE.fullmatch(normalized):
         return _read_iso_datetime(match, now, field)
-    clock = _match_time(normalized, field)
+    clock = match_time(normalized, field)
     if clock is not None:
         return datetime.combine(now.date(), clock, tzinfo=now.tzinfo)
     day = _match_date(normalized, now.date(), field)
     if day is not None:
         return datetime.combine(day, default_time, tzinfo=now.tzinfo)
     return _split_date_time(normalized, now, field)
-
-
-# --- durations -------------------------------------------------------------------------------
-
-_NUMBER = r"[0-9]{1,6}(?:[.,][0-9]{1,6})?"
-_DURATION_RE = _compile(
-    rf"(?:(?P<days>{_NUMBER}) ?d(?:ays?)? ?)?"
-    rf"(?:(?P<hours>{_NUMBER}) ?h(?:rs?|ours?)? ?)?"
-    rf"(?:(?P<minutes>{_NUMBER}) ?(?P<minute_unit>m(?:ins?|inutes?)?)?)?"
-)
-
-
-def _number(text: str | None) -> float:
-    """A matched number (``1.5`` or ``1,5``), or 0 when the part was not given."""
-    return float(text.replace(",", ".")) if text else 0.0
-
-
-def _match_duration(text: str) -> timedelta | None:
-    """Read a normalized duration; None if it matches no form of the grammar."""
-    match = _DURATION_RE.fullmatch(text)
-    if match is None or not any(match.group("days", "hours", "minutes")):
-        return None
-    bare_minutes = match["minutes"] is not None and match["minute_unit"] is None
-    if bare_minutes and match["days"] is not None and match["hours"] is None:
-        return None  # "2d 30" could mean hours or minutes
-    return timedelta(
-        days=_number(match["days"]),
-        hours=_number(match["hours"]),
-        minutes=_number(match["minutes"]),
-    )
-
-
-def parse_duration(text: str, field: str = "duration") -> timedelta:
-    """Read a positive duration typed by a user; a bare number means minutes.
-
-    Raises ValidationError naming ``field`` with what was wrong and what is accepted.
-    """
-    normalized = _normalize(text)
-    if not normalized:
-        raise ValidationError(field, f"no duration given; try {DURATION_EXAMPLES}")
-    if normalized.startswith("-"):
-        raise ValidationError(field, f"{_shown(text)} is negative; a duration must be positive")
-    found = _match_duration(normalized)
-    if found is None:
-        raise ValidationError(
-            field, f"could not read {_shown(text)} as a duration; try {DURATION_EXAMPLES}"
-        )
-    if found <= timedelta(0):
-        raise ValidationError(field, f"{_shown(text)} is no time at all; give a length above zero")
-    return found
 
 
 # --- output ----------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""The demo CRM: fills an empty database with ``data/demo.json``, dated around today.
+"""The demo CRM: fills an empty database with the package's ``demo_data/demo.json``, dated
+around today.
 
-The file (made by ``data/make_demo.py``) gives every date as a number of days from the day it is
-loaded, so the follow-ups due, the week's appointments and the deals closing soon always look
-current. Everything goes through the services' own ``*_tx`` functions, so validation and the
-audit trail are the real ones, inside one write transaction: the demo loads completely or not
-at all. Dates that would fall on a weekend move to the nearest working day in the same
-direction (past entries to Friday, future ones to Monday), as a real calendar would.
+The file (made by ``data/make_demo.py`` in the source tree) gives every date as a number of days
+from the day it is loaded, so the follow-ups due, the week's appointments and the deals closing
+soon always look current. Everything goes through the services' own ``*_tx`` functions, so
+validation and the audit trail are the real ones, inside one write transaction: the demo loads
+completely or not at all. Dates that would fall on a weekend move to the nearest working day in the
+same direction (past entries to Friday, future ones to Monday), as a real calendar would.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from smallcrm.store import clock, crud
@@ -25,7 +27,9 @@ from smallcrm.store.errors import StoreError, ValidationError
 from smallcrm.store.interactions import log_interaction_tx
 from smallcrm.store.opportunities import create_opportunity_tx
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo.json"
+# Read through importlib.resources: it is found inside the installed package (a wheel, pipx)
+# as well as in a source checkout.
+DEMO_FILE: Traversable = files("smallcrm.store.demo_data").joinpath("demo.json")
 FORMAT = 1
 # Tables that make a database "not empty" (trashed rows count: they are the user's data too).
 RECORD_TABLES = {
@@ -63,7 +67,7 @@ def load_demo(db: Database, force: bool = False, today: date | None = None) -> d
         return loader.load(tx, data)
 
 
-def read_demo_file(path: Path) -> dict[str, Any]:
+def read_demo_file(path: Traversable) -> dict[str, Any]:
     """The parsed demo file, checked for its format version."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -305,11 +305,12 @@ APPOINTMENT: Kind[Any] = Kind(
         Field("with", "contact_id", WITH, "With"),
         Field("deal", "opportunity_id", LINK_OPPORTUNITY, "Deal"),
         Field("repeat", "rrule", TEXT, "Repeats"),
+        Field("time-zone", "time_zone", RAW, "Time zone"),
         Field("reminder", "reminder_minutes", RAW, "Reminder"),
         Field("owner", "owner", TEXT, "Owner"),
         Field("notes", "notes", TEXT, "Notes"),
     ),
-    labels={"account_id": "With (account)", "exdates": "Skipped dates"},
+    labels={"account_id": "With (account)", "exdates": "Skipped dates", "rdates": "Extra dates"},
 )
 INTERACTION: Kind[Any] = Kind(
     name="interaction",

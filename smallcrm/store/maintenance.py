@@ -142,6 +142,7 @@ def backup(
     if rotate:
         target = _free_name(folder, f"{source.stem}-", BACKUP_SUFFIX, now)
     else:
+        assert destination is not None  # a named file: only a folder rotates
         target = destination
     mode, gid = _sharing_of(source)
     needed = copy_size(source)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from smallcrm.store.errors import StoreError
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 72_410_301  # any constant shared by every smallcrm process
 FTS_TABLES = ("search_fts",)
@@ -95,4 +97,7 @@ def head_revision() -> str:
     """The newest revision among the migration scripts."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise StoreError("the migration scripts are missing from this installation")
+    return head

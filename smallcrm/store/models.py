@@ -181,11 +181,20 @@ class Opportunity(Tracked, table=True):
 
 
 class Appointment(Tracked, table=True):
-    """A meeting or follow-up in the calendar, optionally recurring (RFC 5545 RRULE)."""
+    """A meeting or follow-up in the calendar, optionally recurring (RFC 5545 RRULE).
+
+    A timed entry is an instant plus the IANA zone it was made in, on whose clock its series
+    repeats. An all-day entry is a run of calendar days: ``starts_at`` is 00:00 UTC of its
+    first day and ``ends_at`` 00:00 UTC of the day after its last (or NULL for one day), a
+    convention that never depends on a zone (``store/recurrence.py`` reads and writes it).
+    """
 
     title: str = Field(max_length=300)
     starts_at: datetime = _ts(index=True)
     ends_at: datetime | None = _ts(nullable=True)
+    time_zone: str = Field(
+        default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"}
+    )  # IANA name, e.g. Europe/Berlin
     all_day: bool = Field(default=False, sa_column_kwargs={"server_default": text("FALSE")})
     location: str | None = Field(default=None, max_length=300)
     notes: str | None = Field(default=None, sa_type=Text)
@@ -195,7 +204,10 @@ class Appointment(Tracked, table=True):
     rrule: str | None = Field(default=None, max_length=500)
     exdates: str = Field(
         default="", sa_type=Text, sa_column_kwargs={"server_default": ""}
-    )  # ISO start times of skipped occurrences
+    )  # skipped occurrences: ISO instants in UTC, or ISO days
+    rdates: str = Field(
+        default="", sa_type=Text, sa_column_kwargs={"server_default": ""}
+    )  # extra occurrences (RDATE), written like exdates
     reminder_minutes: int | None = None
     owner: str | None = Field(default=None, max_length=120)
     uid: str | None = Field(default=None, max_length=300, index=True)

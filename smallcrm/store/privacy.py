@@ -137,7 +137,7 @@ def _rows(tx: Tx, sql: str, ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _contact(tx: Tx, contact_id: int) -> dict[str, Any]:
-    row = dict(tx.one("SELECT * FROM contact WHERE id = :id", id=contact_id))
+    row = dict(tx.row("SELECT * FROM contact WHERE id = :id", id=contact_id))
     methods = tx.all(
         "SELECT kind, label, value FROM contact_method WHERE contact_id = :id "
         "ORDER BY kind, position",
@@ -230,7 +230,7 @@ def traces(db: Database, contact_id: int) -> Traces:
     with db.read() as tx:
         people = _people(tx, contact_id)
         words, phrases = _identifiers(tx, people)
-        rows = [tx.one("SELECT * FROM contact WHERE id = :id", id=pid) for pid in people]
+        rows = [tx.row("SELECT * FROM contact WHERE id = :id", id=pid) for pid in people]
         methods = tx.all(
             f"SELECT value FROM contact_method WHERE contact_id IN ({_marks(people)})",
             **{f"p{n}": i for n, i in enumerate(people)},
@@ -341,7 +341,7 @@ def _identifiers(tx: Tx, people: list[int]) -> tuple[set[str], set[str]]:
     words: set[str] = set()
     phrases: set[str] = set()
     for pid in people:
-        row = tx.one("SELECT * FROM contact WHERE id = :id", id=pid)
+        row = tx.row("SELECT * FROM contact WHERE id = :id", id=pid)
         first, last = (row["first_name"] or "").strip(), (row["last_name"] or "").strip()
         for phrase in (f"{first} {last}", f"{last}, {first}", f"{last} {first}"):
             if first and last:

@@ -185,7 +185,11 @@ class Opportunity:
 
 @dataclass(frozen=True)
 class Appointment:
-    """A calendar entry; recurring ones carry an RFC 5545 RRULE."""
+    """A calendar entry; recurring ones carry an RFC 5545 RRULE.
+
+    An all-day entry's ``starts_at`` (and ``ends_at``, the day after its last) is the
+    business's midnight of its day, whatever zone the day is read in.
+    """
 
     id: int
     title: str
@@ -200,11 +204,13 @@ class Appointment:
     account_name: str | None
     opportunity_id: int | None
     rrule: str | None
-    exdates: tuple[datetime, ...]
+    exdates: tuple[datetime | date, ...]  # skipped: instants, or days (see store/recurrence.py)
     reminder_minutes: int | None
     owner: str | None
     tracking: Tracking
     uid: str | None = None
+    time_zone: str = "UTC"  # the IANA zone it was made in: series repeat on its clock
+    rdates: tuple[datetime | date, ...] = ()  # extra occurrences, like exdates
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from smallcrm.store import kinds as registry
 from smallcrm.store import search as search_service
@@ -219,7 +220,7 @@ _EXACT_PG = (
 )
 
 
-def hit_of(row: object) -> SearchHit:
+def hit_of(row: Any) -> SearchHit:
     """A search-document row as a hit."""
     return SearchHit(
         row["kind"], row["record_id"], row["title"], " ".join(row["detail"].split())[:200]

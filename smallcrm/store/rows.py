@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from smallcrm.store import records as r
+from smallcrm.store import recurrence
 from smallcrm.store.db import to_date, to_datetime
 
 
@@ -128,14 +129,19 @@ def opportunity(row: Any) -> r.Opportunity:
 
 
 def appointment(row: Any) -> r.Appointment:
-    """An appointment row (joined with names) as a record."""
-    exdates = tuple(to_datetime(x) for x in (row["exdates"] or "").split())
+    """An appointment row (joined with names) as a record; an all-day one's stored 00:00 UTC
+    of its days becomes the business's midnight of the same days."""
+    all_day = bool(row["all_day"])
+    starts_at, ends_at = to_datetime(row["starts_at"]), to_datetime(row["ends_at"])
+    if all_day:
+        starts_at = recurrence.local_midnight(starts_at.date())
+        ends_at = recurrence.local_midnight(ends_at.date()) if ends_at else None
     return r.Appointment(
         id=row["id"],
         title=row["title"],
-        starts_at=to_datetime(row["starts_at"]),
-        ends_at=to_datetime(row["ends_at"]),
-        all_day=bool(row["all_day"]),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        all_day=all_day,
         location=row["location"],
         notes=row["notes"],
         contact_id=row["contact_id"],
@@ -144,11 +150,13 @@ def appointment(row: Any) -> r.Appointment:
         account_name=row["account_name"],
         opportunity_id=row["opportunity_id"],
         rrule=row["rrule"],
-        exdates=exdates,
+        exdates=recurrence.parse_moments(row["exdates"]),
         reminder_minutes=row["reminder_minutes"],
         owner=row["owner"],
         tracking=tracking(row),
         uid=row["uid"],
+        time_zone=row["time_zone"],
+        rdates=recurrence.parse_moments(row["rdates"]),
     )
 
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from smallcrm.store import clock
+from smallcrm.store import clock, recurrence
 from smallcrm.store.records import Occurrence
 
 AGENDA_DAYS = 14
@@ -94,11 +94,16 @@ def by_day(found: list[Occurrence]) -> dict[date, list[Occurrence]]:
 
 
 def days_covered(occurrence: Occurrence) -> list[date]:
-    """Each local day an occurrence touches (an end at midnight does not touch the next day)."""
-    first = local_day(occurrence.starts_at)
+    """Each local day an occurrence touches (an end at midnight does not touch the next day).
+
+    An all-day occurrence covers the days written in it (the store gives the business's
+    midnights of its days), never days shifted by a zone.
+    """
+    day = recurrence.day_of if occurrence.appointment.all_day else local_day
+    first = day(occurrence.starts_at)
     if occurrence.ends_at is None or occurrence.ends_at <= occurrence.starts_at:
         return [first]
-    last = local_day(occurrence.ends_at - timedelta(microseconds=1))
+    last = day(occurrence.ends_at - timedelta(microseconds=1))
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 

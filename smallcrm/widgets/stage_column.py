@@ -7,7 +7,6 @@ from datetime import date
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -60,19 +59,20 @@ class StageColumn(Vertical):
     """A stage on the board. The screen fills it; the column only draws what it is given."""
 
     def __init__(self, stage: Stage) -> None:
-        super().__init__(classes="stage-column")
+        # The header and the cards are made here rather than in compose(), so a column is
+        # whole the moment it is mounted: a board rebuilt while the screen reloads (a stage
+        # added by someone else) never shows the screen a column without its cards.
+        self._header = Static(stage.name.capitalize(), classes="stage-header")
+        self._cards = OptionList(classes="stage-cards")
+        super().__init__(self._header, self._cards, classes="stage-column")
         self.stage = stage
         self.deals: list[Opportunity] = []
         self.summary: StageSummary | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(self.stage.name.capitalize(), classes="stage-header")
-        yield OptionList(classes="stage-cards")
-
     @property
     def cards(self) -> OptionList:
         """The list of cards (the focusable part of the column)."""
-        return self.query_one(OptionList)
+        return self._cards
 
     @property
     def ids(self) -> set[int]:
@@ -97,7 +97,7 @@ class StageColumn(Vertical):
     ) -> None:
         """Draw the header and cards; highlight deal ``keep`` (or the same row as before)."""
         self.deals, self.summary = deals, summary
-        self.query_one(".stage-header", Static).update(header(summary))
+        self._header.update(header(summary))
         cards = self.cards
         row = cards.highlighted or 0
         options: list[Option | None] = []

@@ -353,7 +353,7 @@ def _interaction(fields: Fields, context: Context) -> Draft:
 
 def _appointment(fields: Fields, context: Context) -> Draft:
     values: dict[str, Any] = {}
-    for key in ("title", "location", "rrule", "uid", "owner"):
+    for key in ("title", "location", "rrule", "uid", "owner", "time_zone"):
         if (text := _text(fields, key)) is not None:
             values[key] = text
     if (notes := _joined(fields, "notes", "\n\n")) is not None:
@@ -362,19 +362,18 @@ def _appointment(fields: Fields, context: Context) -> Draft:
     start = _moment(fields, "starts_at", "start_date", "start_time")
     if start is None:
         raise ValidationError("starts_at", "is missing: when does it start?")
-    if isinstance(start, date) and not isinstance(start, datetime):
+    if _is_day(start):
         all_day = True if all_day is None else all_day
-        start = local_midnight(start)
-    values["starts_at"] = _when("starts_at", start)
+    # An all-day entry keeps its days as days; the store stores them without a zone.
+    values["starts_at"] = start if all_day and _is_day(start) else _when("starts_at", start)
     end = _moment(fields, "ends_at", "end_date", "end_time")
     if end is not None:
-        if isinstance(end, date) and not isinstance(end, datetime):
-            end = local_midnight(end)
-        values["ends_at"] = _when("ends_at", end)
+        values["ends_at"] = end if all_day and _is_day(end) else _when("ends_at", end)
     if all_day is not None:
         values["all_day"] = all_day
-    if (exdates := _first(fields, "exdates")) is not None:
-        values["exdates"] = _exdates(exdates)
+    for key in ("exdates", "rdates"):
+        if (moments := _first(fields, key)) is not None:
+            values[key] = _moments(key, moments)
     if (reminder := _first(fields, "reminder_minutes")) is not None:
         values["reminder_minutes"] = reminder
     return Draft(
@@ -408,9 +407,23 @@ def _moment(fields: Fields, whole: str, day_key: str, time_key: str) -> Any:
     return clock.at(day, parse_time(str(wall), field=time_key))
 
 
-def _exdates(raw: Any) -> list[datetime]:
+def _is_day(value: Any) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _moments(key: str, raw: Any) -> list[date | datetime]:
+    """Skipped or extra occurrences: days stay days (a skipped day removes that day's
+    occurrence), times become instants."""
     items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", " ").split()
-    return [_when("exdates", item) for item in items]
+    found: list[date | datetime] = []
+    for item in items:
+        if _is_day(item):
+            found.append(item)
+        elif isinstance(item, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", item):
+            found.append(date.fromisoformat(item.strip()))
+        else:
+            found.append(_when(key, item))
+    return found
 
 
 _CONVERTERS: dict[str, Callable[[Fields, Context], Draft]] = {

@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
 from typing import Any, TextIO
 
-from smallcrm.store import accounts, appointments, contacts, crud, interactions, opportunities
+from smallcrm.store import (
+    accounts,
+    appointments,
+    contacts,
+    crud,
+    interactions,
+    opportunities,
+    recurrence,
+)
 from smallcrm.store import records as r
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
@@ -45,7 +53,7 @@ COLUMNS: dict[str, list[str]] = {
     "appointment": [
         "id", "title", "starts_at", "ends_at", "all_day", "location", "notes", "contact_email",
         "contact", "account", "opportunity_id", "rrule", "exdates", "reminder_minutes", "uid",
-        "owner", *TRACKING_COLUMNS,
+        "owner", "time_zone", "rdates", *TRACKING_COLUMNS,
     ],
 }  # fmt: skip
 _ITERATORS: dict[str, Callable[..., Iterator[Any]]] = {
@@ -86,7 +94,7 @@ def export_records(
 
         count = write_vcards(out, found, vcard_version)
     elif file_format == "ics":
-        from .ical import write_ics
+        from .ical_write import write_ics
 
         count = write_ics(out, found, zone)
     elif file_format == "csv":
@@ -249,8 +257,9 @@ def _appointment(a: r.Appointment) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
-        "starts_at": a.starts_at,
-        "ends_at": a.ends_at,
+        # An all-day entry's days are written as dates: the same days in every zone.
+        "starts_at": recurrence.day_of(a.starts_at) if a.all_day else a.starts_at,
+        "ends_at": recurrence.day_of(a.ends_at) if a.all_day and a.ends_at else a.ends_at,
         "all_day": a.all_day,
         "location": a.location,
         "notes": a.notes,
@@ -262,6 +271,8 @@ def _appointment(a: r.Appointment) -> dict[str, Any]:
         "reminder_minutes": a.reminder_minutes,
         "uid": a.uid,
         "owner": a.owner,
+        "time_zone": a.time_zone,
+        "rdates": [d.isoformat() for d in a.rdates],
     }
 
 
@@ -312,7 +323,7 @@ def invitation(
     """
     from smallcrm.store import validate as v
 
-    from .ical import build_calendar
+    from .ical_write import build_calendar
 
     appointment = appointments.get_appointment(db, appointment_id)
     attendees: dict[int, tuple[str, str]] = {}

@@ -1,73 +1,41 @@
-"""iCalendar (RFC 5545) in and out: appointments, recurrences, time zones and invitations.
+"""Reading iCalendar (RFC 5545) and vCalendar 1.0 files: each VEVENT is one appointment.
 
-Parsing and writing use the ``icalendar`` library (imported only here), which resolves
-``TZID``s through the system's zone database or the file's own VTIMEZONE definitions.
+Parsing uses the ``icalendar`` library (imported only here and in the writer), which resolves
+``TZID``s through the system's zone database or the file's own VTIMEZONE definitions. When an
+event happens (its day or instant, its zone, its recurrence) is read by ``ical_event`` and
+``ical_recur``; writing is ``ical_write``.
 
-Reading: each VEVENT is one appointment. All-day events (``VALUE=DATE``) start at local
-midnight; timed ones keep their instant (floating times are read as local time). RRULE and
-EXDATE are kept (an UNTIL given as a date is turned into the UTC instant the store's rules need);
-an overridden occurrence (an event with RECURRENCE-ID) becomes its own appointment and an
+An overridden occurrence (an event with RECURRENCE-ID) becomes its own appointment and an
 exception of its series. A VALARM before the start becomes the reminder; an ATTENDEE whose email
 belongs to a contact links the appointment to that contact. An event whose start, end, duration
-or recurrence cannot be read is a problem of that event; a file that is cut short (no
-END:VCALENDAR) or is no calendar at all is refused as a whole.
-
-Writing: timed appointments are written in the local time zone (with its VTIMEZONE), so a weekly
-9:00 meeting stays at 9:00 across daylight-saving changes in every calendar program, as it does
-in smallcrm; all-day ones as dates. ``invitation`` writes one appointment with METHOD:REQUEST,
-the organiser and the linked contact as attendee.
+or recurrence cannot be read is a problem of that event; what is read but cannot be kept is a
+warning of it; a file that is cut short (no END:VCALENDAR) or is no calendar at all is refused
+as a whole.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from pathlib import Path
-from typing import Any, TextIO
+from datetime import timedelta
+from typing import Any
 
-from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
-from smallcrm.store.records import Appointment
 
 from .common import Problem
 from .convert import Fields, add
-from .ical_uid import smallcrm_uid
+from .ical_event import FileClock, read_times
+from .ical_recur import RawEvent, override_key, overrides, raw_events, read_recurrence, replaced
+from .ical_write import PRODID, build_calendar, event_uid, write_ics
 from .parsed import ParsedFile, SourceRecord
-from .values import local_midnight
 
-PRODID = "-//smallcrm//smallcrm//EN"
+__all__ = ["PRODID", "build_calendar", "event_uid", "read_calendar", "write_ics"]
+
 # Properties without which an event would be imported wrong; others are skipped with a warning.
 CRITICAL = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "RECURRENCE-ID"})
+# vCalendar 1.0 writes these in its own way; they are read from the file's text instead.
+VCAL_RAW = frozenset({"RRULE", "EXDATE", "RDATE", "EXRULE"})
 _LINE_START = re.compile(r"^(BEGIN|END):(VCALENDAR|VEVENT)\s*$", re.IGNORECASE | re.MULTILINE)
-
-
-def local_zone() -> tzinfo:
-    """The machine's time zone as a zoneinfo zone (``TZ``, else /etc/localtime), else UTC."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    timezone_file = Path("/etc/timezone")
-    if timezone_file.is_file():
-        candidates.append(timezone_file.read_text(errors="replace").strip())
-    for name in candidates:
-        if name == "UTC" or (name and "/" in name):
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return UTC
-
-
-# --- reading -----------------------------------------------------------------------------------
 
 
 def read_calendar(text: str) -> ParsedFile:
@@ -79,26 +47,33 @@ def read_calendar(text: str) -> ParsedFile:
         for pos in starts
         if text[pos : pos + 12].upper().startswith("BEGIN:VEVENT")
     ]
+    raw = raw_events(text)
     # The library warns about guesses it makes (a vendor-prefixed TZID, ...): they become
     # warnings of the import rather than noise on the terminal.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         calendars = _parse(text)
-        events = [e for cal in calendars for e in cal.walk("VEVENT")]
-        overrides = _overrides(events)
+        clocks = [FileClock.of(cal) for cal in calendars]
+        events = [
+            (e, fc) for cal, fc in zip(calendars, clocks, strict=True) for e in cal.walk("VEVENT")
+        ]
+        replacing = overrides([e for e, _ in events])
         records = [
             _record(
                 event,
+                file_clock,
+                raw[index] if index < len(raw) else RawEvent(),
                 index + 1,
                 event_lines[index] if index < len(event_lines) else None,
-                overrides,
+                replacing,
             )
-            for index, event in enumerate(events)
+            for index, (event, file_clock) in enumerate(events)
         ]
     notes = [
         Problem("file", f"{n} {name} not imported (only events are)")
         for name, n in _other_components(calendars)
     ]
+    notes += [Problem("file", note) for fc in clocks for note in fc.notes]
     notes += [Problem("file", str(w.message)) for w in caught]
     return ParsedFile("ics", "appointment", records, {"events": len(records)}, notes)
 
@@ -139,59 +114,34 @@ def _other_components(calendars: list[Any]) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
-def _overrides(events: list[Any]) -> dict[str, list[datetime]]:
-    """Occurrences replaced by their own event (RECURRENCE-ID), by series UID."""
-    found: dict[str, list[datetime]] = {}
-    for event in events:
-        recurrence = event.get("RECURRENCE-ID")
-        uid = str(event.get("UID") or "")
-        if recurrence is None or not uid or _broken(event, "RECURRENCE-ID"):
-            continue
-        try:
-            found.setdefault(uid, []).append(_moment(recurrence.dt))
-        except (AttributeError, TypeError, ValueError):
-            continue
-    return found
-
-
-def _broken(event: Any, name: str) -> str | None:
-    for prop, message in getattr(event, "errors", []):
-        if prop == name:
-            return str(message)
-    return None
-
-
 def _record(
-    event: Any, number: int, line: int | None, overrides: dict[str, list[datetime]]
+    event: Any,
+    file_clock: FileClock,
+    raw: RawEvent,
+    number: int,
+    line: int | None,
+    replacing: dict[str, list[Any]],
 ) -> SourceRecord:
     where = f"event {number}" + (f" (line {line})" if line else "")
     try:
-        fields, warnings = _event_fields(event, overrides)
+        fields, warnings = _event_fields(event, file_clock, raw, replacing)
     except ValidationError as exc:
         problem = Problem(where, exc.message, exc.field, line)
         return SourceRecord(number, where, line, "appointment", None, problem)
     return SourceRecord(number, where, line, "appointment", fields, None, tuple(warnings))
 
 
-def _event_fields(event: Any, overrides: dict[str, list[datetime]]) -> tuple[Fields, list[str]]:
-    warnings: list[str] = []
-    for prop, message in getattr(event, "errors", []):
-        name = prop or _line_name(str(message))
-        if name in CRITICAL:
-            raise ValidationError(_FIELD_NAMES[name], f"{name} cannot be read: {message}")
-        warnings.append(f"{name or 'a line'} ignored: {message}")
+def _event_fields(
+    event: Any, file_clock: FileClock, raw: RawEvent, replacing: dict[str, list[Any]]
+) -> tuple[Fields, list[str]]:
+    warnings = _library_errors(event, file_clock)
+    times = read_times(event, file_clock)
     fields: Fields = {}
-    start_prop = event.get("DTSTART")
-    if start_prop is None:
-        raise ValidationError("starts_at", "the event has no DTSTART")
-    start_value = _dt(start_prop, "starts_at")
-    all_day = isinstance(start_value, date) and not isinstance(start_value, datetime)
-    start = _moment(start_value)
-    add(fields, "starts_at", start)
-    add(fields, "all_day", all_day)
-    end = _end(event, start_value, start, all_day)
-    if end is not None:
-        add(fields, "ends_at", end)
+    add(fields, "starts_at", times.start)
+    add(fields, "all_day", times.all_day)
+    add(fields, "time_zone", times.zone)
+    if times.end is not None:
+        add(fields, "ends_at", times.end)
     title = _text(event, "SUMMARY")
     if not title:
         title = "(no title)"
@@ -200,9 +150,11 @@ def _event_fields(event: Any, overrides: dict[str, list[datetime]]) -> tuple[Fie
     add(fields, "location", _text(event, "LOCATION"))
     add(fields, "notes", _text(event, "DESCRIPTION"))
     uid = _text(event, "UID")
-    _recurrence(event, fields, start, uid, overrides)
+    # A series skips the occurrences that other events of the file replace.
+    moved = replaced(replacing, uid, times) if uid and "RECURRENCE-ID" not in event else []
+    warnings += read_recurrence(event, raw, times, file_clock.vcal, fields, moved)
     if event.get("RECURRENCE-ID") is not None and uid:
-        uid = f"{uid}#{_moment(_dt(event['RECURRENCE-ID'], 'recurrence')).isoformat()}"
+        uid += override_key(event, times)
     if uid and len(uid) <= 300:
         add(fields, "uid", uid)
     reminder = _reminder(event)
@@ -211,6 +163,19 @@ def _event_fields(event: Any, overrides: dict[str, list[datetime]]) -> tuple[Fie
     for email in _attendees(event):
         add(fields, "attendee", email)
     return fields, warnings
+
+
+def _library_errors(event: Any, file_clock: FileClock) -> list[str]:
+    """What icalendar could not parse: a problem of the event when it is about its time."""
+    warnings = []
+    for prop, message in getattr(event, "errors", []):
+        name = prop or _line_name(str(message))
+        if file_clock.vcal and name in VCAL_RAW:
+            continue  # read from the file's own text
+        if name in CRITICAL:
+            raise ValidationError(_FIELD_NAMES[name], f"{name} cannot be read: {message}")
+        warnings.append(f"{name or 'a line'} ignored: {message}")
+    return warnings
 
 
 def _line_name(message: str) -> str | None:
@@ -230,48 +195,6 @@ _FIELD_NAMES = {
 }
 
 
-def _dt(prop: Any, field_name: str) -> date | datetime:
-    if isinstance(prop, list):
-        raise ValidationError(field_name, f"is given {len(prop)} times in one event")
-    try:
-        value = prop.dt
-    except Exception as exc:  # noqa: BLE001 - a broken property raises on access
-        raise ValidationError(field_name, f"cannot be read ({exc})") from None
-    if not isinstance(value, date):
-        raise ValidationError(field_name, f"{value!r} is not a date or time")
-    return value
-
-
-def _moment(value: date | datetime) -> datetime:
-    """An aware datetime: a date is local midnight, a floating time is local time."""
-    if not isinstance(value, datetime):
-        return local_midnight(value)
-    if value.tzinfo is None:
-        return clock.local(value)
-    return value
-
-
-def _end(event: Any, start_value: date, start: datetime, all_day: bool) -> datetime | None:
-    end_prop = event.get("DTEND")
-    if end_prop is not None:
-        end = _moment(_dt(end_prop, "ends_at"))
-    elif event.get("DURATION") is not None:
-        length = event["DURATION"].dt
-        if not isinstance(length, timedelta):
-            raise ValidationError("ends_at", "DURATION is not a length of time")
-        if all_day:
-            end = local_midnight(start_value + timedelta(days=length.days))
-        else:
-            end = start + length
-    else:
-        return None
-    if all_day and end <= local_midnight(start_value + timedelta(days=1)):
-        return None  # a one-day event: smallcrm keeps no end for it
-    if end < start:
-        raise ValidationError("ends_at", "the event ends before it starts")
-    return end
-
-
 def _text(event: Any, name: str) -> str | None:
     value = event.get(name)
     if value is None:
@@ -280,46 +203,6 @@ def _text(event: Any, name: str) -> str | None:
         value = value[0] if value else ""
     text = str(value).strip()
     return text or None
-
-
-def _recurrence(
-    event: Any, fields: Fields, start: datetime, uid: str | None, overrides: dict
-) -> None:
-    rule = event.get("RRULE")
-    if isinstance(rule, list):
-        rule = rule[0] if rule else None
-    exdates: list[datetime] = []
-    for group in _as_list(event.get("EXDATE")):
-        for item in getattr(group, "dts", []):
-            exdates.append(_moment(_dt(item, "exdates")))
-    if rule is not None:
-        add(fields, "rrule", _rule_text(rule))
-        if uid and event.get("RECURRENCE-ID") is None:
-            exdates += overrides.get(uid, [])
-    if exdates:
-        add(fields, "exdates", exdates)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _rule_text(rule: Any) -> str:
-    """The RRULE as text, with a date or floating UNTIL made a UTC instant."""
-    from icalendar import vRecur
-
-    parts = dict(rule)
-    until = parts.get("UNTIL")
-    if until:
-        value = until[0]
-        if not isinstance(value, datetime):
-            value = local_midnight(value + timedelta(days=1)) - timedelta(seconds=1)
-        elif value.tzinfo is None:
-            value = clock.local(value)
-        parts["UNTIL"] = [value.astimezone(UTC)]
-    return vRecur(parts).to_ical().decode()
 
 
 def _reminder(event: Any) -> int | None:
@@ -336,115 +219,9 @@ def _reminder(event: Any) -> int | None:
 
 def _attendees(event: Any) -> list[str]:
     found = []
-    for attendee in _as_list(event.get("ATTENDEE")):
+    value = event.get("ATTENDEE")
+    for attendee in value if isinstance(value, list) else [value] if value is not None else []:
         address = re.sub(r"^mailto:", "", str(attendee), flags=re.IGNORECASE).strip()
         if "@" in address:
             found.append(address.lower())
     return found
-
-
-# --- writing -----------------------------------------------------------------------------------
-
-
-def write_ics(out: TextIO, appointments: Iterable[Appointment], zone: tzinfo | None = None) -> int:
-    """Write appointments as one iCalendar file; returns how many were written."""
-    calendar, count = build_calendar(appointments, zone=zone)
-    out.write(calendar.to_ical().decode("utf-8"))
-    return count
-
-
-def build_calendar(
-    appointments: Iterable[Appointment],
-    *,
-    zone: tzinfo | None = None,
-    method: str | None = None,
-    attendees: dict[int, tuple[str, str]] | None = None,
-    organizer: tuple[str, str | None] | None = None,
-) -> tuple[Any, int]:
-    """An icalendar ``Calendar`` of the appointments, with the VTIMEZONE they need."""
-    from icalendar import Calendar
-
-    zone = zone or local_zone()
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    if method:
-        calendar.add("method", method)
-    count = 0
-    for appointment in appointments:
-        event = _event(appointment, zone)
-        if organizer:
-            event.add("organizer", f"mailto:{organizer[0]}", parameters=_cn(organizer[1]))
-        if attendees and appointment.id in attendees:
-            email, name = attendees[appointment.id]
-            params = {
-                "ROLE": "REQ-PARTICIPANT",
-                "PARTSTAT": "NEEDS-ACTION",
-                "RSVP": "TRUE",
-                **_cn(name),
-            }
-            event.add("attendee", f"mailto:{email}", parameters=params)
-        calendar.add_component(event)
-        count += 1
-    calendar.add_missing_timezones()
-    return calendar, count
-
-
-def _cn(name: str | None) -> dict[str, str]:
-    return {"CN": name} if name else {}
-
-
-def event_uid(appointment: Appointment) -> str:
-    """The appointment's UID, or a stable one made from its id and creation time."""
-    return appointment.uid or smallcrm_uid(appointment.id, appointment.tracking.created_at)
-
-
-def _event(appointment: Appointment, zone: tzinfo) -> Any:
-    from icalendar import Alarm, Event, vRecur
-
-    event = Event()
-    event.add("uid", event_uid(appointment))
-    event.add("dtstamp", appointment.tracking.updated_at.astimezone(UTC))
-    event.add("created", appointment.tracking.created_at.astimezone(UTC))
-    event.add("last-modified", appointment.tracking.updated_at.astimezone(UTC))
-    event.add("sequence", max(appointment.tracking.version - 1, 0))
-    event.add("summary", appointment.title)
-    start = appointment.starts_at.astimezone(zone)
-    if appointment.all_day:
-        # All-day entries are days of the local calendar (they start at local midnight).
-        first = clock.local(appointment.starts_at).date()
-        event.add("dtstart", first)
-        event.add("dtend", _all_day_end(appointment, first))
-    else:
-        event.add("dtstart", start)
-        if appointment.ends_at:
-            event.add("dtend", appointment.ends_at.astimezone(zone))
-    if appointment.rrule:
-        event.add("rrule", vRecur.from_ical(appointment.rrule))
-        if appointment.exdates:
-            skipped = [
-                clock.local(d).date() if appointment.all_day else d.astimezone(zone)
-                for d in appointment.exdates
-            ]
-            event.add("exdate", skipped)
-    if appointment.location:
-        event.add("location", appointment.location)
-    if appointment.notes:
-        event.add("description", appointment.notes)
-    if appointment.reminder_minutes is not None:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", appointment.title)
-        alarm.add("trigger", timedelta(minutes=-appointment.reminder_minutes))
-        event.add_component(alarm)
-    return event
-
-
-def _all_day_end(appointment: Appointment, first: date) -> date:
-    """DTEND of an all-day event: the day after its last day (RFC 5545 ends are exclusive)."""
-    if appointment.ends_at is None:
-        return first + timedelta(days=1)
-    end = clock.local(appointment.ends_at)
-    last = end.date() if end.time() == datetime.min.time() else end.date() + timedelta(days=1)
-    return max(last, first + timedelta(days=1))

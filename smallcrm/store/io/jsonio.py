@@ -145,7 +145,7 @@ def _items(field: str, value: Any, label: str | None) -> list[Item]:
             return [Item(str(value["value"]), method_label(str(value.get("label") or "")) or label)]
         return []
     if isinstance(value, list):
-        if field in ("tags", "exdates"):
+        if field in ("tags", "exdates", "rdates"):
             return [Item([str(v) for v in value if v is not None])]
         return [item for v in value if v is not None for item in _items(field, v, label)]
     if isinstance(value, bool | int | float):

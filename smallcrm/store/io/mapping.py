@@ -42,7 +42,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "appointment": tuple(
         "title starts_at start_date start_time ends_at end_date end_time all_day location notes "
-        "contact company rrule exdates reminder_minutes uid owner".split()
+        "contact company rrule exdates rdates reminder_minutes uid owner time_zone".split()
     ),
 }
 LABELLED = frozenset({"email", "phone"})
@@ -185,6 +185,8 @@ _APPOINTMENT = {
     "company": _words("company|account|account name|organization"),
     "rrule": _words("rrule|recurrence|recurrence rule|repeat|repeats"),
     "exdates": _words("exdates|exdate|exceptions"),
+    "rdates": _words("rdates|rdate|extra dates"),
+    "time_zone": _words("time zone|timezone|tzid|zone"),
     "reminder_minutes": _words("reminder minutes|reminder|alarm|reminder before"),
     "uid": _words("uid|event id|ical uid|external id"),
     "owner": _words("owner|organizer|meeting organizer"),

@@ -123,9 +123,9 @@ def _one_address(fields: Fields, group: str) -> dict[str, Any]:
         city = f"{city}, {region}" if city else region
     result = {
         "street": ", ".join(streets) or None,
-        "postal_code": (_parts(fields, "postal_code", group) or [None])[0],
+        "postal_code": next(iter(_parts(fields, "postal_code", group)), None),
         "city": city or None,
-        "country": (_parts(fields, "country", group) or [None])[0],
+        "country": next(iter(_parts(fields, "country", group)), None),
     }
     formatted = _parts(fields, "address", group)
     if not any(result.values()) and formatted:

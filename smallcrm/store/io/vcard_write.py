@@ -127,7 +127,8 @@ def fold(line: str, limit: int = 75) -> str:
     if len(line.encode("utf-8")) <= limit:
         return line
     pieces: list[str] = []
-    current, size, room = [], 0, limit
+    current: list[str] = []
+    size, room = 0, limit
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > room:

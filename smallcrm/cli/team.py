@@ -12,7 +12,7 @@ import typer
 from smallcrm.cli.context import err, guarded
 
 if TYPE_CHECKING:
-    from smallcrm.store.shared import SharedDatabase
+    from smallcrm.store.team import SharedDatabase
 
 
 @guarded
@@ -60,7 +60,7 @@ def init_shared(
 
     Example: smallcrm init-shared /srv/smallcrm --group sales
     """
-    from smallcrm.store.shared import init_shared as set_up
+    from smallcrm.store.team import init_shared as set_up
 
     result = set_up(path, group, fix=fix)
     _report(result)

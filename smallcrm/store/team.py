@@ -1,12 +1,12 @@
 """Who else on the machine can open the database file: a team's shared set-up, and a warning
 when a database is readable by every user.
 
-A team database is a file with mode 0660 in a directory of its own with mode 2770 (setgid),
-both owned by the team's group. SQLite creates the ``-wal`` and ``-shm`` files with the
-database file's own permission bits (it ``fchmod``s them, so the creator's umask does not
-matter), and the setgid directory gives them the team's group rather than the creator's own
-(measured under umask 077; see FINDINGS.md). A single-owner database is created 0600 by
-``db.py``, and its ``-wal``/``-shm`` follow it the same way.
+A team database is a file with mode 0660 in a directory of its own with mode 2770 (setgid), both
+owned by the team's group. SQLite creates the ``-wal`` and ``-shm`` files with the database file's
+own permission bits (it ``fchmod``s them, so the creator's umask does not matter), and the setgid
+directory gives them the team's group rather than the creator's own (measured under umask 077: the
+-wal and -shm files stayed group-writable). A single-owner database is created 0600 by ``db.py``,
+and its ``-wal``/``-shm`` follow it the same way.
 
 Only the standard library is imported at module level: the shell commands check the file on
 every run (one ``stat`` call), and nothing here may import textual.
