@@ -16,6 +16,7 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,10 +63,15 @@ def _kill(child: subprocess.Popen[str], after: float) -> list[str]:
     child.kill()  # SIGKILL on POSIX: no handler, no clean-up, no flush
     assert child.stdout is not None and child.stderr is not None
     # Read through the stream, not past it: its buffer may hold lines read along with the first.
-    out = child.stdout.read()
+    # The output ends when every process holding it has ended (an import's worker too).
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.append(child.stdout.read()), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert out, "a process the child started outlived it"
     child.stderr.close()
     child.wait(timeout=30)
-    return out.splitlines()
+    return out[0].splitlines()
 
 
 def _finish(child: subprocess.Popen[str]) -> list[str]:
@@ -214,6 +220,40 @@ def test_a_killed_import_with_writers_meanwhile_is_whole_or_gone(
         assert (hidden, live) == (0, counted) and set(calls) <= stored
         assert not list(tmp_path.glob("*.lock")), "a lock file was left behind"
     assert {"hidden", "publishing"} & set(phases), f"no kill landed in an import: {phases}"
+
+
+def _alive(pid: int) -> bool:
+    """The process runs (a zombie nobody reaped has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_killed_importers_worker_ends_with_it(db_path: Path, tmp_path: Path) -> None:
+    """The worker that reads the file for an import ends when its importer is killed, also when
+    it has read a short file whole and is waiting to hand the last of it over to nobody."""
+    path = tmp_path / "short.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("first_name,last_name,email,phone\n")
+        for i in range(1200):
+            out.write(f"Short{i},List,s{i}@example.com,+49 151 {40000000 + i}\n")
+    child = _start("import", db_path, path, "yes")
+    _ready(child, "importing")
+    children = Path(f"/proc/{child.pid}/task/{child.pid}/children")
+    if not children.exists():
+        pytest.skip("needs Linux's /proc children list")
+    deadline = time.monotonic() + 60
+    while not (workers := [int(pid) for pid in children.read_text().split()]):
+        assert time.monotonic() < deadline, "the import started no worker"
+        time.sleep(0.01)
+    _kill(child, 0)  # also fails if the worker keeps the child's output open
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "the worker outlived its importer"
+        time.sleep(0.1)
+    assert _assert_sound(db_path)
 
 
 # --- a run of edits ------------------------------------------------------------------------------

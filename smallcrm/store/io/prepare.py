@@ -132,7 +132,7 @@ def _from_worker(parsed: ParsedFile, context: Context) -> Iterator[Pair]:
 
     pool = multiprocessing.get_context("fork")
     results = pool.Queue(maxsize=AHEAD)
-    worker = pool.Process(target=_work, args=(parsed, context, results), daemon=True)
+    worker = pool.Process(target=_work, args=(parsed, context, results, os.getpid()), daemon=True)
     worker.start()
     try:
         while True:
@@ -161,10 +161,11 @@ def _from_worker(parsed: ParsedFile, context: Context) -> Iterator[Pair]:
         results.close()
 
 
-def _work(parsed: ParsedFile, context: Context, results: Any) -> None:
-    """In the worker: read, convert and validate every record, a chunk at a time."""
+def _work(parsed: ParsedFile, context: Context, results: Any, importer: int) -> None:
+    """In the worker: read, convert and validate every record, a chunk at a time. ``importer``
+    is the importing process's id, from before the fork: it may be gone already."""
     _ignore_interrupts()
-    importer = os.getppid()
+    _end_with(importer)
     try:
         chunk: list[Packed] = []
         for record in parsed.records:
@@ -223,6 +224,22 @@ def _unpack(packed: Packed) -> Pair:
         draft = Draft(kind, values, label, company, contact, warnings, attendees, own)
         return record, Prepared(draft, cleaned)
     return record, prepared
+
+
+def _end_with(importer: int) -> None:
+    """End the worker as soon as its importer is gone (killed), whatever it is doing: reading,
+    waiting for room in the queue, or exiting while the queue's thread waits to hand over what
+    nobody will ever take. It would hold the database's connection and the importer's output
+    open for good."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == importer:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="importer-watch", daemon=True).start()
 
 
 def _slim(record: SourceRecord) -> SourceRecord:
