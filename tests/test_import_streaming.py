@@ -164,6 +164,36 @@ def test_possible_duplicates_are_counted_beyond_the_sample(
     assert len(report.warnings) == 4 and report.warnings_total == 9
 
 
+def test_chunks_are_sized_to_hold_the_lock_briefly() -> None:
+    """A slow chunk (a busy machine) makes the next ones smaller, down to a floor; a quick one
+    lets them grow back to the most; the file's last chunk says nothing about the pace."""
+    hold, most, least = staging.HOLD, staging.CHUNK, staging.MIN_CHUNK
+    assert staging.next_size(most, most, hold / 4) == most
+    assert staging.next_size(most, most, hold * 10) == most // 10
+    assert staging.next_size(most // 10, most // 10, hold / 10) == most
+    assert staging.next_size(most, most, hold * 10_000) == least
+    assert staging.next_size(most, 3, hold * 10_000) == most
+
+
+def test_a_slow_chunk_makes_the_next_ones_smaller(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(staging, "CHUNK", 40)
+    monkeypatch.setattr(staging, "MIN_CHUNK", 5)
+    monkeypatch.setattr(staging, "HOLD", 0.001)  # every chunk is slower than that
+    sizes: list[int] = []
+    real = staging.ImportSession._chunk
+
+    def counted(self: staging.ImportSession, tx: Any, chunk: list[Any]) -> None:
+        sizes.append(len(chunk))
+        real(self, tx, chunk)
+
+    monkeypatch.setattr(staging.ImportSession, "_chunk", counted)
+    report = import_file(db, _write(tmp_path, "crowd.csv", HEADER + _people(100)))
+    assert report.created == 100 and sum(sizes) == 100
+    assert sizes[0] == 40 and sizes[1] < 40 and min(sizes[1:]) >= 5
+
+
 # --- hidden until the whole file is in -----------------------------------------------------------
 
 

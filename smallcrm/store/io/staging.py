@@ -29,7 +29,7 @@ from smallcrm.store.errors import StoreError, ValidationError
 from .batch_lock import RunningLock
 from .batches import add_items_tx, start_batch_tx
 from .bulk import QuietSearch
-from .common import PossibleDuplicate, Problem, Progress, RowOutcome, Sample, Ticker
+from .common import Clock, PossibleDuplicate, Problem, Progress, RowOutcome, Sample, Ticker
 from .convert import Context
 from .engine_records import RecordWriter
 from .indexes import AccountIndex, ContactIndex
@@ -38,7 +38,13 @@ from .parsed import ParsedFile, SourceRecord
 from .prepare import Failed, Prepared, prepared_records
 from .recheck import Recheck, Rechecked
 
-CHUNK = 1000  # records per write transaction
+CHUNK = 1000  # records per write transaction, at most
+# A chunk holds the write lock while it is written; on a machine busy with other work a thousand
+# records can take seconds, and others' saves give up after five. So each chunk is sized from
+# how long the one before took, to hold the lock about HOLD seconds (never fewer than
+# MIN_CHUNK records: each transaction has its cost).
+HOLD = 0.4
+MIN_CHUNK = 50
 
 
 @dataclass
@@ -115,11 +121,14 @@ class ImportSession:
         self.writer.accounts.load(self.db)
         ticker = Ticker(progress, _known_total(self.parsed))
         pairs = prepared_records(self.parsed, self.context, large=large)
+        size = CHUNK
         with closing(pairs) as ready:
-            while chunk := list(islice(ready, CHUNK)):
+            while chunk := list(islice(ready, size)):
+                clock = Clock()
                 with self.db.write() as tx:
                     tx.hidden_by = self.hidden
                     self._chunk(tx, chunk)
+                size = next_size(size, len(chunk), clock.seconds())
                 ticker.total = _estimate(ticker.total, self.tally.total, read_so_far)
                 ticker.step(len(chunk))
         ticker.total = self.tally.total
@@ -231,6 +240,14 @@ class ImportSession:
             self.tally.duplicates.add(
                 PossibleDuplicate("import", "contact", ours, f"contact {ours}", other, reason)
             )
+
+
+def next_size(size: int, written: int, seconds: float) -> int:
+    """The next chunk's size: about ``HOLD`` seconds' worth at the pace of the last one."""
+    if written < size:
+        return size  # the last chunk of the file
+    pace = written / max(seconds, 0.001)
+    return max(min(MIN_CHUNK, CHUNK), min(CHUNK, round(pace * HOLD)))
 
 
 def _named_emails(ready: list[Prepared]) -> set[str]:
