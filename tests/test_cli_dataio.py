@@ -207,9 +207,9 @@ def test_other_kinds_import_from_their_fixtures(run: Run) -> None:
 
 
 def test_ctrl_c_during_an_import_leaves_nothing(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    from smallcrm.store.io import engine
+    from smallcrm.store.io import staging
 
-    real = engine._Run.one
+    real = staging.ImportSession.one
     calls: list[int] = []
 
     def interrupted(self: object, *args: object) -> None:
@@ -218,7 +218,7 @@ def test_ctrl_c_during_an_import_leaves_nothing(run: Run, monkeypatch: pytest.Mo
             raise KeyboardInterrupt
         real(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine._Run, "one", interrupted)
+    monkeypatch.setattr(staging.ImportSession, "one", interrupted)
     result = run("import", str(FIXTURES / "google_contacts.csv"))
     assert fails(result, 130) == "Interrupted: nothing was imported.\n"
     monkeypatch.undo()

@@ -16,6 +16,7 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,13 +61,23 @@ def _kill(child: subprocess.Popen[str], after: float) -> list[str]:
     """SIGKILL the child ``after`` seconds from now; the lines it acknowledged."""
     time.sleep(after)
     child.kill()  # SIGKILL on POSIX: no handler, no clean-up, no flush
-    out, _ = child.communicate(timeout=30)
-    return out.splitlines()
+    assert child.stdout is not None and child.stderr is not None
+    # Read through the stream, not past it: its buffer may hold lines read along with the first.
+    # The output ends when every process holding it has ended (an import's worker too).
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.append(child.stdout.read()), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert out, "a process the child started outlived it"
+    child.stderr.close()
+    child.wait(timeout=30)
+    return out[0].splitlines()
 
 
 def _finish(child: subprocess.Popen[str]) -> list[str]:
-    out, errors = child.communicate(timeout=120)
-    assert child.returncode == 0, errors
+    assert child.stdout is not None and child.stderr is not None
+    out, errors = child.stdout.read(), child.stderr.read()  # through the streams' buffers
+    assert child.wait(timeout=120) == 0, errors
     return out.splitlines()
 
 
@@ -146,6 +157,103 @@ def test_a_killed_import_leaves_its_whole_batch_or_nothing(
             assert (people, batches) == whole, "an acknowledged import is missing"
     assert interrupted, "no kill landed during an import: the test proved nothing"
     assert contacts.list_contacts(db).total >= 1 + IMPORT_SIZE
+
+
+def _import_phase(path: Path, round_number: int) -> str:
+    """Where this round's import stands before anyone tidies up (a database opened without
+    migrating finishes no import): none, hidden (reading), publishing (committed), done."""
+    raw = Database(f"sqlite:///{path}", migrate=False)
+    try:
+        with raw.read() as tx:
+            row = tx.one(
+                "SELECT finished_at, details FROM import_batch WHERE source = :source",
+                source=f"round{round_number}.csv",
+            )
+    finally:
+        raw.close()
+    if row is None:
+        return "none"
+    if row["finished_at"] is not None:
+        return "done"
+    return "publishing" if '"publishing"' in row["details"] else "hidden"
+
+
+def test_a_killed_import_with_writers_meanwhile_is_whole_or_gone(
+    db: Database, db_path: Path, tmp_path: Path, rng: random.Random
+) -> None:
+    """The import is read by a worker process and others log calls while it runs; wherever the
+    kill lands (reading, committed and being shown, done), the next opener finds the import
+    whole or gone, no hidden record or lock file left, the counts and the index in step, and
+    every call the other writer acknowledged."""
+    anna = contacts.create_contact(db, allow_duplicate=True, name="Anna Adler")
+    files = []
+    for round_number in range(ROUNDS + 1):
+        files.append(tmp_path / f"round{round_number}.csv")
+        _write_contacts_csv(files[-1], round_number)
+    child = _start("import", db_path, files[0], "yes")
+    began = _ready(child, "importing")
+    assert _finish(child)[-1].startswith("imported ")
+    duration = time.perf_counter() - began
+    phases: list[str] = []
+    for round_number in range(1, ROUNDS + 1):
+        writer = _start("logs", db_path, anna.id)
+        _ready(writer, "logging")
+        child = _start("import", db_path, files[round_number], "yes")
+        _ready(child, "importing")
+        lines = _kill(child, rng.uniform(0.1, 1.0) * duration)
+        calls = [
+            int(line.split()[1]) for line in _kill(writer, 0) if line.startswith("interaction")
+        ]
+        phases.append(_import_phase(db_path, round_number))
+        checked = _assert_sound(db_path)
+        people, batches = _import_state(checked, round_number)
+        with checked.read() as tx:
+            hidden = tx.scalar("SELECT count(*) FROM contact WHERE deleted_by LIKE '%import %'")
+            live = tx.scalar("SELECT count(*) FROM contact WHERE deleted_at IS NULL")
+            counted = tx.scalar("SELECT live FROM record_count WHERE kind = 'contact'")
+            stored = {row[0] for row in tx.all("SELECT id FROM interaction")}
+        checked.close()
+        whole = (IMPORT_SIZE, [(IMPORT_SIZE, 1, IMPORT_SIZE)])
+        assert (people, batches) in (whole, (0, [])), f"a half-written import ({phases})"
+        if any(line.startswith("imported ") for line in lines):
+            assert (people, batches) == whole, "an acknowledged import is missing"
+        assert (hidden, live) == (0, counted) and set(calls) <= stored
+        assert not list(tmp_path.glob("*.lock")), "a lock file was left behind"
+    assert {"hidden", "publishing"} & set(phases), f"no kill landed in an import: {phases}"
+
+
+def _alive(pid: int) -> bool:
+    """The process runs (a zombie nobody reaped has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_killed_importers_worker_ends_with_it(db_path: Path, tmp_path: Path) -> None:
+    """The worker that reads the file for an import ends when its importer is killed, also when
+    it has read a short file whole and is waiting to hand the last of it over to nobody."""
+    path = tmp_path / "short.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("first_name,last_name,email,phone\n")
+        for i in range(1200):
+            out.write(f"Short{i},List,s{i}@example.com,+49 151 {40000000 + i}\n")
+    child = _start("import", db_path, path, "yes")
+    _ready(child, "importing")
+    children = Path(f"/proc/{child.pid}/task/{child.pid}/children")
+    if not children.exists():
+        pytest.skip("needs Linux's /proc children list")
+    deadline = time.monotonic() + 60
+    while not (workers := [int(pid) for pid in children.read_text().split()]):
+        assert time.monotonic() < deadline, "the import started no worker"
+        time.sleep(0.01)
+    _kill(child, 0)  # also fails if the worker keeps the child's output open
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "the worker outlived its importer"
+        time.sleep(0.1)
+    assert _assert_sound(db_path)
 
 
 # --- a run of edits ------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from smallcrm.store.db import Database, open_database
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.io import (
     ImportRejected,
-    engine,
     export_records,
     get_batch,
     import_file,
@@ -23,6 +22,7 @@ from smallcrm.store.io import (
     list_batches,
     parse_mapping,
     prepare,
+    staging,
     undo_import,
 )
 from smallcrm.store.io.csvio import detect_delimiter, read_csv, safe_cell
@@ -519,21 +519,24 @@ def test_progress_reaches_the_total(db: Database) -> None:
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+BULK = 500  # contacts: more than a chunk of hidden records, several worker chunks
+
+
 def test_large_file_takes_the_fast_paths(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Search triggers deferred (500+ contacts) and validation in a worker process."""
     monkeypatch.setattr(prepare, "PARALLEL_MIN", 100)
     monkeypatch.setattr(prepare, "CHUNK", 150)
-    monkeypatch.setattr(engine, "CHUNK", 200)
+    monkeypatch.setattr(staging, "CHUNK", 200)
     rows = "".join(
         f"Person{i},Name{i % 7},p{i}@example.com,+49 151 {10000000 + i},Firma {i % 40}\n"
-        for i in range(engine.BULK_THRESHOLD + 100)
+        for i in range(BULK + 100)
     )
     rows += ",,nameless@example.com,,\n"
     path = _write(tmp_path, "big.csv", "First Name,Last Name,Email,Mobile,Company\n" + rows)
     report = import_file(db, path, skip_invalid=True)
-    total = engine.BULK_THRESHOLD + 100
+    total = BULK + 100
     assert (report.created, report.invalid) == (total, 1)
     assert report.problems[0].where == f"line {total + 2}"
     from smallcrm.store.search import check_index
@@ -643,9 +646,9 @@ def test_imports_from_a_threaded_program_validate_in_process(
     rows = "".join(f"Person {i},p{i}@example.com\n" for i in range(50))
     path = _write(tmp_path, "threaded.csv", "Name,Email\n" + rows)
     forked: list[bool] = []
-    original = prepare._prepare_chunk
+    original = prepare._from_worker
     monkeypatch.setattr(
-        prepare, "_prepare_chunk", lambda start: forked.append(True) or original(start)
+        prepare, "_from_worker", lambda *args: forked.append(True) or original(*args)
     )
     results: list[object] = []
     thread = threading.Thread(target=lambda: results.append(import_file(db, path)))

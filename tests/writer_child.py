@@ -11,13 +11,17 @@ release it, kill it at the right moment, and know what it acknowledged:
   version read), moves the shared deal (``move_stage`` with the version read), both retried on
   ConflictError, and logs a call; prints its tally as JSON.
 - ``hold-lock PATH``: takes the write lock, prints ``holding``, lets go at a line on stdin.
-- ``import PATH CSV``: prints ``importing``, imports the file (one batch), prints
-  ``imported BATCH_ID``.
+- ``import PATH CSV [WORKER]``: prints ``importing``, imports the file (one batch), prints
+  ``imported BATCH_ID``; with ``WORKER`` ``yes`` the file is read and checked in a worker
+  process whatever its size.
 - ``edits PATH``: prints ``editing``, then until killed increments contact counters and logs
   calls (retrying conflicts with other editors), printing ``contact ID VALUE`` or
   ``interaction ID`` after each commit.
 - ``migrate PATH``: upgrades to the newest revision, printing ``migrating`` once its write
   transaction is open and ``migrated`` when it is committed.
+- ``logs PATH CONTACT_ID``: prints ``logging``, then until killed logs calls with the contact,
+  never retrying: ``interaction ID MS`` for each acknowledged one (with its latency), ``busy
+  MS`` for each refused because the database was busy.
 """
 
 from __future__ import annotations
@@ -112,10 +116,13 @@ def hold_lock(path: str) -> None:
     conn.close()
 
 
-def import_csv(path: str, csv_path: str) -> None:
+def import_csv(path: str, csv_path: str, worker: str = "no") -> None:
     """Import one file as one batch."""
     from smallcrm.store.db import open_database
-    from smallcrm.store.io import import_file
+    from smallcrm.store.io import import_file, prepare
+
+    if worker == "yes":
+        prepare.PARALLEL_MIN = 0
 
     db = open_database(path)
     db._conn.execute(SMALL_CACHE)
@@ -142,6 +149,26 @@ def edits(path: str) -> None:
         else:
             value = retrying(lambda c=contact_id: increment(db, c), tally)
             say(f"contact {contact_id} {value}")
+
+
+def logs(path: str, contact_id: str) -> None:
+    """Log calls until killed, as ``smallcrm log`` in a loop would; a refusal is not retried."""
+    import time
+
+    from smallcrm.store.db import open_database
+    from smallcrm.store.errors import DatabaseBusyError
+
+    db = open_database(path)
+    say("logging")
+    for number in range(EDIT_LIMIT):
+        began = time.perf_counter()
+        try:
+            call = log_call(db, int(contact_id), f"Call {number}")
+        except DatabaseBusyError:
+            say(f"busy {(time.perf_counter() - began) * 1000:.1f}")
+            continue
+        say(f"interaction {call} {(time.perf_counter() - began) * 1000:.1f}")
+        time.sleep(0.01)
 
 
 def migrate(path: str) -> None:
@@ -171,6 +198,7 @@ MODES: dict[str, Callable[..., None]] = {
     "import": import_csv,
     "edits": edits,
     "migrate": migrate,
+    "logs": logs,
 }
 
 if __name__ == "__main__":

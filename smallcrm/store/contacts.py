@@ -162,7 +162,7 @@ def _methods_of(tx: Tx, contact_ids: list[int]) -> dict[int, list[records.Contac
 def _check_account(tx: Tx, account_id: int | None) -> None:
     if account_id is None:
         return
-    if not tx.scalar("SELECT 1 FROM account WHERE id = :id AND deleted_at IS NULL", id=account_id):
+    if not crud.is_live(tx, "account", account_id):
         raise ValidationError("account", f"no account with id {account_id}")
 
 

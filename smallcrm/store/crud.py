@@ -21,6 +21,29 @@ KINDS = kinds.NAMES
 
 TRACKING = ("created_at", "updated_at", "created_by", "updated_by", "version")
 
+# An import writes its new records hidden, in the trash under this name with its batch's id
+# (``deleted_by``), and makes them visible once the whole file is in: they are in no list, count
+# or search before, and nobody can restore or change them (see ``store/io/staging.py``).
+HIDDEN = "\x01import "
+
+
+def hidden_by(batch_id: int) -> str:
+    """The ``deleted_by`` of the records an import batch has written but not yet shown."""
+    return f"{HIDDEN}{batch_id}"
+
+
+def _visible_to(tx: Tx, row: Any) -> bool:
+    """A live record, or one hidden by the import writing in ``tx``."""
+    return row["deleted_at"] is None or (
+        tx.hidden_by is not None and row["deleted_by"] == tx.hidden_by
+    )
+
+
+def is_live(tx: Tx, table: str, record_id: int) -> bool:
+    """True if the record exists and is not in the trash (for links between records)."""
+    row = tx.one(f"SELECT deleted_at, deleted_by FROM {table} WHERE id = :id", id=record_id)
+    return row is not None and _visible_to(tx, row)
+
 
 def now_utc() -> datetime:
     """The current time, timezone-aware UTC (the one clock's)."""
@@ -83,7 +106,11 @@ def fetch_row(tx: Tx, kind: str, record_id: int, *, trashed: bool = False) -> An
     row = (
         tx.one(f"SELECT * FROM {kind} WHERE id = :id", id=record_id) if _is_id(record_id) else None
     )
-    if row is None or (row["deleted_at"] is not None) != trashed:
+    if row is not None and trashed:
+        found = row["deleted_at"] is not None and not str(row["deleted_by"]).startswith(HIDDEN)
+    else:
+        found = row is not None and _visible_to(tx, row)
+    if not found:
         where = "in the trash" if trashed else "with that id"
         raise NotFoundError(kind, f"{record_id} {where}".strip())
     return row
@@ -101,10 +128,12 @@ def insert_record(
     now = now_utc()
     row = dict(values)
     row.update(created_at=now, updated_at=now, created_by=actor, updated_by=actor, version=1)
+    if tx.hidden_by is not None:
+        row.update(deleted_at=now, deleted_by=tx.hidden_by)
     record_id = tx.insert(kind, row)
     changes = {key: [None, value] for key, value in values.items() if value not in (None, "")}
     changes.update(extra_audit or {})
-    audit(tx, "create", kind, record_id, changes, actor)
+    audit(tx, "create" if tx.hidden_by is None else "import", kind, record_id, changes, actor)
     return record_id
 
 
@@ -135,6 +164,9 @@ def insert_records(
         "updated_by": actor,
         "version": 1,
     }
+    if tx.hidden_by is not None:
+        tracking.update(deleted_at=now, deleted_by=tx.hidden_by)
+    action = "create" if tx.hidden_by is None else "import"
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     entries = []
     for record_id, values, extra in rows:
@@ -146,7 +178,7 @@ def insert_records(
             {
                 "at": now,
                 "actor": actor,
-                "action": "create",
+                "action": action,
                 "kind": kind,
                 "record_id": record_id,
                 "changes": audit_payload(changes),
@@ -192,8 +224,10 @@ def update_record(
     sets = ", ".join(f"{key} = :{key}" for key in changes)
     count = tx.execute(
         f"UPDATE {kind} SET {sets}, updated_at = :_now, updated_by = :_actor, "
-        f"version = version + 1 WHERE id = :_id AND version = :_version AND deleted_at IS NULL",
+        f"version = version + 1 WHERE id = :_id AND version = :_version "
+        "AND (deleted_at IS NULL OR deleted_by = :_hidden)",
         **changes,
+        _hidden=tx.hidden_by,
         _now=now_utc(),
         _actor=actor,
         _id=record_id,

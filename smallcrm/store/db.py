@@ -39,7 +39,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -64,12 +64,18 @@ from smallcrm.store.urls import (  # noqa: F401
 
 BUSY_TIMEOUT_MS = 5000
 _PG_WRITE_LOCK = 72_410_302  # advisory lock key serialising writers (migrations use ...301)
+_PG_IMPORT_LOCKS = 72_410_303  # first key of the advisory locks running imports hold
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+# Run, in order, on each database opened with ``migrate`` once its schema is current: what the
+# last process left half done is tidied (an import killed while it ran). The smallcrm package
+# registers them (``smallcrm/__init__.py``), so that this thin layer imports none of the services.
+AFTER_OPEN: list[Callable[[Database], None]] = []
 
 
 # --- values in and out of SQLite -------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)  # a batch of rows is written with one "now"
 def _adapt_datetime(value: datetime) -> str:
     if value.tzinfo is None:
         raise StoreError("naive datetime given to the database; use timezone-aware values")
@@ -128,10 +134,16 @@ _PG_PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
 @dataclass
 class Tx:
-    """One open transaction. ``:name`` parameters work on every database."""
+    """One open transaction. ``:name`` parameters work on every database.
+
+    ``hidden_by`` is set by an import writing its records before they may be seen: records
+    created in such a transaction are hidden (``crud.insert_record``), and records hidden by
+    the same import count as live to it (``crud.fetch_row``, ``crud.is_live``).
+    """
 
     _cursor: Any
     dialect: str
+    hidden_by: str | None = None
 
     def _sql(self, sql: str) -> str:
         if self.dialect == "postgresql":
@@ -214,6 +226,8 @@ class Database:
         self._conn = self._connect()
         if migrate:
             self.ensure_schema()
+            for tidy in AFTER_OPEN:
+                tidy(self)
 
     # connection ---------------------------------------------------------------------------
 
@@ -278,6 +292,22 @@ class Database:
         """Close the connection."""
         with self._lock:
             self._conn.close()
+
+    def try_session_lock(self, key: int) -> bool:
+        """PostgreSQL: take the advisory lock ``key`` for as long as this connection lives (or
+        until ``session_unlock``); False if another session holds it. Imports hold one while
+        they run, so that others can tell a running import from an abandoned one."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (_PG_IMPORT_LOCKS, key)
+            ).fetchone()
+        return bool(row[0])
+
+    def session_unlock(self, key: int) -> None:
+        """PostgreSQL: let go of the advisory lock ``key`` taken by ``try_session_lock``."""
+        with self._lock:
+            if not self._conn.closed:
+                self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_PG_IMPORT_LOCKS, key))
 
     # transactions -------------------------------------------------------------------------
 

@@ -81,9 +81,7 @@ def _check_links(tx: Tx, data: dict[str, Any]) -> None:
         ("opportunity_id", "opportunity"),
     ):
         ref = data.get(key)
-        if ref is not None and not tx.scalar(
-            f"SELECT 1 FROM {table} WHERE id = :id AND deleted_at IS NULL", id=ref
-        ):
+        if ref is not None and not crud.is_live(tx, table, ref):
             raise ValidationError(table, f"no {table} with id {ref}")
     if data.get("contact_id") is not None and data.get("account_id") is None:
         data["account_id"] = tx.scalar(

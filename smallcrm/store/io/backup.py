@@ -22,7 +22,7 @@ from smallcrm.store.db import Database, Tx, sync_id_sequence
 from smallcrm.store.errors import ValidationError
 
 from .batches import finish_batch_tx, start_batch_tx
-from .bulk import SearchDeferral
+from .bulk import QuietSearch
 from .columns import column_types, from_json
 from .common import Clock, ImportReport, Progress, Ticker
 from .jsonio import dumps, loads
@@ -176,8 +176,8 @@ def _restore(
     ticker = Ticker(progress, total)
     stages_before = [dict(row) for row in tx.all("SELECT * FROM stage ORDER BY position")]
     counts: dict[str, int] = {}
-    search = SearchDeferral(tx)
-    search.pause()
+    search = QuietSearch(("contact", "contact_method"))
+    search.pause(tx)
     for table in order:
         rows = given.get(table)
         if rows is None:
@@ -189,7 +189,7 @@ def _restore(
         counts[table] = _insert_rows(tx, table, rows, ticker)
         if "id" in column_types(tx, table):
             sync_id_sequence(tx, table)  # the rows kept their ids
-    search.flush()
+    search.resume(tx)
     tx.execute("UPDATE contact SET version = version")  # one search document per contact
     ticker.finish()
     restored = sum(counts.values())

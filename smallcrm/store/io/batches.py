@@ -115,9 +115,12 @@ def _batch(row: Any) -> Batch:
 
 
 def list_batches(db: Database, limit: int = 50) -> list[Batch]:
-    """The latest imports, newest first."""
+    """The latest imports, newest first (those still running are not listed)."""
     with db.read() as tx:
-        found = tx.all("SELECT * FROM import_batch ORDER BY id DESC LIMIT :n", n=min(limit, MAX_ID))
+        found = tx.all(
+            "SELECT * FROM import_batch WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT :n",
+            n=min(limit, MAX_ID),
+        )
     return [_batch(row) for row in found]
 
 
@@ -129,8 +132,12 @@ def get_batch(db: Database, batch_id: int) -> Batch:
 
 def _get(tx: Tx, batch_id: int) -> Batch:
     fits = 0 < batch_id <= MAX_ID  # a larger number names no import (and overflows SQLite)
-    row = tx.one("SELECT * FROM import_batch WHERE id = :id", id=batch_id) if fits else None
-    if row is None:
+    row = (
+        tx.one("SELECT * FROM import_batch WHERE id = :id AND finished_at IS NOT NULL", id=batch_id)
+        if fits
+        else None
+    )
+    if row is None:  # none, or an import still running (no batch yet)
         raise NotFoundError("import", batch_id)
     return _batch(row)
 
@@ -153,7 +160,8 @@ def start_batch_tx(tx: Tx, *, actor: str, source: str, file_format: str, kind: s
 
 
 def add_items_tx(tx: Tx, batch_id: int, items: Iterable[Mapping[str, Any]]) -> None:
-    """List records the batch created or changed: kind, record_id, action, version, before."""
+    """List records the batch created or changed: kind, record_id, action, version, before
+    (``action`` ``pending``: a change the import applies when it is shown, ``updates.py``)."""
     tx.executemany(
         "INSERT INTO import_batch_item (batch_id, kind, record_id, action, version, before) "
         "VALUES (:batch_id, :kind, :record_id, :action, :version, :before)",
@@ -164,13 +172,18 @@ def add_items_tx(tx: Tx, batch_id: int, items: Iterable[Mapping[str, Any]]) -> N
                 "record_id": item["record_id"],
                 "action": item["action"],
                 "version": item["version"],
-                "before": None
-                if item.get("before") is None
-                else json.dumps(item["before"], default=to_json, ensure_ascii=False),
+                "before": _json(item.get("before")),
             }
             for item in items
         ],
     )
+
+
+def _json(before: Any) -> str | None:
+    """An item's ``before`` as stored: JSON (given as such, or made of the values)."""
+    if before is None or isinstance(before, str):
+        return before
+    return json.dumps(before, default=to_json, ensure_ascii=False)
 
 
 def finish_batch_tx(

@@ -133,6 +133,10 @@ class ImportReport:
     contact's company). ``duplicates`` lists created records that may be ones already here
     (each also a warning). ``rows`` holds the first ``preview_limit`` outcomes; a row's
     ``reason`` says how an updated record was found, or what a created one may duplicate.
+
+    However long the file, a report stays small: ``problems``, ``warnings`` and
+    ``duplicates`` hold the first ``SAMPLE`` of each (in file order), and ``problems_total``,
+    ``warnings_total`` and ``duplicates_total`` count them all (the last one counts records).
     """
 
     source: str
@@ -153,11 +157,31 @@ class ImportReport:
     rows: tuple[RowOutcome, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    problem_count: int | None = None
+    warning_count: int | None = None
+    duplicate_count: int | None = None
 
     @property
     def ok(self) -> bool:
         """True when every record of the file was good."""
         return not self.problems
+
+    @property
+    def problems_total(self) -> int:
+        """Every problem of the file, listed in ``problems`` or not."""
+        return len(self.problems) if self.problem_count is None else self.problem_count
+
+    @property
+    def warnings_total(self) -> int:
+        """Every warning of the file, listed in ``warnings`` or not."""
+        return len(self.warnings) if self.warning_count is None else self.warning_count
+
+    @property
+    def duplicates_total(self) -> int:
+        """How many created records may duplicate ones already here."""
+        if self.duplicate_count is not None:
+            return self.duplicate_count
+        return len({(d.kind, d.record_id) for d in self.duplicates})
 
     def summary(self) -> str:
         """One line for the end of an import.
@@ -174,8 +198,8 @@ class ImportReport:
         )
         text = f"{self.source}: {self.total} {plural('record', self.total)}: {counts}"
         text += f"; {linked}" if linked else ""
-        if self.duplicates:
-            count = len({(d.kind, d.record_id) for d in self.duplicates})
+        if self.duplicates_total:
+            count = self.duplicates_total
             text += f"; {count} possible {plural('duplicate', count)} to review"
         if self.dry_run:
             return text + " (dry run: nothing was written)"
@@ -197,12 +221,13 @@ def plural(word: str, count: int = 2) -> str:
 class ImportRejected(ValidationError):
     """All-or-nothing import refused: some records were invalid, so nothing was written.
 
-    ``report`` lists every problem (with line numbers); the message names the first few.
+    ``report`` lists the problems (with line numbers; the first ``SAMPLE`` of a long file and
+    the count of all); the message names the first few.
     """
 
     def __init__(self, report: ImportReport) -> None:
         shown = "; ".join(str(p) for p in report.problems[:3])
-        more = len(report.problems) - 3
+        more = report.problems_total - 3
         tail = f"; and {more} more" if more > 0 else ""
         good = report.total - report.invalid
         super().__init__(
@@ -211,6 +236,25 @@ class ImportRejected(ValidationError):
             f"({shown}{tail}). Fix them, or import the {good} good ones with skip_invalid",
         )
         self.report = report
+
+
+SAMPLE = 1000
+"""Problems, warnings and possible duplicates an import report lists; the rest are counted."""
+
+
+class Sample(list[Any]):
+    """The first ``limit`` items added, and how many were added in all (``total``)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = SAMPLE if limit is None else limit
+        self.total = 0
+
+    def add(self, item: Any) -> None:
+        """Count ``item``; keep it if fewer than ``limit`` are kept."""
+        self.total += 1
+        if len(self) < self.limit:
+            self.append(item)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, islice
 from typing import Any, TextIO
 
@@ -75,34 +75,51 @@ def read_csv(
     overrides: Mapping[str, str] | None = None,
     delimiter: str | None = None,
 ) -> ParsedFile:
-    """Records of a CSV file, each with its line number and its fields (or its problem)."""
-    if not text.strip():
+    """Records of CSV text, each with its line number and its fields (or its problem), as a
+    list (``stream_csv`` reads a file without holding its records)."""
+    parsed = stream_csv(
+        lambda: iter(io.StringIO(text, newline="")), text, kind, overrides, delimiter
+    )
+    parsed.records = list(parsed.records)
+    return parsed
+
+
+def stream_csv(
+    lines: Callable[[], Iterator[str]],
+    head: str,
+    kind: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    delimiter: str | None = None,
+) -> ParsedFile:
+    """The records of a CSV file read one by one from ``lines()`` (the file's lines from the
+    start, each time it is called); ``head`` is its beginning, for finding the delimiter."""
+    if not head.strip():
         raise ValidationError("file", "is empty")
     if delimiter is not None and len(delimiter) != 1:
         raise ValidationError("delimiter", f"{delimiter!r} is not a single character")
-    used, skipped, (header_line, header), rows = find_header(text, delimiter, kind, overrides)
+    used, skipped, (header_line, header), rows = find_header(
+        lines, head, delimiter, kind, overrides
+    )
     kind = kind or guess_kind(header)
     columns = map_columns(header, kind, overrides)
     _require_columns(columns, kind, header)
-    plan = _plan(columns)
-    records: list[SourceRecord] = []
-    width = len(header)
-    last_width = width
-    for line, cells in rows:
-        last_width = len(cells)
-        records.append(_record(len(records) + 1, line, cells, width, kind, plan))
-    if last_width < width and records and not text.endswith(("\n", "\r")):
-        records[-1] = _cut_short(records[-1], last_width, width)
+    records = _records(rows, len(header), kind, _plan(columns))
     parsed = ParsedFile("csv", kind, records, _details(used, header_line, columns))
     if skipped:
         parsed.warnings.append(_preamble(skipped, header_line))
     return parsed
 
 
+def _records(rows: Iterable[Row], width: int, kind: str, plan: list[Any]) -> Iterator[SourceRecord]:
+    for number, (line, cells) in enumerate(rows, start=1):
+        yield _record(number, line, cells, width, kind, plan)
+
+
 def _record(
     number: int, line: int, cells: list[str], width: int, kind: str, plan: list[Any]
 ) -> SourceRecord:
     where = f"line {line}"
+    short = isinstance(cells, _Unterminated) and len(cells) < width
     problem = _shape_problem(cells, width, where, line)
     if isinstance(cells, _Unclosed):
         problem = Problem(
@@ -111,23 +128,19 @@ def _record(
             "into it (an unbalanced quote)",
             line=line,
         )
+    elif short and problem is None:
+        problem = Problem(
+            where,
+            f"has {len(cells) - cells.padded} cells but the header has {width}: the file ends "
+            "in the middle of this row (it may be cut short)",
+            line=line,
+        )
     if problem:
         return SourceRecord(number, where, line, kind, None, problem)
     fields = _fields(cells, plan)
     if kind == "contact" and is_organisation(fields):
         return SourceRecord(number, where, line, "account", organisation_fields(fields), None)
     return SourceRecord(number, where, line, kind, fields, None)
-
-
-def _cut_short(record: SourceRecord, cells: int, width: int) -> SourceRecord:
-    if record.problem is not None:
-        return record
-    reason = (
-        f"has {cells} cells but the header has {width}: the file ends in the middle of this row "
-        "(it may be cut short)"
-    )
-    problem = Problem(record.where, reason, line=record.line)
-    return SourceRecord(record.number, record.where, record.line, record.kind, None, problem)
 
 
 def _details(used: str, header_line: int, columns: Sequence[Column]) -> dict[str, Any]:
@@ -165,31 +178,34 @@ def header_names(cells: list[str]) -> list[str]:
 
 
 def find_header(
-    text: str,
+    lines: Callable[[], Iterator[str]],
+    head: str,
     delimiter: str | None = None,
     kind: str | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> tuple[str, list[Row], Row, Iterator[Row]]:
     """(delimiter, rows before the header, the header row, the rows after it); see the module
-    doc. With no row that looks like a header, the first row is the header."""
-    detected = delimiter or detect_delimiter(text)
+    doc. With no row that looks like a header, the first row is the header. ``lines()`` gives
+    the file's lines from the start (once per delimiter tried), ``head`` its beginning."""
+    detected = delimiter or detect_delimiter(head)
     tries = [detected] + ([] if delimiter else [d for d in DELIMITERS if d != detected])
     fallback: tuple[str, list[Row], Row, Iterator[Row]] | None = None
     for used in tries:
-        rows = _rows(text, used)
+        rows = _rows(lines(), used)
         try:
-            head = list(islice(rows, HEADER_SEARCH))
+            head_rows = list(islice(rows, HEADER_SEARCH))
         except ValidationError:
             if used == detected:
                 raise
             continue
         if fallback is None:
-            first = head[0] if head else (0, [])
-            fallback = (used, [], (first[0], header_names(first[1])), chain(head[1:], rows))
-        index = _header_index(head, kind, overrides)
+            first = head_rows[0] if head_rows else (0, [])
+            fallback = (used, [], (first[0], header_names(first[1])), chain(head_rows[1:], rows))
+        index = _header_index(head_rows, kind, overrides)
         if index is not None:
-            line, cells = head[index]
-            return used, head[:index], (line, header_names(cells)), chain(head[index + 1 :], rows)
+            line, cells = head_rows[index]
+            after = chain(head_rows[index + 1 :], rows)
+            return used, head_rows[:index], (line, header_names(cells)), after
     assert fallback is not None
     return fallback
 
@@ -224,27 +240,75 @@ class _Unclosed(list[str]):
     """The cells of a record that ran to the end of the file inside a quote."""
 
 
-def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line, cells) of each non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    # An odd number of quotes means one was never closed: the record holding it runs to the
-    # end of the file, its last cell swallowing every line after it.
-    last_line = sum(1 for _ in io.StringIO(text, newline="")) if text.count('"') % 2 else -1
+class _Unterminated(list[str]):
+    """The cells of the last record of a file that does not end with a line break.
+
+    ``padded`` counts the empty cells added for a short row, so its own width can be told.
+    """
+
+    padded = 0
+
+
+class _Counted:
+    """The lines handed to the csv module, counted, with their quotes and the last line."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.count = 0
+        self.quotes = 0
+        self.last = ""
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            self.count += 1
+            self.quotes += line.count('"')
+            self.last = line
+            yield line
+
+
+def _rows(lines: Iterator[str], delimiter: str) -> Iterator[Row]:
+    """(first line, cells) of each non-blank record.
+
+    The last record is held back until the file has ended, to tell two things only the end
+    shows: an odd number of quotes in the file means one was never closed, and the record
+    holding it ran to the end, its last cell swallowing every line after it; a last line
+    without a line break may be a row cut short.
+    """
+    counted = _Counted(lines)
+    reader = csv.reader(counted, delimiter=delimiter, strict=False)
     previous_end = 0
+    held: tuple[int, list[str], int] | None = None
     try:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            swallowed = reader.line_num == last_line and any("\n" in c or "\r" in c for c in cells)
-            yield start, (_Unclosed(cells) if swallowed else cells)
+            if held is not None:
+                yield held[0], held[1]
+            held = (start, cells, previous_end)
     except csv.Error as exc:
         raise ValidationError("file", f"line {previous_end + 1}: {exc}") from None
+    if held is None:
+        return
+    start, cells, end = held
+    swallowed = (
+        counted.quotes % 2 == 1
+        and end == counted.count
+        and any("\n" in c or "\r" in c for c in cells)
+    )
+    if swallowed:
+        yield start, _Unclosed(cells)
+    elif not counted.last.endswith(("\n", "\r")):
+        yield start, _Unterminated(cells)
+    else:
+        yield start, cells
 
 
 def _shape_problem(cells: list[str], width: int, where: str, line: int) -> Problem | None:
     if len(cells) < width and not isinstance(cells, _Unclosed):
+        if isinstance(cells, _Unterminated):
+            cells.padded = width - len(cells)
         cells.extend([""] * (width - len(cells)))  # Outlook leaves out trailing empty cells
         return None
     if len(cells) == width:

@@ -1,64 +1,42 @@
 """The importer: every record of a file validated by the services, matched, written, batched.
 
-One import is one write transaction. Each record is converted (``convert.py``), validated by
-its service's ``clean()``, matched against what the database holds and created or updated
-through the services' ``*_tx`` functions (``engine_records.py``): contacts by their own smallcrm
-id, external id, or an email or phone under a name that agrees (``identity.py``: a shared
-number under another name makes a new contact, reported as a possible duplicate); accounts by
-external id or name; appointments by UID; deals by name and account; interactions by time,
-kind, subject and contact. A matched record is updated with the file's non-empty values
-(emails, phones and tags are added to the ones it has) but never renamed; when nothing differs
-it is counted as unchanged, so importing the same file twice changes nothing the second time.
-Notes are added to, not replaced.
+Each record is converted (``convert.py``), validated by its service's ``clean()`` (both in a
+second process for long files, ``prepare.py``), matched against what the database holds and
+created or changed through the services' ``*_tx`` functions (``engine_records.py``): contacts
+by their own smallcrm id, external id, or an email or phone under a name that agrees
+(``identity.py``: a shared number under another name makes a new contact, reported as a
+possible duplicate); accounts by external id or name; appointments by UID; deals by name and
+account; interactions by time, kind, subject and contact. A matched record is updated with the
+file's non-empty values (emails, phones and tags are added to the ones it has) but never
+renamed; when nothing differs it is counted as unchanged, so importing the same file twice
+changes nothing the second time. Notes are added to, not replaced.
 
-New contacts are written a thousand at a time (``contacts.insert_contacts_tx``: the same rows,
-emails, phones and history as one by one, with one statement per table instead of three per
-contact) and, in large files, their search documents are built once per contact at the end of
-each thousand (``bulk.py``); validation runs in a second process (``prepare.py``). That is what
-brings 100,000 contacts in well under a minute.
-
-Each record runs inside a savepoint: a record that fails leaves no trace, and with
-``skip_invalid`` the good ones are kept. Without it one bad record rejects the file (nothing is
-written; ``ImportRejected`` lists every problem). A dry run does everything and rolls back, so
-its preview is exactly what the import would do. Interrupting (KeyboardInterrupt) rolls the
-transaction back like any other error.
+An import is all or nothing, and it does not lock anyone out while it runs: its records are
+written hidden, a chunk per short write transaction (``staging.py``); then, if every record was
+good (or ``skip_invalid``), one short transaction commits the import and the next ones show it
+(``publish.py``); otherwise the hidden records are deleted (``recovery.py``), as they are after
+a dry run, whose preview is therefore exactly what the import would do. Interrupting
+(KeyboardInterrupt, or a progress callback that raises) while the file is read takes the import
+back; once it is committed, it is finished first. A process killed at any moment leaves the
+import whole or not at all: the next process that opens the database finishes it or takes it
+back (``recovery.py``). The file is read as it is imported, and nothing kept for the whole
+file grows with it (``keys.py``, ``common.Sample``).
 """
 
 from __future__ import annotations
 
-from contextlib import closing
+from collections.abc import Callable
+from dataclasses import replace
 
 from smallcrm.store import crud
-from smallcrm.store.db import Database, Tx
-from smallcrm.store.errors import StoreError, ValidationError
+from smallcrm.store.db import Database
 
-from .batches import add_items_tx, finish_batch_tx, start_batch_tx
-from .bulk import SearchDeferral
-from .common import (
-    Clock,
-    ImportRejected,
-    ImportReport,
-    PossibleDuplicate,
-    Problem,
-    Progress,
-    RowOutcome,
-    Ticker,
-)
-from .convert import Context
-from .engine_records import RecordWriter
-from .parsed import ParsedFile, SourceRecord
-from .prepare import Failed, Prepared, prepared_records
-
-CHUNK = 1000  # records between search-index refreshes and progress-friendly pauses
-BULK_THRESHOLD = 500  # contact files at least this long defer the search triggers
-
-
-class _DryRun(Exception):
-    """Raised inside the write transaction to roll a dry run back."""
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("dry run")
-        self.report = report
+from . import prepare
+from .common import Clock, ImportRejected, ImportReport, PossibleDuplicate, Problem, Progress
+from .parsed import ParsedFile
+from .publish import Shown, commit, publish
+from .recovery import discard
+from .staging import ImportSession
 
 
 def run_import(
@@ -71,172 +49,118 @@ def run_import(
     progress: Progress | None = None,
     actor: str | None = None,
     preview_limit: int = 1000,
+    read_so_far: Callable[[], float] | None = None,
+    size: int | None = None,
 ) -> ImportReport:
-    """Write the records of a parsed file as one batch (see the module doc)."""
+    """Write the records of a parsed file as one batch (see the module doc).
+
+    ``read_so_far()`` tells how much of the file has been read (for the progress estimate);
+    ``size`` is the file's size in bytes, if known.
+    """
     clock = Clock()
-    actor = actor or crud.current_user()
+    session = ImportSession(db, parsed, source, actor or crud.current_user())
+    session.preview_limit = preview_limit
     try:
-        with db.write() as tx:
-            run = _Run(tx, parsed, source, actor, preview_limit)
-            run.all(progress)
-            report = run.report(dry_run, skip_invalid, clock)
-            if dry_run:
-                raise _DryRun(report)
-            if run.tally.problems and not skip_invalid:
-                raise ImportRejected(report)
-            run.commit(report)
-            return report
-    except _DryRun as done:
-        return done.report
-
-
-class _Run(RecordWriter):
-    """One import in progress, inside its write transaction."""
-
-    def __init__(
-        self, tx: Tx, parsed: ParsedFile, source: str, actor: str, preview_limit: int
-    ) -> None:
-        contact_records = sum(1 for r in parsed.records if r.kind == "contact")
-        super().__init__(tx, actor, SearchDeferral(tx, enabled=contact_records >= BULK_THRESHOLD))
-        self.parsed = parsed
-        self.source = source
-        self.preview_limit = preview_limit
-        self.context = Context(source)
-        self.tally.warnings.extend(parsed.warnings)
-        self.audit_mark = int(tx.scalar("SELECT coalesce(max(id), 0) FROM audit_entry"))
-        self.batch_id = start_batch_tx(
-            tx, actor=actor, source=source, file_format=parsed.file_format, kind=parsed.kind
-        )
-
-    # --- the loop ------------------------------------------------------------------------
-
-    def all(self, progress: Progress | None) -> None:
-        ticker = Ticker(progress, len(self.parsed.records))
-        # closing(): on an interrupt the worker process ends now, not when garbage is collected.
-        with closing(prepared_records(self.parsed.records, self.context)) as ready:
-            for index, (record, prepared) in enumerate(
-                zip(self.parsed.records, ready, strict=True), start=1
-            ):
-                if index % CHUNK == 1:
-                    self.search.pause()
-                self.one(record, prepared)
-                ticker.step()
-                if index % CHUNK == 0:
-                    self._write_pending()
-                    self.search.flush()
-        self._write_pending()
-        self.search.flush()
-        ticker.finish()
-
-    def one(self, record: SourceRecord, prepared: Prepared | Failed | None) -> None:
-        for text in record.warnings:
-            self.tally.warnings.append(Problem(record.where, text, line=record.line))
-        if record.problem is not None or prepared is None:
-            assert record.problem is not None
-            self._invalid(record, record.problem, "")
-            return
-        if isinstance(prepared, Failed):
-            problem = Problem(record.where, prepared.reason, prepared.field, record.line)
-            self._invalid(record, problem, "")
-            return
-        draft, cleaned = prepared.draft, dict(prepared.cleaned)
-        self._note, self._possible = None, ()
-        found = self._find_contact(draft, cleaned) if draft.kind == "contact" else None
-        if found is None or found.record_id is not None:
-            # Written before the savepoint: a failure of this record must not undo them.
-            self._write_pending()
-        self.tx.execute("SAVEPOINT import_record")
-        mark = self._mark()
         try:
-            action, record_id, changed = self.apply(draft, cleaned, found)
-        except StoreError as exc:
-            self.tx.execute("ROLLBACK TO import_record")
-            self.tx.execute("RELEASE import_record")
-            self._revert(mark)
-            field_name = exc.field if isinstance(exc, ValidationError) else None
-            reason = exc.message if isinstance(exc, ValidationError) else str(exc)
-            self._invalid(record, Problem(record.where, reason, field_name, record.line), "")
-            return
-        self.tx.execute("RELEASE import_record")
-        for text in draft.warnings:
-            self.tally.warnings.append(Problem(record.where, text, line=record.line))
-        setattr(self.tally, action, getattr(self.tally, action) + 1)
-        self.tally.duplicates += [
-            PossibleDuplicate(record.where, draft.kind, record_id, draft.label, other, reason)
-            for other, reason in self._possible
-        ]
-        self._outcome(
-            RowOutcome(
-                record.where, action, draft.kind, draft.label, record_id, changed, self._note
-            )
-        )
+            session.stage(progress, read_so_far, _large(parsed, size))
+        except BaseException:
+            discard(db, session.batch_id)
+            raise
+        problems = session.tally.problems.total
+        committed = not dry_run and (skip_invalid or not problems)
+        report = _report(session, dry_run, committed, clock)
+        if not committed:
+            discard(db, session.batch_id)
+            if dry_run:
+                return report
+            raise ImportRejected(report)
+        shown = commit(db, session.recheck, _counts(report), _details(report), session.lock.token)
+        try:
+            shown = _published(db, session, shown)
+        except KeyboardInterrupt:
+            # Committed: the import is finished before Ctrl+C is let through.
+            _published(db, session, shown)
+            raise
+        return _shown(report, shown, clock)
+    finally:
+        session.close()
 
-    def _mark(self) -> tuple[int, dict[str, int], int]:
-        """Where the bookkeeping stands before a record, to forget it if the record fails."""
-        for keys in (self._contacts, self._accounts):
-            if keys is not None:
-                keys.journal.clear()
-        return len(self.tally.items), dict(self.tally.linked), len(self.pending)
 
-    def _revert(self, mark: tuple[int, dict[str, int], int]) -> None:
-        """Forget a failed record: its batch items, counts and the keys it added."""
-        count, linked, pending = mark
-        del self.pending[pending:]
-        for item in self.tally.items[count:]:
-            self._created_at.pop((item["kind"], item["record_id"]), None)
-        del self.tally.items[count:]
-        self.tally.linked = linked
-        for keys in (self._contacts, self._accounts):
-            if keys is not None:
-                keys.revert()
+def _large(parsed: ParsedFile, size: int | None) -> bool:
+    """Worth a second process: a file of half a megabyte, or 5,000 records read already."""
+    if size is not None:
+        return size >= prepare.PARALLEL_MIN
+    return isinstance(parsed.records, list) and len(parsed.records) >= 5000
 
-    def _invalid(self, record: SourceRecord, problem: Problem, label: str) -> None:
-        self.tally.invalid += 1
-        self.tally.problems.append(problem)
-        self._outcome(RowOutcome(record.where, "invalid", record.kind, label, reason=str(problem)))
 
-    def _outcome(self, outcome: RowOutcome) -> None:
-        if len(self.tally.rows) < self.preview_limit:
-            self.tally.rows.append(outcome)
+def _published(db: Database, session: ImportSession, shown: Shown) -> Shown:
+    more = publish(db, session.recheck)
+    shown.created += more.created
+    shown.updated += more.updated
+    shown.unchanged += more.unchanged
+    shown.notes += more.notes
+    shown.duplicates += more.duplicates
+    return shown
 
-    # --- the end ---------------------------------------------------------------------------
 
-    def report(self, dry_run: bool, skip_invalid: bool, clock: Clock) -> ImportReport:
-        tally = self.tally
-        committed = not dry_run and (skip_invalid or not tally.problems)
-        return ImportReport(
-            source=self.source,
-            file_format=self.parsed.file_format,
-            kind=self.parsed.kind,
-            dry_run=dry_run,
-            committed=committed,
-            batch_id=self.batch_id if committed else None,
-            total=len(self.parsed.records),
-            created=tally.created,
-            updated=tally.updated,
-            unchanged=tally.unchanged,
-            invalid=tally.invalid,
-            linked_created=dict(tally.linked),
-            duplicates=tuple(tally.duplicates),
-            problems=tuple(tally.problems),
-            warnings=tuple(tally.warnings),
-            rows=tuple(tally.rows),
-            details=dict(self.parsed.details),
-            seconds=clock.seconds(),
-        )
+def _report(session: ImportSession, dry_run: bool, committed: bool, clock: Clock) -> ImportReport:
+    tally, counts, parsed = session.tally, session.writer.counts, session.parsed
+    warnings = [*parsed.warnings, *tally.warnings][: tally.warnings.limit]
+    return ImportReport(
+        source=session.source,
+        file_format=parsed.file_format,
+        kind=parsed.kind,
+        dry_run=dry_run,
+        committed=committed,
+        batch_id=session.batch_id if committed else None,
+        total=tally.total,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        invalid=counts.invalid,
+        linked_created=dict(counts.linked),
+        duplicates=tuple(tally.duplicates),
+        problems=tuple(tally.problems),
+        warnings=tuple(warnings),
+        rows=tuple(tally.rows),
+        details=dict(parsed.details),
+        seconds=clock.seconds(),
+        problem_count=tally.problems.total,
+        warning_count=len(parsed.warnings) + tally.warnings.total,
+        duplicate_count=tally.duplicate_records,
+    )
 
-    def commit(self, report: ImportReport) -> None:
-        """Record the batch: its items, its counts, and "import" in the audit trail."""
-        add_items_tx(self.tx, self.batch_id, self.tally.items)
-        self.tx.execute(
-            "UPDATE audit_entry SET action = 'import' WHERE id > :mark AND action = 'create'",
-            mark=self.audit_mark,
-        )
-        counts = {
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "invalid": report.invalid,
-        }
-        details = dict(report.details, warnings=len(report.warnings))
-        finish_batch_tx(self.tx, self.batch_id, counts, details, self.actor)
+
+def _counts(report: ImportReport) -> dict[str, int]:
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "invalid": report.invalid,
+    }
+
+
+def _details(report: ImportReport) -> dict[str, object]:
+    return dict(report.details, warnings=report.warnings_total)
+
+
+def _shown(report: ImportReport, shown: Shown, clock: Clock) -> ImportReport:
+    """The report with what showing the import changed (others wrote meanwhile)."""
+    if not (shown.created or shown.updated or shown.unchanged or shown.notes or shown.duplicates):
+        return replace(report, seconds=clock.seconds())
+    notes = tuple(Problem("import", text) for text in shown.notes)
+    duplicates = tuple(
+        PossibleDuplicate("import", "contact", ours, f"contact {ours}", other, reason)
+        for ours, other, reason in shown.duplicates
+    )
+    return replace(
+        report,
+        created=report.created + shown.created,
+        updated=report.updated + shown.updated,
+        unchanged=report.unchanged + shown.unchanged,
+        warnings=report.warnings + notes,
+        warning_count=report.warnings_total + len(notes),
+        duplicates=report.duplicates + duplicates,
+        duplicate_count=report.duplicates_total + len({d.record_id for d in duplicates}),
+        seconds=clock.seconds(),
+    )

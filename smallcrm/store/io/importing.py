@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import islice
 
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
@@ -10,10 +11,12 @@ from smallcrm.store.errors import ValidationError
 from .common import ImportReport, Progress, kind_name, plural
 from .engine import run_import
 from .mapping import parse_mapping
+from .opened import OpenedSource, open_source
 from .parsed import ParsedFile
-from .sources import Source, SourceText, detect_format, read_source
+from .sources import Source, detect_format
 
 FILE_KINDS = {"vcard": ("contact",), "ics": ("appointment",)}
+SMALL = 1 << 20  # bytes: a file this small is read into a list of records before it is imported
 
 
 def import_file(
@@ -37,21 +40,51 @@ def import_file(
     format (csv, vcard, ics, json) comes from ``file_format`` or else the content, checked
     against the file name's extension; ``kind`` (``contacts``, ``deals``, ...) says what a CSV
     or JSON file holds when its headers or its own ``kind`` do not. ``mapping`` overrides the
-    automatic CSV column mapping (``{"E-mail 1 - Value": "email"}`` or
-    ``["E-mail 1 - Value=email"]``); ``encoding`` and ``delimiter`` override detection.
+    CSV column mapping (``{"E-mail 1 - Value": "email"}``), ``encoding`` and ``delimiter``
+    the detected ones.
 
     All or nothing by default: if any record is invalid nothing is written and
-    ``ImportRejected`` (a ValidationError carrying the report) lists every problem with its
-    line; ``skip_invalid`` imports the good records. ``dry_run`` returns the report of what
-    would happen and writes nothing. ``progress(done, total)`` is called as records are
-    processed. A smallcrm full backup (``export_database``) is restored with
-    ``restore_database`` semantics: only into an empty database.
-
-    Raises ValidationError for a file that cannot be read at all (missing, binary, not in a
-    known encoding, not the format its name says, no column for a required field).
+    ``ImportRejected`` (a ValidationError carrying the report) lists the problems with their
+    lines (the first thousand of a huge file, and the count of all); ``skip_invalid`` imports
+    the good records. Nobody is locked out meanwhile (records are written hidden in short
+    transactions, shown when all are in: ``engine.py``). ``dry_run`` reports what would happen
+    and writes nothing. ``progress(done, total)`` is called as records are processed (``total``
+    estimated from how much of the file has been read). A full backup (``export_database``) is
+    restored as ``restore_database`` does: only into an empty database. ValidationError for a
+    file that cannot be read at all (missing, binary, unknown encoding, not the format its name
+    says, no column for a required field).
     """
-    text = read_source(source, encoding)
-    found = detect_format(text, file_format)
+    with open_source(source, encoding) as opened:
+        found = detect_format(opened.as_text(), file_format)
+        wanted = _wanted_kind(found, kind, mapping)
+        if found == "json":
+            from .backup import is_backup, restore_backup_text
+
+            if is_backup(opened.head):
+                return restore_backup_text(
+                    db, opened.text(), opened.name, dry_run=dry_run, progress=progress, actor=actor
+                )
+        parsed = parse(opened, found, wanted, mapping, delimiter)
+        if opened.size <= SMALL:  # read whole: the progress bar knows the count at once
+            parsed.records = list(parsed.records)
+        return run_import(
+            db,
+            parsed,
+            opened.name,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            actor=actor,
+            preview_limit=preview_limit,
+            read_so_far=opened.fraction,
+            size=opened.size,
+        )
+
+
+def _wanted_kind(
+    found: str, kind: str | None, mapping: Mapping[str, str] | Iterable[str] | None
+) -> str | None:
+    """The kind asked for, checked against the file's format (and a mapping with it)."""
     wanted = kind_name(kind) if kind else None
     if mapping and found != "csv":
         raise ValidationError("mapping", "a column mapping only applies to CSV files")
@@ -59,51 +92,37 @@ def import_file(
         raise ValidationError(
             "kind", f"a {found} file holds {plural(FILE_KINDS[found][0])}, not {plural(wanted)}"
         )
-    if found == "json":
-        from .backup import is_backup, restore_backup_text
-
-        if is_backup(text.text):
-            return restore_backup_text(
-                db, text.text, text.name, dry_run=dry_run, progress=progress, actor=actor
-            )
-    parsed = parse(text, found, wanted, mapping, delimiter)
-    return run_import(
-        db,
-        parsed,
-        text.name,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        progress=progress,
-        actor=actor,
-        preview_limit=preview_limit,
-    )
+    return wanted
 
 
 def parse(
-    text: SourceText,
+    opened: OpenedSource,
     file_format: str,
     kind: str | None,
     mapping: Mapping[str, str] | Iterable[str] | None = None,
     delimiter: str | None = None,
 ) -> ParsedFile:
-    """Read a decoded file into records (no database needed): the first half of an import."""
+    """Read an opened file into records, one at a time as they are asked for (no database
+    needed): the first half of an import. iCalendar files are read whole (a calendar's events
+    refer to each other: overrides of a repeating one)."""
     if file_format == "csv":
-        from .csvio import read_csv
+        from .csvio import stream_csv
 
-        parsed = read_csv(text.text, kind, parse_mapping(mapping), delimiter)
+        parsed = stream_csv(opened.lines, opened.head, kind, parse_mapping(mapping), delimiter)
     elif file_format == "vcard":
-        from .vcard import read_vcards
+        from .vcard import stream_vcards
+        from .vcard_lines import streamed_lines
 
-        parsed = read_vcards(text.text)
+        parsed = stream_vcards(streamed_lines(opened.pieces()))
     elif file_format == "ics":
         from .ical import read_calendar
 
-        parsed = read_calendar(text.text)
+        parsed = read_calendar(opened.text())
     else:
-        from .jsonio import read_json
+        from .jsonio import stream_json
 
-        parsed = read_json(text.text, kind)
-    parsed.details.setdefault("encoding", text.encoding)
+        parsed = stream_json(opened.pieces, kind)
+    parsed.details.setdefault("encoding", opened.encoding)
     return parsed
 
 
@@ -115,17 +134,24 @@ def inspect_file(
     mapping: Mapping[str, str] | Iterable[str] | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    limit: int = 1000,
 ) -> ParsedFile:
     """Read a file without touching the database: for a mapping form or a quick preview.
 
     The result has the format, the kind, the detected encoding and delimiter, each CSV column
     and the field it maps to (``details["mapping"]``: header, field or None, label; also as text
-    in ``details["columns"]``), the unmapped columns (``details["unmapped"]``), and every record
-    with its fields or its problem. ``FIELDS[kind]`` lists the fields a column can map to.
+    in ``details["columns"]``), the unmapped columns (``details["unmapped"]``), and the first
+    ``limit`` records with their fields or their problem; ``details["records"]`` counts them
+    all. ``FIELDS[kind]`` lists the fields a column can map to.
     """
-    text = read_source(source, encoding)
-    found = detect_format(text, file_format)
-    return parse(text, found, kind_name(kind) if kind else None, mapping, delimiter)
+    with open_source(source, encoding) as opened:
+        found = detect_format(opened.as_text(), file_format)
+        parsed = parse(opened, found, kind_name(kind) if kind else None, mapping, delimiter)
+        records = list(islice(parsed.records, limit))
+        total = len(records) + sum(1 for _ in parsed.records)
+    parsed.records = records
+    parsed.details["records"] = total
+    return parsed
 
 
 def csv_header(
@@ -138,5 +164,5 @@ def csv_header(
     """
     from .csvio import find_header
 
-    text = read_source(source, encoding).text
-    return find_header(text, delimiter)[2][1]
+    with open_source(source, encoding) as opened:
+        return find_header(opened.lines, opened.head, delimiter)[2][1]

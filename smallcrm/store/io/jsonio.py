@@ -9,7 +9,7 @@ are mapped like CSV headers).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -19,6 +19,7 @@ from smallcrm.store.formats import json_safe
 from .columns import to_json
 from .common import KINDS, Problem, kind_name, plural
 from .convert import Fields, Item
+from .json_stream import RECORDS, JsonText, members
 from .mapping import map_columns
 from .parsed import ParsedFile, SourceRecord
 from .values import method_label
@@ -62,24 +63,50 @@ def loads(text: str) -> Any:
 
 
 def read_json(text: str, kind: str | None = None) -> ParsedFile:
-    """The records of a smallcrm JSON file (or a list of objects) as import records."""
-    data = loads(text)
-    records, kind = _records_and_kind(data, kind)
-    keys: list[str] = []
-    for record in records:
-        if isinstance(record, dict):
-            keys += [str(k) for k in record if str(k) not in keys]
-    columns = {c.header: c for c in map_columns(keys, kind)}
-    parsed: list[SourceRecord] = []
-    for number, record in enumerate(records, start=1):
+    """The records of a smallcrm JSON file (or a list of objects) as import records, as a list
+    (``stream_json`` reads a file without holding its records)."""
+    parsed = stream_json(lambda: iter([text]), kind)
+    parsed.records = list(parsed.records)
+    return parsed
+
+
+def stream_json(pieces: Callable[[], Iterator[str]], kind: str | None = None) -> ParsedFile:
+    """The records of a JSON file read one by one from ``pieces()`` (its text from the start,
+    in pieces, each time it is called): once for the fields the records use, which decide how
+    each is read, then for the records themselves."""
+    text = JsonText(pieces())
+    outer = text.peek()
+    top: dict[str, Any] = {}
+    keys: dict[str, None] = {}  # the records' fields in the order first seen
+    scalar: Any = None
+    for name, value in members(text):
+        if name is not None:
+            top[name] = [] if value is RECORDS else value
+        elif outer not in "[{":
+            scalar = value
+        elif isinstance(value, dict):
+            keys.update((str(k), None) for k in value)
+    shape = [] if outer == "[" else top if outer == "{" else scalar
+    kind = _records_and_kind(shape, kind)[1]
+    columns = {c.header: c for c in map_columns(list(keys), kind)}
+    details = {"columns": [c.describe() for c in columns.values() if c.field]}
+    return ParsedFile("json", kind, _records_of(pieces, columns, kind), details)
+
+
+def _records_of(
+    pieces: Callable[[], Iterator[str]], columns: Mapping[str, Any], kind: str
+) -> Iterator[SourceRecord]:
+    number = 0
+    for name, record in members(JsonText(pieces())):
+        if name is not None:
+            continue
+        number += 1
         where = f"record {number}"
         if not isinstance(record, dict):
             problem = Problem(where, f"is {type(record).__name__}, not an object")
-            parsed.append(SourceRecord(number, where, None, kind, None, problem))
+            yield SourceRecord(number, where, None, kind, None, problem)
             continue
-        parsed.append(SourceRecord(number, where, None, kind, _fields(record, columns), None))
-    details = {"columns": [c.describe() for c in columns.values() if c.field]}
-    return ParsedFile("json", kind, parsed, details)
+        yield SourceRecord(number, where, None, kind, _fields(record, columns), None)
 
 
 def _records_and_kind(data: Any, kind: str | None) -> tuple[list[Any], str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,15 @@ class SourceRecord:
 
 @dataclass
 class ParsedFile:
-    """A file read into records, with what the reader found out about it."""
+    """A file read into records, with what the reader found out about it.
+
+    ``records`` is a list, or (for a file read as it is imported) an iterator that reads the
+    next record when asked; ``details`` and ``warnings`` about the whole file are complete once
+    it has been read to the end.
+    """
 
     file_format: str
     kind: str
-    records: list[SourceRecord]
+    records: list[SourceRecord] | Iterator[SourceRecord]
     details: dict[str, Any] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)

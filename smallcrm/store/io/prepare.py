@@ -1,11 +1,11 @@
 """Converting and validating records before they are written, in a second process if it pays.
 
-Validation is the larger half of an import's work (parsing and checking every phone number
-costs more than writing the row), and it needs no database. For long files imported by a
-single-threaded program (the shell command) it runs in a forked worker process while the
-importer writes the records the worker has already checked, so an import uses two cores.
-Results come back in file order; the worker ignores Ctrl+C, which reaches the importer, rolls
-its transaction back and ends the pool.
+Reading and validation are the larger half of an import's work (parsing and checking every
+phone number costs more than writing the row), and they need no database. For long files
+imported by a single-threaded program (the shell command) they run in a forked worker process
+while the importer writes the records the worker has already checked, so an import uses two
+cores. Results come back in file order; the worker ignores Ctrl+C, which reaches the importer;
+the importer ends the worker whenever it stops.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +21,10 @@ from smallcrm.store import accounts, appointments, contacts, interactions, oppor
 from smallcrm.store.errors import StoreError, ValidationError
 
 from .convert import Context, Draft, to_draft
-from .parsed import SourceRecord
+from .parsed import ParsedFile, SourceRecord
 
-PARALLEL_MIN = 5000  # records; below this a worker costs more than it saves
-CHUNK = 1000
+PARALLEL_MIN = 500_000  # bytes of file; below this a worker costs more than it saves
+CHUNK = 500
 CLEANERS: dict[str, Callable[..., dict[str, Any]]] = {
     "contact": contacts.clean,
     "account": accounts.clean,
@@ -103,34 +103,154 @@ def _move_phone_to_notes(draft: Draft, index: int) -> None:
 
 # --- in order, possibly in a worker ------------------------------------------------------------
 
-# The worker is forked after these are set, so it reads the records from memory it shares with
-# the importer instead of having each one pickled over to it.
-_SHARED: dict[str, Any] = {}
+Pair = tuple[SourceRecord, "Prepared | Failed | None"]
 
 
-def prepared_records(
-    records: Sequence[SourceRecord], context: Context
-) -> Iterator[Prepared | Failed | None]:
-    """``prepare()`` of each record, in order; in a forked worker for long files."""
-    if not _parallel(len(records)):
-        for record in records:
-            yield prepare(record, context)
+def prepared_records(parsed: ParsedFile, context: Context, *, large: bool) -> Iterator[Pair]:
+    """Each record of ``parsed`` with its ``prepare()`` result, in file order.
+
+    For a ``large`` file the records are read and prepared in a forked worker process, which
+    hands them over a few hundred at a time through a queue of at most ``AHEAD`` chunks: the
+    file is never all in memory, on either side. The worker has the reader's state at the fork,
+    so the file is read on from where the importer stopped (after the header). The records come
+    back without their fields (only the importer's ``prepare()`` result is needed), and the
+    file's own details and warnings come back at the end (``parsed`` is updated).
+    """
+    if not (large and _parallel()):
+        for record in parsed.records:
+            yield record, prepare(record, context)
         return
+    yield from _from_worker(parsed, context)
+
+
+AHEAD = 4  # chunks the worker may be ahead of the importer
+
+
+def _from_worker(parsed: ParsedFile, context: Context) -> Iterator[Pair]:
     import multiprocessing
+    import queue as queues
 
-    _SHARED.update(records=records, context=context)
+    pool = multiprocessing.get_context("fork")
+    results = pool.Queue(maxsize=AHEAD)
+    worker = pool.Process(target=_work, args=(parsed, context, results, os.getpid()), daemon=True)
+    worker.start()
     try:
-        pool_context = multiprocessing.get_context("fork")
-        with pool_context.Pool(1, initializer=_ignore_interrupts) as pool:
-            starts = range(0, len(records), CHUNK)
-            for results in pool.imap(_prepare_chunk, starts):
-                yield from results
+        while True:
+            try:
+                message = results.get(timeout=1)
+            except queues.Empty:
+                if not worker.is_alive():
+                    raise StoreError("reading the file stopped unexpectedly") from None
+                continue
+            if message[0] == "records":
+                yield from map(_unpack, message[1])
+                continue
+            if message[0] == "error":
+                raise (
+                    ValidationError(message[1], message[2])
+                    if message[1]
+                    else StoreError(message[2])
+                )
+            parsed.details.update(message[1])
+            parsed.warnings[:] = message[2]
+            return
     finally:
-        _SHARED.clear()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        results.close()
 
 
-def _parallel(count: int) -> bool:
-    """A worker only for long files, on several cores, and never from a threaded program.
+def _work(parsed: ParsedFile, context: Context, results: Any, importer: int) -> None:
+    """In the worker: read, convert and validate every record, a chunk at a time. ``importer``
+    is the importing process's id, from before the fork: it may be gone already."""
+    _ignore_interrupts()
+    _end_with(importer)
+    try:
+        chunk: list[Packed] = []
+        for record in parsed.records:
+            chunk.append(_pack(_slim(record), prepare(record, context)))
+            if len(chunk) == CHUNK:
+                _put(results, ("records", chunk), importer)
+                chunk = []
+        _put(results, ("records", chunk), importer)
+        _put(results, ("done", parsed.details, list(parsed.warnings)), importer)
+    except ValidationError as exc:
+        _put(results, ("error", exc.field, exc.message), importer)
+    except Exception as exc:  # a reader's bug: named, never a hang
+        message = f"reading the file failed: {type(exc).__name__}: {exc}"
+        _put(results, ("error", None, message), importer)
+
+
+def _put(results: Any, message: tuple[Any, ...], importer: int) -> None:
+    """Hand ``message`` over; end the worker if its importer is gone (killed: nobody would
+    ever take it, and the worker would hold the database's connection open)."""
+    import queue as queues
+
+    while True:
+        try:
+            results.put(message, timeout=0.5)
+            return
+        except queues.Full:
+            if os.getppid() != importer:
+                os._exit(0)
+
+
+# What crosses from the worker: plain tuples, which unpickle several times faster than the
+# slotted dataclasses themselves (whose unpickling looks up their fields for every object).
+Packed = tuple[tuple[Any, ...], Any]
+
+
+def _pack(record: SourceRecord, prepared: Prepared | Failed | None) -> Packed:
+    if isinstance(prepared, Prepared):
+        draft = prepared.draft
+        ready = (
+            (draft.kind, draft.values, draft.label, draft.company, draft.contact),
+            (draft.warnings, draft.attendees, draft.own, prepared.cleaned),
+        )
+        return _fields(record), ready
+    return _fields(record), prepared
+
+
+def _fields(record: SourceRecord) -> tuple[Any, ...]:
+    return (record.number, record.where, record.line, record.kind, record.fields, record.problem,
+            record.warnings)  # fmt: skip
+
+
+def _unpack(packed: Packed) -> Pair:
+    record, prepared = SourceRecord(*packed[0]), packed[1]
+    if isinstance(prepared, tuple):
+        (kind, values, label, company, contact), (warnings, attendees, own, cleaned) = prepared
+        draft = Draft(kind, values, label, company, contact, warnings, attendees, own)
+        return record, Prepared(draft, cleaned)
+    return record, prepared
+
+
+def _end_with(importer: int) -> None:
+    """End the worker as soon as its importer is gone (killed), whatever it is doing: reading,
+    waiting for room in the queue, or exiting while the queue's thread waits to hand over what
+    nobody will ever take. It would hold the database's connection and the importer's output
+    open for good."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == importer:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="importer-watch", daemon=True).start()
+
+
+def _slim(record: SourceRecord) -> SourceRecord:
+    """The record without its fields, which only ``prepare()`` needed."""
+    if record.fields is None:
+        return record
+    return SourceRecord(record.number, record.where, record.line, record.kind, None)
+
+
+def _parallel() -> bool:
+    """A worker only on several cores, and never from a threaded program.
 
     Forking a process that runs other threads (a TUI importing from a worker thread) can copy
     a lock some other thread holds into the child; such imports validate in-process instead.
@@ -139,8 +259,7 @@ def _parallel(count: int) -> bool:
     import threading
 
     return (
-        count >= PARALLEL_MIN
-        and (os.cpu_count() or 1) > 1
+        (os.cpu_count() or 1) > 1
         and threading.active_count() == 1
         and "fork" in multiprocessing.get_all_start_methods()
     )
@@ -148,8 +267,3 @@ def _parallel(count: int) -> bool:
 
 def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _prepare_chunk(start: int) -> list[Prepared | Failed | None]:
-    records = _SHARED["records"][start : start + CHUNK]
-    return [prepare(record, _SHARED["context"]) for record in records]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from smallcrm.store import validate as v
 from smallcrm.store.errors import ValidationError
@@ -47,6 +47,7 @@ from .vcard_lines import (
     decoded,
     logical_lines,
     parse_property,
+    physical_lines,
     unescape,
 )
 from .vcard_write import VERSIONS, contact_vcard, fold, write_vcards
@@ -108,24 +109,39 @@ _ADDRESS = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 def read_vcards(text: str) -> ParsedFile:
-    """Every card of a vCard file as a record (contacts; organisations as accounts)."""
-    records: list[SourceRecord] = []
+    """Every card of a vCard file as a record (contacts; organisations as accounts), as a list
+    (``stream_vcards`` reads a file without holding its cards)."""
+    parsed = stream_vcards(physical_lines(text))
+    parsed.records = list(parsed.records)
+    return parsed
+
+
+def stream_vcards(lines: Iterable[str]) -> ParsedFile:
+    """The cards of a vCard file read one by one from its physical ``lines``; the warnings
+    that name the whole file and the count of cards are added when the last card was read."""
+    parsed = ParsedFile("vcard", "contact", [], {})
+    parsed.records = _cards(lines, parsed)
+    return parsed
+
+
+def _cards(lines: Iterable[str], parsed: ParsedFile) -> Iterator[SourceRecord]:
     unknown: Counter[str] = Counter()
-    warnings: list[Problem] = []
-    for item in cards(logical_lines(text)):
+    count = 0
+    for item in cards(logical_lines(lines)):
         if isinstance(item, Card) and item.ended and _is_group(item):
             where = f"card {item.number} (line {item.line})"
             reason = "a group of contacts (KIND:group), not a person: not imported"
-            warnings.append(Problem(where, reason, line=item.line))
+            parsed.warnings.append(Problem(where, reason, line=item.line))
             continue
-        records.append(_record(item, len(records) + 1, unknown))
+        count += 1
+        yield _record(item, count, unknown)
     if unknown:
         shown = ", ".join(
-            f"{name} in {count} {'card' if count == 1 else 'cards'}"
-            for name, count in sorted(unknown.items())[:20]
+            f"{name} in {cards_with} {'card' if cards_with == 1 else 'cards'}"
+            for name, cards_with in sorted(unknown.items())[:20]
         )
-        warnings.append(Problem("file", f"not imported (no field for them): {shown}"))
-    return ParsedFile("vcard", "contact", records, {"cards": len(records)}, warnings)
+        parsed.warnings.append(Problem("file", f"not imported (no field for them): {shown}"))
+    parsed.details["cards"] = count
 
 
 def _record(item: Card | Problem, number: int, unknown: Counter[str]) -> SourceRecord:

@@ -86,15 +86,34 @@ def physical_lines(text: str) -> list[str]:
     return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def logical_lines(text: str) -> Iterator[Line]:
-    """Unfolded lines with the number of the physical line each starts on (see the module doc).
+def streamed_lines(pieces: Iterable[str]) -> Iterator[str]:
+    """``physical_lines`` of the text that ``pieces`` make up, read piece by piece.
+
+    A piece ending in CR may be the start of a CRLF or CR CR LF: those CRs wait for the next
+    piece, as does the unfinished last line.
+    """
+    rest = ""
+    for piece in pieces:
+        text = rest + piece
+        keep = len(text) - len(text.rstrip("\r"))
+        text, tail = (text[:-keep], text[-keep:]) if keep else (text, "")
+        lines = physical_lines(text)
+        rest = lines.pop() + tail
+        yield from lines
+    yield from physical_lines(rest)
+
+
+def logical_lines(text: str | Iterable[str]) -> Iterator[Line]:
+    """Unfolded lines with the number of the physical line each starts on (see the module doc);
+    ``text`` is the whole text or its physical lines (``streamed_lines``).
 
     A quoted-printable soft line break comes before folding: the next line is the value's text
     as it is, a leading space included (RFC 2045).
     """
     current: Line | None = None
     base64 = quoted_printable = False
-    for number, raw in enumerate(physical_lines(text), start=1):
+    raw_lines = physical_lines(text) if isinstance(text, str) else text
+    for number, raw in enumerate(raw_lines, start=1):
         if current is not None:
             parts = current.parts
             if quoted_printable and parts[-1].endswith("="):
