@@ -1,4 +1,4 @@
-"""Rendering (smallcrm.output, smallcrm.cli.views) and the plain-email fast path the shell's
+"""Rendering (smallcrm.cli.output, smallcrm.cli.views) and the plain-email fast path the shell's
 quick-add relies on."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smallcrm.cli import views
-from smallcrm.output import (
+from smallcrm.cli.output import (
     Column,
     fit_widths,
     write_fields,

@@ -227,8 +227,8 @@ def add_deal(
     full_name = _name(name, "deal")
     contact_id = None
     if contact is not None:
-        contact_id = lookup(db, contact, ("contact",), option="--contact", how="--contact {ref}")
-        contact_id = contact_id.record_id
+        hit = lookup(db, contact, ("contact",), option="--contact", how="--contact {ref}")
+        contact_id = hit.record_id
     values = _given(
         name=full_name,
         account_id=_account_id(db, account),
@@ -354,7 +354,7 @@ def _show_new(as_json: bool, record: Any, kind: str) -> None:
     from smallcrm.cli import views
 
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(views.JSON_OF[kind](record))
     else:

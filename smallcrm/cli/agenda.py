@@ -52,7 +52,7 @@ def _write_json(
     moment: Any, agenda: list[Any], due: list[Any], stale: list[Any], days: int
 ) -> None:
     from smallcrm.cli import views
-    from smallcrm.output import write_json
+    from smallcrm.cli.output import write_json
 
     write_json(
         {
@@ -153,7 +153,7 @@ def done(
         return
     entry = complete_follow_up(db, entry_id)
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(views.interaction_json(entry))
     else:

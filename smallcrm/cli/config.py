@@ -80,13 +80,13 @@ def show(
 
     rows = settings.describe()
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(
             {s.key: {"value": _json_value(v), "source": src, "help": s.help} for s, v, src in rows}
         )
         return
-    from smallcrm.output import write_fields
+    from smallcrm.cli.output import write_fields
 
     write_fields(
         f"Settings (your file: {settings.user_file()})",

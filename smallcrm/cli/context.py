@@ -25,7 +25,7 @@ from smallcrm.cli.core import (
     now,
     quiet_broken_pipe,
 )
-from smallcrm.output import safe_streams
+from smallcrm.cli.output import safe_streams
 
 __all__ = ["CliError", "State", "err", "guarded", "lookup", "now", "state"]
 

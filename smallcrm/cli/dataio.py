@@ -323,7 +323,7 @@ def _write_warnings(warnings: tuple[Problem, ...]) -> None:
 def _write_preview(report: ImportReport) -> None:
     """A dry run: how the columns are read, then what each record would do."""
     from smallcrm.cli import views
-    from smallcrm.output import Column, is_terminal, write_table
+    from smallcrm.cli.output import Column, is_terminal, write_table
 
     columns = [c for c in report.details.get("columns") or () if not c.endswith("(ignored)")]
     if columns:
@@ -421,7 +421,7 @@ def report_json(report: ImportReport) -> dict[str, Any]:
 
 
 def _write_report_json(report: ImportReport) -> None:
-    from smallcrm.output import write_json
+    from smallcrm.cli.output import write_json
 
     write_json(report_json(report))
 
@@ -438,7 +438,7 @@ def list_imports(
 ) -> None:
     """List the latest imports, newest first, with what each did."""
     from smallcrm.cli import views
-    from smallcrm.output import Column, is_terminal, write_json_array, write_table
+    from smallcrm.cli.output import Column, is_terminal, write_json_array, write_table
     from smallcrm.store.io import list_batches
 
     batches = list_batches(state(ctx).db(), limit=limit)
@@ -584,7 +584,7 @@ _FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 4.0", "ics": "iCa
 
 
 def _stdout_is_terminal() -> bool:
-    from smallcrm.output import is_terminal
+    from smallcrm.cli.output import is_terminal
 
     return is_terminal(sys.stdout)
 

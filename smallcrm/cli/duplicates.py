@@ -63,7 +63,7 @@ def duplicates(
     with progress_bar(f"Comparing {kind}s", show=not as_json, transient=True) as progress:
         pairs = find_duplicates(db, kind, min_score=min_score, limit=limit, progress=progress)
     if as_json:
-        from smallcrm.output import write_json_array
+        from smallcrm.cli.output import write_json_array
 
         write_json_array(pair_json(p) for p in pairs)
         return
@@ -87,7 +87,7 @@ def pair_json(pair: DuplicatePair) -> dict[str, Any]:
 
 
 def _write_pairs(pairs: list[DuplicatePair]) -> None:
-    from smallcrm.output import Column, is_terminal, write_table
+    from smallcrm.cli.output import Column, is_terminal, write_table
 
     columns = (
         Column("Score", 5, "right"),
@@ -221,7 +221,7 @@ def _write_preview(
     choices: dict[str, str],
 ) -> None:
     """The fields that differ, each record's value and what the merged record takes."""
-    from smallcrm.output import Column, is_terminal, write_table
+    from smallcrm.cli.output import Column, is_terminal, write_table
 
     differing = [c for c in preview if c.differs]
     print(
@@ -283,7 +283,10 @@ def _linked_counts(db: Database, kind: str, record_id: int) -> str:
     from smallcrm.store.listing import ListQuery
     from smallcrm.store.opportunities import list_opportunities
 
-    query = ListQuery(limit=1, **{f"{kind}_id": record_id})
+    if kind == "account":
+        query = ListQuery(limit=1, account_id=record_id)
+    else:
+        query = ListQuery(limit=1, contact_id=record_id)
     counts = [
         (list_interactions(db, query).total, "interaction"),
         (list_opportunities(db, query).total, "deal"),

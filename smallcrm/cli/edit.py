@@ -365,7 +365,7 @@ def _report(kind: Kind[Any], before: Any, after: Any, as_json: bool) -> None:
 
     to_json = views.JSON_OF[kind.name]
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(to_json(after))
         return

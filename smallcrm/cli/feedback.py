@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from smallcrm.cli.core import CliError
-from smallcrm.output import is_terminal, unguarded
+from smallcrm.cli.output import is_terminal, unguarded
 from smallcrm.store.formats import printable
 
 Progress = Callable[[int, int | None], None]

@@ -17,7 +17,7 @@ from smallcrm.cli.context import err, guarded, lookup, now, state
 from smallcrm.cli.quick import DEFAULT_LIMIT, MAX_LIMIT
 
 if TYPE_CHECKING:
-    from smallcrm.output import Column
+    from smallcrm.cli.output import Column
     from smallcrm.store.db import Database
 
 JsonOption = Annotated[
@@ -76,7 +76,7 @@ def search(
 
 
 def _write_json_array(items: Iterable[dict[str, Any]]) -> None:
-    from smallcrm.output import write_json_array
+    from smallcrm.cli.output import write_json_array
 
     write_json_array(items)
 
@@ -85,7 +85,7 @@ def _write_rows(
     columns: tuple[Column, ...], records: Iterable[Any], to_row: Callable[[Any, bool], list[Any]]
 ) -> int:
     """Stream records as table rows: rich on a terminal, tab-separated in a pipe."""
-    from smallcrm.output import is_terminal, write_table
+    from smallcrm.cli.output import is_terminal, write_table
 
     terminal = is_terminal(sys.stdout)
     return write_table(columns, (to_row(r, terminal) for r in records), terminal=terminal)

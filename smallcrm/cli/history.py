@@ -63,7 +63,7 @@ def history(
     record_id, title = _record(db, word, store_kind, ref)
     entries = read_history(db, store_kind, record_id, limit=limit)
     if as_json:
-        from smallcrm.output import write_json_array
+        from smallcrm.cli.output import write_json_array
 
         write_json_array(entry_json(e, word) for e in entries)
         return
@@ -134,7 +134,7 @@ def entry_json(entry: AuditEntry, word: str) -> dict[str, Any]:
 
 
 def _write_entries(word: str, record_id: int, title: str | None, entries: list[Any]) -> None:
-    from smallcrm.output import is_terminal, write_fields
+    from smallcrm.cli.output import is_terminal, write_fields
 
     about = f" ({title})" if title else " (no longer in the database, or in the trash)"
     count = f"{len(entries)} " + ("entry" if len(entries) == 1 else "entries")

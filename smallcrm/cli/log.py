@@ -77,7 +77,7 @@ def log(
     from smallcrm.cli import views
 
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(views.interaction_json(entry))
     else:

@@ -105,8 +105,8 @@ def export(
     contacts merged into it, its interactions, deals and appointments, the
     history of all of these, and the imports that brought or changed it.
     """
+    from smallcrm.cli.output import dumps
     from smallcrm.cli.streams import is_stdout, output_stream
-    from smallcrm.output import dumps
 
     db = state(ctx).db()
     contact_id, data = _person(db, person, "export")

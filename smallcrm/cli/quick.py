@@ -27,7 +27,7 @@ from smallcrm.cli.core import (
     err,
     quiet_broken_pipe,
 )
-from smallcrm.output import safe_streams
+from smallcrm.cli.output import safe_streams
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 200
@@ -115,7 +115,7 @@ def run_search(state: State, text: str, kinds: list[str], limit: int, as_json: b
     import sys
 
     from smallcrm.cli import views
-    from smallcrm.output import is_terminal, write_json_array, write_table
+    from smallcrm.cli.output import is_terminal, write_json_array, write_table
     from smallcrm.store.search import search
 
     hits = search(state.db(), text, kinds=search_kinds(kinds), per_kind=limit)

@@ -62,7 +62,7 @@ class RoutedCommand(TyperCommand):
         if not args or args[0].startswith("-"):
             return None
         group = typer.main.get_group(self.subcommands)
-        command = group.commands.get(args[0])  # type: ignore[attr-defined]
+        command = group.commands.get(args[0])
         if command is None:
             return None
         if fits(command, args[1:]) or not fits(self, args):
@@ -75,7 +75,7 @@ class RoutedCommand(TyperCommand):
         if self.whole_line is None:
             return None
         group = typer.main.get_group(self.subcommands)
-        command = group.commands[self.whole_line]  # type: ignore[attr-defined]
+        command = group.commands[self.whole_line]
         given = positionals(args, _takes_value(command))
         return command if given == _wanted(command) != _wanted(self) else None
 

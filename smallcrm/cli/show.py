@@ -49,7 +49,7 @@ def show_contact(
     entries = get_timeline(db, contact_id=contact.id, limit=timeline) if timeline else []
     deals = list_opportunities(db, ListQuery(contact_id=contact.id, limit=20)).items
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         data = views.contact_json(contact)
         data["deals"] = [views.opportunity_json(d) for d in deals]
@@ -99,7 +99,7 @@ def show_account(
     entries = get_timeline(db, account_id=account.id, limit=timeline) if timeline else []
     total, weighted = pipeline_total(db, account.id)
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         data = views.account_json(account)
         data["open_pipeline"] = {"total": f"{total:.2f}", "weighted": f"{weighted:.2f}"}
@@ -146,7 +146,7 @@ def show_deal(
     deal = get_opportunity(db, _find(db, ref, "opportunity"))
     entries = get_timeline(db, opportunity_id=deal.id, limit=timeline) if timeline else []
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         data = views.opportunity_json(deal)
         data["timeline"] = [views.interaction_json(i) for i in entries]
@@ -191,7 +191,7 @@ def show_interaction(ctx: typer.Context, ref: RefArgument, as_json: JsonOption =
     db = state(ctx).db()
     i = get_interaction(db, _find(db, ref, "interaction"))
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(views.interaction_json(i))
         return
@@ -225,7 +225,7 @@ def show_appointment(ctx: typer.Context, ref: RefArgument, as_json: JsonOption =
     db = state(ctx).db()
     a = get_appointment(db, _find(db, ref, "appointment"))
     if as_json:
-        from smallcrm.output import write_json
+        from smallcrm.cli.output import write_json
 
         write_json(views.appointment_json(a))
         return
@@ -250,7 +250,7 @@ def show_appointment(ctx: typer.Context, ref: RefArgument, as_json: JsonOption =
 
 
 def _terminal() -> bool:
-    from smallcrm.output import is_terminal
+    from smallcrm.cli.output import is_terminal
 
     return is_terminal(sys.stdout)
 
@@ -265,13 +265,13 @@ def _changed(tracking: Any) -> str:
 
 
 def _fields(title: str, fields: list[tuple[str, Any]]) -> None:
-    from smallcrm.output import write_fields
+    from smallcrm.cli.output import write_fields
 
     write_fields(title, fields)
 
 
 def _section(title: str, records: list[Any], columns: Any, to_row: Any, pretty: bool) -> None:
-    from smallcrm.output import write_heading, write_table
+    from smallcrm.cli.output import write_heading, write_table
 
     if not records:
         return
@@ -281,7 +281,7 @@ def _section(title: str, records: list[Any], columns: Any, to_row: Any, pretty: 
 
 def _timeline(entries: list[Any], pretty: bool) -> None:
     from smallcrm.cli import views
-    from smallcrm.output import write_heading, write_table
+    from smallcrm.cli.output import write_heading, write_table
 
     write_heading("Timeline" if entries else "Timeline: nothing logged yet")
     if entries:

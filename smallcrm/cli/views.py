@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from smallcrm.cli.appointment_time import span, when_json
-from smallcrm.output import Column
+from smallcrm.cli.output import Column
 from smallcrm.store import clock
 from smallcrm.store import records as r
 from smallcrm.store.formats import money, phone, when

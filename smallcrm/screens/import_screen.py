@@ -88,8 +88,9 @@ def describe_file(parsed: ParsedFile) -> str:
     delimiter = details.get("delimiter")
     if delimiter:
         parts.append(f"delimiter {DELIMITERS.get(delimiter, repr(delimiter))}")
-    count = len(parsed.records)
-    parts.append(f"{count:,} {kind_word(parsed.kind, count)}")
+    if isinstance(parsed.records, list):  # a preview reads them all; an import streams them
+        count = len(parsed.records)
+        parts.append(f"{count:,} {kind_word(parsed.kind, count)}")
     mapping = details.get("mapping")
     if mapping:
         ignored = sum(1 for column in mapping if not column["field"])
@@ -153,7 +154,7 @@ class ImportScreen(CrmScreen):
     TITLE_CRUMB = "Import"
     CSS_PATH = "import_screen.tcss"
     AUTO_FOCUS = "#import-path"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual's own
     HELP = """\
 Bring contacts (or accounts, deals, interactions, appointments) in from a file: a CSV export
 of Google Contacts, Outlook or another CRM, a vCard file from a phone, an iCalendar file, or a
@@ -315,7 +316,8 @@ instead). Ctrl+O lists past imports; each can be undone there."""
             if exc.field == "mapping":
                 self._offer_all_columns(serial, path, kind, mapping)
             return Outcome(serial, "preview", error=exc)
-        self.app.call_from_thread(self._show_parsed, serial, path, parsed)
+        # Textual's stubs cannot type an async callback's result (mypy infers Never).
+        self.app.call_from_thread(self._show_parsed, serial, path, parsed)  # type: ignore[arg-type]
         try:
             report = import_file(
                 self.db,
@@ -345,7 +347,8 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         except StoreError:
             return
         mapped = [MappedColumn(c.index, c.header, c.field) for c in columns if c.role == "value"]
-        self.app.call_from_thread(self._show_columns, serial, path, chosen, mapped)
+        show = self._show_columns  # async: Textual's stubs type its result as Never
+        self.app.call_from_thread(show, serial, path, chosen, mapped)  # type: ignore[arg-type]
 
     def _current(self, serial: int) -> bool:
         """True if a worker's news is still wanted (no newer work, the screen still shown)."""

@@ -8,6 +8,7 @@ next page of a column; the table view pages through everything.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -62,10 +63,12 @@ def table_cells(deal: Opportunity) -> list[str]:
 def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
     """``Open 1,234 deals · 2,345,678 · weighted 987,654 · won 120,000`` and the filters."""
     open_ = [s for s in summaries if not s.stage.is_closed]
-    won = sum((s.total for s in summaries if s.stage.is_won), start=0)
+    won = sum((s.total for s in summaries if s.stage.is_won), start=Decimal(0))
+    total = sum((s.total for s in open_), start=Decimal(0))
+    weighted = sum((s.weighted for s in open_), start=Decimal(0))
     text = (
-        f"Open {_deals(sum(s.count for s in open_))} · {money_compact(sum(s.total for s in open_))}"
-        f" · weighted {money_compact(sum(s.weighted for s in open_))} · won {money_compact(won)}"
+        f"Open {_deals(sum(s.count for s in open_))} · {money_compact(total)}"
+        f" · weighted {money_compact(weighted)} · won {money_compact(won)}"
     )
     described = filters.describe()
     if described:

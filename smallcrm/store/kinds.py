@@ -145,7 +145,7 @@ class Kind(Generic[R]):
     def services(self) -> Services[R]:
         """The kind's services (its module is imported on first use)."""
         module = importlib.import_module(self.module)
-        return module.SERVICES  # type: ignore[no-any-return]
+        return module.SERVICES
 
     def field(self, name: str) -> Field | None:
         """The field users call ``name`` (``close``, ``postal-code``), if there is one."""

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 
-def _ts(nullable: bool = False, index: bool = False) -> object:
+def _ts(nullable: bool = False, index: bool = False) -> Any:
     return Field(
         default=None if nullable else ...,
         sa_type=DateTime(timezone=True),

@@ -44,13 +44,20 @@ _UNTIL = re.compile(r"(?<![A-Z])UNTIL=([0-9]{8})(?:T([0-9]{6})(Z?))?", re.IGNORE
 class Timed(Protocol):
     """What expansion needs of an appointment (``records.Appointment`` has it)."""
 
-    starts_at: datetime
-    ends_at: datetime | None
-    all_day: bool
-    rrule: str | None
-    exdates: tuple[Moment, ...]
-    rdates: tuple[Moment, ...]
-    time_zone: str
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def rrule(self) -> str | None: ...
+    @property
+    def exdates(self) -> tuple[Moment, ...]: ...
+    @property
+    def rdates(self) -> tuple[Moment, ...]: ...
+    @property
+    def time_zone(self) -> str: ...
 
 
 # --- how often -----------------------------------------------------------------------------------
@@ -314,8 +321,11 @@ def _series(
         except (ValueError, TypeError):
             parsed = None  # stored before the rule check knew this shape: the first only
         if parsed is not None:
-            series = rruleset()
-            series.rrule(parsed)
+            if isinstance(parsed, rruleset):
+                series = parsed
+            else:
+                series = rruleset()
+                series.rrule(parsed)
             for when in extra:
                 series.rdate(when)
             yield from series.xafter(after, count=MAX_OCCURRENCES, inc=True)

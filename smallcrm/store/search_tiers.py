@@ -7,7 +7,7 @@ query folds to, the tiers those words make and the hits of the documents found f
 from __future__ import annotations
 
 from itertools import permutations
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from smallcrm.store import folding
 from smallcrm.store import kinds as registry
@@ -82,10 +82,9 @@ def documents(tx: Tx, ids: list[int]) -> list[SearchHit]:
     return [hit_of(by_id[i]) for i in ids if i in by_id]
 
 
-def hit_of(row: object) -> SearchHit:
+def hit_of(row: Any) -> SearchHit:
     """A search-document row (kind, record_id, title, detail) as a hit."""
-    get = row.__getitem__  # type: ignore[attr-defined]
-    return SearchHit(get("kind"), get("record_id"), get("title"), _tidy(get("detail")))
+    return SearchHit(row["kind"], row["record_id"], row["title"], _tidy(row["detail"]))
 
 
 def _tidy(detail: str) -> str:

@@ -200,37 +200,37 @@ def reload() -> None:
 
 def phone_region() -> str | None:
     """The country for numbers written without +country code (None: not known)."""
-    return _value("phone_region")[0]  # type: ignore[no-any-return]
+    return _value("phone_region")[0]
 
 
 def currency() -> str:
     """The currency of new deals."""
-    return _value("currency")[0]  # type: ignore[no-any-return]
+    return _value("currency")[0]
 
 
 def timezone_name() -> str | None:
     """The configured time zone's name, or None for the machine's."""
-    return _value("timezone")[0]  # type: ignore[no-any-return]
+    return _value("timezone")[0]
 
 
 def working_hours() -> WorkingHours:
     """The business's opening hours."""
-    return _value("working_hours")[0]  # type: ignore[no-any-return]
+    return _value("working_hours")[0]
 
 
 def language() -> str:
     """The language of texts written for customers (``en``, ``de``)."""
-    return _value("language")[0]  # type: ignore[no-any-return]
+    return _value("language")[0]
 
 
 def reminder_command() -> tuple[str, ...]:
     """The command that delivers reminders (empty: print them)."""
-    return _value("reminder_command")[0]  # type: ignore[no-any-return]
+    return _value("reminder_command")[0]
 
 
 def follow_up_time() -> time:
     """The time of day a follow-up given as a date reminds."""
-    return _value("follow_up_time")[0]  # type: ignore[no-any-return]
+    return _value("follow_up_time")[0]
 
 
 def current() -> Settings:

@@ -201,7 +201,7 @@ def finish_batch_tx(
         details=json.dumps(details, default=to_json, ensure_ascii=False),
         id=batch_id,
     )
-    row = tx.one("SELECT source, file_format, kind FROM import_batch WHERE id = :id", id=batch_id)
+    row = tx.row("SELECT source, file_format, kind FROM import_batch WHERE id = :id", id=batch_id)
     summary = {key: [None, counts.get(key, 0)] for key in ("created", "updated", "invalid")}
     summary.update(
         source=[None, row["source"]], format=[None, row["file_format"]], kind=[None, row["kind"]]

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeGuard
 
 from smallcrm.store import clock
 from smallcrm.store.errors import ValidationError
@@ -407,7 +407,7 @@ def _moment(fields: Fields, whole: str, day_key: str, time_key: str) -> Any:
     return clock.at(day, parse_time(str(wall), field=time_key))
 
 
-def _is_day(value: Any) -> bool:
+def _is_day(value: Any) -> TypeGuard[date]:
     return isinstance(value, date) and not isinstance(value, datetime)
 
 

@@ -128,7 +128,7 @@ def _record(
             "into it (an unbalanced quote)",
             line=line,
         )
-    elif short and problem is None:
+    elif short and problem is None and isinstance(cells, _Unterminated):
         problem = Problem(
             where,
             f"has {len(cells) - cells.padded} cells but the header has {width}: the file ends "

@@ -145,7 +145,7 @@ class RecordWriter:
             self._flag(draft, found)
             return "created", record_id, ()
         self._note = found.key
-        row = self.tx.one("SELECT * FROM contact WHERE id = :id", id=found.record_id)
+        row = self.tx.row("SELECT * FROM contact WHERE id = :id", id=found.record_id)
         result = self._change(draft, row, contact_change(self.tx, row, cleaned), cleaned)
         if result[0] == "updated":
             ours = row["deleted_by"] is not None and row["deleted_by"] == self.tx.hidden_by

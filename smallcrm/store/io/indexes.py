@@ -226,11 +226,11 @@ class AccountIndex:
             for key, ids in keys.items():
                 if alive := [i for i in ids if i not in gone]:
                     table[key] = alive[0]
-        for table, space, values in (
+        for table, space, wanted in (
             (self.by_website, ACCOUNT_WEBSITE, sites),
             (self.by_phone, ACCOUNT_PHONE, phones),
         ):
-            table.update(self.scratch.lookup(space, values))
+            table.update(self.scratch.lookup(space, wanted))
 
     def find(self, cleaned: Mapping[str, Any]) -> Match:
         """The account with this external id, else this name; or the ones it may duplicate

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +106,9 @@ def _move_phone_to_notes(draft: Draft, index: int) -> None:
 Pair = tuple[SourceRecord, "Prepared | Failed | None"]
 
 
-def prepared_records(parsed: ParsedFile, context: Context, *, large: bool) -> Iterator[Pair]:
+def prepared_records(
+    parsed: ParsedFile, context: Context, *, large: bool
+) -> Generator[Pair, None, None]:
     """Each record of ``parsed`` with its ``prepare()`` result, in file order.
 
     For a ``large`` file the records are read and prepared in a forked worker process, which

@@ -194,7 +194,7 @@ def _count(tx: Tx, batch_id: int, shown: Shown) -> None:
 
 def _finish(tx: Tx, batch_id: int, actor: str) -> None:
     """The batch is done: its counts, its report's details, and "import" in the audit trail."""
-    row = tx.one("SELECT * FROM import_batch WHERE id = :id", id=batch_id)
+    row = tx.row("SELECT * FROM import_batch WHERE id = :id", id=batch_id)
     details = json.loads(row["details"] or "{}").get("report", {})
     counts = {
         "created": row["created"],

@@ -52,8 +52,8 @@ CONTACT_VALUES = (
     "phone_consent_source",
     "account_id",
 )
-ACCOUNT_VALUES = ("industry", "website", "phone", "street", "postal_code", "city", "country")
-ACCOUNT_VALUES += ("owner", "tags", "notes", "external_id")
+ACCOUNT_VALUES: tuple[str, ...] = ("industry", "website", "phone", "street", "postal_code")
+ACCOUNT_VALUES += ("city", "country", "owner", "tags", "notes", "external_id")
 LINKS = ("contact", "opportunity", "interaction", "appointment")
 
 

@@ -193,11 +193,12 @@ class ImportSession:
             self.tally.warnings.add(Problem(record.where, text, line=record.line))
         counts = writer.counts
         setattr(counts, action, getattr(counts, action) + 1)
-        if writer._possible:
+        possible: tuple[tuple[int, str], ...] = writer._possible
+        if possible:
             self.tally.duplicate_records += 1
-        for other, reason in writer._possible:
+        for other, why in possible:
             self.tally.duplicates.add(
-                PossibleDuplicate(record.where, draft.kind, record_id, draft.label, other, reason)
+                PossibleDuplicate(record.where, draft.kind, record_id, draft.label, other, why)
             )
         outcome = RowOutcome(
             record.where, action, draft.kind, draft.label, record_id, changed, writer._note
