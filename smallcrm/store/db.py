@@ -34,7 +34,6 @@ PostgreSQL gives the same guarantees with its own means:
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sqlite3
@@ -42,10 +41,18 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
+# to_date and to_datetime (how stored values read back) are re-exported: services import them here.
+from smallcrm.store.db_values import (  # noqa: F401
+    _aware_datetime_dumper,
+    _pg_row_factory,
+    _register_sqlite_types,
+    to_date,
+    to_datetime,
+)
 from smallcrm.store.errors import DatabaseBusyError, StoreError
 
 # Where a database is and how its URL is shown live in urls.py; re-exported for the callers.
@@ -65,66 +72,10 @@ from smallcrm.store.urls import (  # noqa: F401
 BUSY_TIMEOUT_MS = 5000
 _PG_WRITE_LOCK = 72_410_302  # advisory lock key serialising writers (migrations use ...301)
 _PG_IMPORT_LOCKS = 72_410_303  # first key of the advisory locks running imports hold
-_SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
 # Run, in order, on each database opened with ``migrate`` once its schema is current: what the
 # last process left half done is tidied (an import killed while it ran). The smallcrm package
 # registers them (``smallcrm/__init__.py``), so that this thin layer imports none of the services.
 AFTER_OPEN: list[Callable[[Database], None]] = []
-
-
-# --- values in and out of SQLite -------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=64)  # a batch of rows is written with one "now"
-def _adapt_datetime(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise StoreError("naive datetime given to the database; use timezone-aware values")
-    return value.astimezone(UTC).strftime(_SQLITE_TS)
-
-
-@overload
-def to_datetime(value: None) -> None: ...
-@overload
-def to_datetime(value: datetime | str | bytes) -> datetime: ...
-@overload
-def to_datetime(value: object) -> datetime | None: ...
-def to_datetime(value: Any) -> datetime | None:
-    """A stored timestamp (datetime or SQLite text) as an aware UTC datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, bytes):
-        value = value.decode()
-    text = str(value).replace("T", " ")
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@overload
-def to_date(value: None) -> None: ...
-@overload
-def to_date(value: date | str | bytes) -> date: ...
-def to_date(value: Any) -> date | None:
-    """A stored date (date or SQLite text) as a date."""
-    if value is None or isinstance(value, date):
-        return value
-    if isinstance(value, bytes):
-        value = value.decode()
-    return date.fromisoformat(str(value)[:10])
-
-
-_registered = False
-
-
-def _register_sqlite_types() -> None:
-    global _registered
-    if _registered:
-        return
-    sqlite3.register_adapter(datetime, _adapt_datetime)
-    sqlite3.register_adapter(date, date.isoformat)
-    sqlite3.register_converter("DATETIME", to_datetime)
-    sqlite3.register_converter("DATE", to_date)
-    sqlite3.register_converter("BOOLEAN", lambda raw: raw not in (b"0", b""))
-    _registered = True
 
 
 # --- transactions ----------------------------------------------------------------------------
@@ -428,50 +379,6 @@ class Database:
                 f"({', '.join(tables[:3])}{', ...' if len(tables) > 3 else ''}), so smallcrm "
                 "leaves it alone. Give a new file or an empty database with --db or SMALLCRM_DB."
             )
-
-
-class PgRow(tuple):
-    """A PostgreSQL row that, like ``sqlite3.Row``, indexes by position and by column name."""
-
-    _names: dict[str, int]
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            return tuple.__getitem__(self, self._names[key])
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        """The column names, in order (as ``sqlite3.Row.keys``)."""
-        return list(self._names)
-
-
-def _pg_row_factory(cursor: Any) -> Any:
-    """psycopg row factory building ``PgRow`` objects for the cursor's current result."""
-    description = cursor.description
-    if description is None:
-        return tuple
-    return _pg_row_type(tuple(column.name for column in description))
-
-
-@functools.lru_cache(maxsize=256)
-def _pg_row_type(names: tuple[str, ...]) -> type[PgRow]:
-    """One row class per distinct list of column names (queries repeat)."""
-    return type("Row", (PgRow,), {"_names": {name: i for i, name in enumerate(names)}})
-
-
-@functools.cache
-def _aware_datetime_dumper() -> type:
-    """psycopg's datetime dumper refusing naive values, as the SQLite adapter does: the server
-    would read them in its own time zone."""
-    from psycopg.types.datetime import DatetimeDumper
-
-    class AwareDatetimeDumper(DatetimeDumper):
-        def upgrade(self, obj: datetime, fmt: Any) -> Any:
-            if obj.tzinfo is None:
-                _adapt_datetime(obj)  # raises the same StoreError as on SQLite
-            return super().upgrade(obj, fmt)
-
-    return AwareDatetimeDumper
 
 
 def _create_private_file(path: Path) -> None:

@@ -195,16 +195,8 @@ def _restore(
     restored = sum(counts.values())
     batch_id = None
     if not dry_run:
-        batch_id = start_batch_tx(
-            tx, actor=actor, source=name, file_format="backup", kind="database"
-        )
-        details = {"tables": counts, "stages_before": stages_before, "schema": data.get("schema")}
-        finish_batch_tx(tx, batch_id, {"created": restored}, details, actor)
-        audit_id = tx.scalar("SELECT max(id) FROM audit_entry")
-        details["last_audit_id"] = audit_id
-        tx.execute(
-            "UPDATE import_batch SET details = :d WHERE id = :id", d=dumps(details), id=batch_id
-        )
+        schema = data.get("schema")
+        batch_id = _record_restore(tx, name, actor, counts, stages_before, schema)
     return ImportReport(
         source=name,
         file_format="backup",
@@ -220,6 +212,24 @@ def _restore(
         details={"tables": counts, "schema": data.get("schema")},
         seconds=clock.seconds(),
     )
+
+
+def _record_restore(
+    tx: Tx,
+    name: str,
+    actor: str,
+    counts: dict[str, int],
+    stages_before: list[dict[str, Any]],
+    schema: Any,
+) -> int:
+    """The restore as an import batch (so it can be listed and undone): its table counts, the
+    stages it replaced and the last audit entry it wrote."""
+    batch_id = start_batch_tx(tx, actor=actor, source=name, file_format="backup", kind="database")
+    details = {"tables": counts, "stages_before": stages_before, "schema": schema}
+    finish_batch_tx(tx, batch_id, {"created": sum(counts.values())}, details, actor)
+    details["last_audit_id"] = tx.scalar("SELECT max(id) FROM audit_entry")
+    tx.execute("UPDATE import_batch SET details = :d WHERE id = :id", d=dumps(details), id=batch_id)
+    return batch_id
 
 
 def _require_empty(tx: Tx) -> None:
