@@ -15,7 +15,8 @@ from smallcrm.palette import CrmCommands
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.contacts import ContactsScreen
 from smallcrm.screens.import_batches import ImportBatchesScreen
-from smallcrm.screens.import_screen import ImportScreen, ImportStopped
+from smallcrm.screens.import_screen import ImportScreen
+from smallcrm.screens.import_work import ImportStopped
 from smallcrm.store import contacts, resolve
 from smallcrm.store.db import Database
 from smallcrm.store.io import import_file, list_batches

@@ -17,7 +17,7 @@ from smallcrm.screens.calendar import CalendarScreen
 from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.help import HelpScreen, help_markdown
 from smallcrm.screens.occurrence_choice import OccurrenceChoice
-from smallcrm.screens.pipeline import summary_line
+from smallcrm.screens.pipeline_board import summary_line
 from smallcrm.screens.pipeline_filter import PipelineFilter
 from smallcrm.screens.stage_reason import StageReasonScreen
 from smallcrm.store import appointments

@@ -12,7 +12,8 @@ from smallcrm.app import CrmApp
 from smallcrm.screens.help import HelpScreen
 from smallcrm.screens.opportunity_detail import OpportunityDetailScreen
 from smallcrm.screens.opportunity_form import OpportunityForm
-from smallcrm.screens.pipeline import CARDS_PER_PAGE, PipelineScreen
+from smallcrm.screens.pipeline import PipelineScreen
+from smallcrm.screens.pipeline_board import CARDS_PER_PAGE
 from smallcrm.screens.pipeline_filter import PipelineFilterScreen
 from smallcrm.screens.stage_reason import StageReasonScreen
 from smallcrm.store import appointments, interactions, opportunities

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time, timedelta
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.base import CrmScreen
-from smallcrm.screens.confirm import ConfirmScreen
+from smallcrm.screens.calendar_changes import complete_follow_up, confirm_delete, confirm_skip
+from smallcrm.screens.calendar_text import cursor_line, title_line, today_options, today_title
 from smallcrm.screens.occurrence_choice import NEW, OccurrenceChoice
 from smallcrm.store import appointments, clock, interactions
 from smallcrm.store.dates import describe
@@ -32,39 +33,13 @@ from smallcrm.widgets.calendar_views import (
     CalendarTable,
     MonthGrid,
     WeekGrid,
-    agenda_line,
     occurrence_key,
     start_of,
 )
-from smallcrm.widgets.text import assemble
 
 TODAY_LIMIT = 20
 DEFAULT_HOUR = 9
 VIEW_IDS = {"week": "cal-week", "month": "cal-month", "agenda": "cal-agenda"}
-
-
-def follow_up_line(item: Interaction, today: date) -> Content:
-    """``Follow-up  Call Jana about the quote · Acme  (2 days overdue)``."""
-    who = " · ".join(p for p in (item.contact_name, item.account_name) if p)
-    late = (today - item.follow_up_on).days if item.follow_up_on else 0
-    due = f"  ({late} day{'s' if late != 1 else ''} overdue)" if late > 0 else "  (due today)"
-    return assemble(
-        ("  Follow-up  ", "bold"),
-        item.subject or (item.body or "").split("\n")[0],
-        (f" · {who}" if who else "", "italic"),
-        (due, "bold" if late > 0 else ""),
-    )
-
-
-def period_title(view: str, cursor: date, period: cal.Period) -> str:
-    """``Week 48: Mon 2026-11-23 to Sun 2026-11-29``, ``November 2026``, ``Agenda: ...``."""
-    last = period.end - timedelta(days=1)
-    if view == "week":
-        week = cursor.isocalendar().week
-        return f"Week {week}: {describe(period.first)} to {describe(last)}"
-    if view == "month":
-        return cursor.strftime("%B %Y")
-    return f"Agenda: {describe(period.first)} to {describe(last)}"
 
 
 class CalendarScreen(CrmScreen):
@@ -197,26 +172,14 @@ class CalendarScreen(CrmScreen):
         today = clock.now().date()
         todays = appointments.occurrences(self.db, *appointments.day_bounds(today))
         due = interactions.follow_ups_due(self.db, today, limit=TODAY_LIMIT)
-        self.today_items = {}
-        options: list[Option] = []
-        for occurrence in todays[:TODAY_LIMIT]:
-            key = "appt:" + occurrence_key(occurrence, today)
-            self.today_items[key] = occurrence
-            options.append(Option(agenda_line(occurrence), id=key))
-        for item in due:
-            key = f"follow:{item.id}"
-            self.today_items[key] = item
-            options.append(Option(follow_up_line(item, today), id=key))
+        self.today_items, options = today_options(todays[:TODAY_LIMIT], due, today)
         box = self.query_one("#cal-today", OptionList)
         before = box.highlighted
         box.set_options(options or [Option("  Nothing scheduled today, no follow-ups due.")])
         box.disabled = not options
         if options:
             box.highlighted = min(before or 0, len(options) - 1)
-        box.border_title = (
-            f"Today, {describe(today)}: {_count(len(todays), 'appointment')}, "
-            f"{_count(len(due), 'follow-up')} due"
-        )
+        box.border_title = today_title(today, len(todays), len(due))
 
     def _load_period(self) -> None:
         self.shown = cal.period(self.view, self.cursor)
@@ -231,11 +194,7 @@ class CalendarScreen(CrmScreen):
         if self.shown is None:
             return
         today = clock.now().date()
-        overlaps = sum(1 for o in self.found if o.overlaps)
-        title = period_title(self.view, self.cursor, self.shown)
-        title += f"  ·  {_count(len(self.found), 'appointment')}"
-        if overlaps:
-            title += f", ! {overlaps} overlapping"
+        title = title_line(self.view, self.cursor, self.shown, self.found)
         self.query_one("#cal-title", Static).update(title)
         view = self.current_view()
         if isinstance(view, WeekGrid):
@@ -261,12 +220,7 @@ class CalendarScreen(CrmScreen):
         where = describe(self.cursor)
         if self.view == "week":
             where += f" {self.hour:02d}:00" if self.hour >= 0 else " all day"
-        if not items:
-            detail.update(assemble((where, "bold"), ": free. n schedules here."))
-            return
-        first = agenda_line(items[0])
-        more = f"  (+{len(items) - 1} more)" if len(items) > 1 else ""
-        detail.update(assemble((where, "bold"), first, (more, "bold")))
+        detail.update(cursor_line(where, items))
 
     # the cursor ---------------------------------------------------------------------------
 
@@ -469,85 +423,21 @@ class CalendarScreen(CrmScreen):
         """``d``: move the appointment under the cursor to the trash, after asking."""
         target = self._today_choice()
         if isinstance(target, Occurrence):
-            self._confirm_delete(target)
+            confirm_delete(self, target)
         else:
-            self._with_occurrence(self._confirm_delete)
-
-    def _confirm_delete(self, occurrence: Occurrence) -> None:
-        appointment = occurrence.appointment
-        repeats = " and all its repetitions" if appointment.rrule else ""
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                appointments.delete_appointment(
-                    self.db, appointment.id, appointment.tracking.version
-                )
-            except StoreError as exc:
-                self.notify_error(exc)
-                self.reload()
-                return
-            self.app.remember_trashed(
-                "appointment", appointment.id, f"Appointment {appointment.title!r}"
-            )
-            self.reload()
-
-        detail = "Ctrl+Z right after brings it back."
-        if appointment.rrule:
-            detail += " To drop only this day, press s instead."
-        question = f"Delete {appointment.title!r}{repeats}?"
-        self.app.push_screen(
-            ConfirmScreen(question, confirm_label="Delete", detail=detail), answered
-        )
+            self._with_occurrence(partial(confirm_delete, self))
 
     def action_skip(self) -> None:
         """``s``: leave out one occurrence of a repeating appointment."""
         target = self._today_choice()
         if isinstance(target, Occurrence):
-            self._confirm_skip(target)
+            confirm_skip(self, target)
         else:
-            self._with_occurrence(self._confirm_skip)
-
-    def _confirm_skip(self, occurrence: Occurrence) -> None:
-        appointment = occurrence.appointment
-        if not appointment.rrule:
-            self.notify("That appointment does not repeat: d deletes it.", title="Not skipped")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                appointments.update_appointment(
-                    self.db,
-                    appointment.id,
-                    appointment.tracking.version,
-                    exdates=(*appointment.exdates, occurrence.starts_at),
-                )
-            except StoreError as exc:
-                self.notify_error(exc)
-            self.reload()
-
-        when = describe(clock.local(occurrence.starts_at))
-        question = f"Skip {appointment.title!r} on {when}?"
-        detail = "The other occurrences stay. Edit the appointment to change the whole series."
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Skip", detail=detail), answered)
+            self._with_occurrence(partial(confirm_skip, self))
 
     def action_complete(self) -> None:
         """``c``: mark the highlighted follow-up done."""
         item = self._today_choice()
         if not isinstance(item, Interaction):
             return
-        try:
-            interactions.complete_follow_up(self.db, item.id, item.tracking.version)
-        except StoreError as exc:
-            self.notify_error(exc)
-        else:
-            self.notify(f"Follow-up {item.subject!r} done.", title="Done", timeout=3)
-        self.reload()
-
-
-def _count(number: int, noun: str) -> str:
-    """``1 appointment``, ``3 appointments``."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+        complete_follow_up(self, item)

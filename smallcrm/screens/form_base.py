@@ -30,6 +30,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static, TextArea
 
+from smallcrm.screens import form_duplicates
 from smallcrm.screens.drafts import forget, schedule_keep, write_fields
 from smallcrm.screens.form_fields import (
     FormFields,
@@ -40,7 +41,6 @@ from smallcrm.screens.form_fields import (
 )
 from smallcrm.screens.host import CrmHost
 from smallcrm.screens.unsaved import UnsavedChangesScreen, changed_fields, field_state
-from smallcrm.store import kinds
 from smallcrm.store.errors import (
     ConflictError,
     DuplicateError,
@@ -275,25 +275,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def ask_about_duplicates(self, exc: DuplicateError) -> None:
         """The store found look-alikes of the new record: list them and let the user save
         anyway or go back to the form (nothing typed is lost either way)."""
-        from smallcrm.screens.confirm import ConfirmScreen
-
-        word = kinds.word(exc.kind)
-        lines = [
-            f"• {d.hit.title} ({kinds.word(d.hit.kind)} {d.hit.record_id}: {d.reason})"
-            for d in exc.candidates
-        ]
-        lines.append("Nothing is saved yet. Cancel goes back to the form.")
-
-        def answered(save_anyway: bool | None) -> None:
-            if save_anyway:
-                self.allow_duplicate = True
-                self.action_save()
-
-        question = f"This looks like {'an' if word[0] in 'aeiou' else 'a'} {word} you have:"
-        self.app.push_screen(
-            ConfirmScreen(question, confirm_label="Save anyway", detail="\n".join(lines)),
-            answered,
-        )
+        form_duplicates.ask_about_duplicates(self, exc)
 
     # leaving ------------------------------------------------------------------------------
 

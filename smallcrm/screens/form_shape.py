@@ -27,6 +27,7 @@ class Form(Protocol):
     draft_fields: dict[str, Any] | None
     draft_timer: Timer | None
     draft_kept: bool
+    allow_duplicate: bool
 
     @property
     def app(self) -> CrmHost: ...

@@ -12,140 +12,46 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, OptionList, ProgressBar, Select, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Checkbox, Input, ProgressBar, Select
 from textual.worker import Worker, WorkerState
 
 from smallcrm.screens.base import CrmScreen
-from smallcrm.store import kinds as registry
-from smallcrm.store.errors import StoreError, ValidationError
-from smallcrm.store.io import (
-    FIELDS,
-    ImportRejected,
-    ImportReport,
-    ParsedFile,
-    UndoReport,
-    import_file,
-    inspect_file,
-    undo_import,
+from smallcrm.screens.import_columns import (
+    IGNORE,
+    NO_COLUMNS,
+    MappedColumn,
+    chosen_field,
+    column_rows,
+    note,
+    parsed_columns,
 )
-from smallcrm.store.io.common import plural
-from smallcrm.widgets.path_suggester import PathSuggester
-from smallcrm.widgets.text import assemble, markup_safe, plain
-
-IGNORE = "-"  # The mapping's word for "this column fills no field".
-KINDS = tuple((kind.plural, kind.name) for kind in registry.KINDS)
-FORMAT_NAMES = {"csv": "CSV", "vcard": "vCard", "ics": "iCalendar", "json": "smallcrm JSON"}
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-SUFFIXES = (".csv", ".tsv", ".txt", ".vcf", ".vcard", ".ics", ".json")
-PREVIEW_LINES = 200  # Problems and updates listed; the counts cover every row.
-PROGRESS_EVERY = 0.1  # Seconds between two progress redraws (each one waits for the UI thread).
-
-
-class ImportStopped(Exception):
-    """Raised from the progress callback when the user stops: the import rolls back."""
-
-
-@dataclass(frozen=True)
-class MappedColumn:
-    """One CSV column in the mapping form: its header and the field it fills (None: ignored)."""
-
-    index: int
-    header: str
-    field: str | None
-
-
-@dataclass
-class Outcome:
-    """What a worker brings back to the screen (errors from the store are results, too)."""
-
-    serial: int
-    stage: str  # "preview", "import" or "undo"
-    report: ImportReport | None = None
-    undo: UndoReport | None = None
-    error: StoreError | None = None
-    stopped: bool = False
-
-
-def kind_word(kind: str, count: int = 2) -> str:
-    """``contacts``, ``deal``: the CRM's word for a kind of record."""
-    return plural(kind, count)
-
-
-def describe_file(parsed: ParsedFile) -> str:
-    """``CSV · utf-8 · comma · 5 contacts · 10 of 31 columns ignored``."""
-    details = parsed.details
-    parts = [FORMAT_NAMES.get(parsed.file_format, parsed.file_format)]
-    if details.get("encoding"):
-        parts.append(str(details["encoding"]))
-    delimiter = details.get("delimiter")
-    if delimiter:
-        parts.append(f"delimiter {DELIMITERS.get(delimiter, repr(delimiter))}")
-    if isinstance(parsed.records, list):  # a preview reads them all; an import streams them
-        count = len(parsed.records)
-        parts.append(f"{count:,} {kind_word(parsed.kind, count)}")
-    mapping = details.get("mapping")
-    if mapping:
-        ignored = sum(1 for column in mapping if not column["field"])
-        parts.append(f"{ignored} of {len(mapping)} columns ignored")
-    return " · ".join(parts)
-
-
-def preview_lines(report: ImportReport, *, skip_invalid: bool) -> list[Content]:
-    """What the dry run found: counts, then each bad row, note and update with its line."""
-    verb, update = ("Would create", "update") if report.dry_run else ("Created", "updated")
-    noun = kind_word(report.kind, report.created)
-    lines = [
-        assemble(
-            (
-                f"{verb} {report.created:,} {noun}, {update} {report.updated:,}, "
-                f"{report.unchanged:,} unchanged",
-                "bold",
-            ),
-            (f" · {report.invalid:,} bad" if report.invalid else "", "bold $error"),
-        )
-    ]
-    for kind, count in report.linked_created.items():
-        lines.append(Content(f"{count:,} {kind_word(kind, count)} created on the way"))
-    if report.problems:
-        advice = (
-            "skipped (Skip bad rows is ticked)"
-            if skip_invalid
-            else "nothing is imported while there are any: fix the file, or tick Skip bad rows"
-        )
-        lines.append(assemble(("Bad rows: ", "bold $error"), advice))
-        lines += [_problem_line(p.where, p.field, p.reason) for p in report.problems]
-    if report.warnings:
-        lines.append(Content.styled("Notes (imported, but look at these):", "bold"))
-        lines += [_problem_line(p.where, p.field, p.reason) for p in report.warnings]
-    updates = [row for row in report.rows if row.action in ("update", "updated")]
-    if updates:
-        lines.append(Content.styled("Updates (matched by email, phone or external id):", "bold"))
-        lines += [
-            assemble((f"{row.where:<9}", "dim"), f"{row.label}: {', '.join(row.changed)}")
-            for row in updates
-        ]
-    if len(lines) > PREVIEW_LINES:
-        more = len(lines) - PREVIEW_LINES
-        lines = [*lines[:PREVIEW_LINES], Content.styled(f"… and {more:,} more lines", "italic")]
-    return lines
-
-
-def duration(seconds: float) -> str:
-    """``850 ms``, ``12.4 s``."""
-    return f"{seconds * 1000:,.0f} ms" if seconds < 1 else f"{seconds:,.1f} s"
-
-
-def _problem_line(where: str, field_name: str | None, reason: str) -> Content:
-    what = f"{field_name}: {reason}" if field_name else reason
-    return assemble((f"{where:<9}", "dim"), " ", what)
+from smallcrm.screens.import_display import (
+    import_widgets,
+    restart_progress,
+    set_status,
+    show_error,
+    show_lines,
+    show_progress,
+    show_rate,
+)
+from smallcrm.screens.import_text import STOPPED, describe_file, imported_lines, preview_lines
+from smallcrm.screens.import_work import (
+    Outcome,
+    Progress,
+    import_work,
+    preview_work,
+    stoppable,
+    undo_work,
+)
+from smallcrm.store.errors import ValidationError
+from smallcrm.store.io import ImportRejected, ImportReport, ParsedFile, UndoReport
+from smallcrm.widgets.text import markup_safe, plain
 
 
 class ImportScreen(CrmScreen):
@@ -209,40 +115,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
 
     def compose_body(self) -> ComposeResult:
         """File and kind, what was found, the columns, the preview, the progress."""
-        with Horizontal(id="import-top"):
-            path = Input(
-                self.path,
-                placeholder="~/Downloads/contacts.csv",
-                suggester=PathSuggester(SUFFIXES),
-                id="import-path",
-            )
-            path.border_title = "File"
-            path.border_subtitle = "Enter reads it"
-            yield path
-            kind = Select(
-                [(label, value) for label, value in KINDS],
-                prompt="detect kind",
-                value=self.kind or Select.NULL,
-                id="import-kind",
-            )
-            kind.border_title = "Kind"
-            yield kind
-        yield Static(
-            "A CSV, vCard (.vcf), iCalendar (.ics) or smallcrm JSON file.",
-            id="import-info",
-        )
-        with Horizontal(id="import-panels"):
-            columns = VerticalScroll(id="import-columns")
-            columns.border_title = "Columns → fields"
-            with columns:
-                yield Static("Read a CSV file to see its columns here.", classes="import-note")
-            preview = OptionList(id="import-preview")
-            preview.border_title = "Preview"
-            yield preview
-        with Horizontal(id="import-bottom"):
-            yield Checkbox("Skip bad rows", id="import-skip", compact=True)
-            yield ProgressBar(id="import-progress", show_eta=True)
-            yield Static("", id="import-rate")
+        yield from import_widgets(self.path, self.kind)
 
     def on_mount(self) -> None:
         """Read the file at once when one was given."""
@@ -283,13 +156,13 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         """Ticking Skip bad rows changes what the preview advises."""
         event.stop()
         if self.preview is not None:
-            self._show_lines(preview_lines(self.preview, skip_invalid=event.value))
+            show_lines(self, preview_lines(self.preview, skip_invalid=event.value))
         self.refresh_bindings()
 
     def read_file(self) -> None:
         """Read ``self.path`` from scratch: new columns, the automatic mapping, a dry run."""
         if not self.path:
-            self._show_error("Type the path of a file first.")
+            show_error(self, "Type the path of a file first.")
             return
         self.mapping = {}
         self.columns_for = None
@@ -310,45 +183,18 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         mapping: dict[str, str],
     ) -> Outcome:
         """In the worker thread: inspect the file, show its columns, then a dry run."""
-        try:
-            parsed = inspect_file(path, kind, mapping=mapping or None)
-        except ValidationError as exc:
-            if exc.field == "mapping":
-                self._offer_all_columns(serial, path, kind, mapping)
-            return Outcome(serial, "preview", error=exc)
         # Textual's stubs cannot type an async callback's result (mypy infers Never).
-        self.app.call_from_thread(self._show_parsed, serial, path, parsed)  # type: ignore[arg-type]
-        try:
-            report = import_file(
-                self.db,
-                path,
-                kind,
-                mapping=mapping or None,
-                dry_run=True,
-                progress=self._progress(serial, stop),
-            )
-        except ImportStopped:
-            return Outcome(serial, "preview", stopped=True)
-        except StoreError as exc:
-            return Outcome(serial, "preview", error=exc)
-        return Outcome(serial, "preview", report=report)
+        call = self.app.call_from_thread
 
-    def _offer_all_columns(
-        self, serial: int, path: str, kind: str | None, mapping: dict[str, str]
-    ) -> None:
-        """No column maps to a field the kind needs: still offer every column to choose from."""
-        from smallcrm.store.io.importing import csv_header
-        from smallcrm.store.io.mapping import guess_kind, map_columns
+        def show_parsed(parsed: ParsedFile) -> None:
+            call(self._show_parsed, serial, path, parsed)  # type: ignore[arg-type]
 
-        try:
-            headers = csv_header(path)
-            chosen = kind or guess_kind(headers)
-            columns = map_columns(headers, chosen, mapping)
-        except StoreError:
-            return
-        mapped = [MappedColumn(c.index, c.header, c.field) for c in columns if c.role == "value"]
-        show = self._show_columns  # async: Textual's stubs type its result as Never
-        self.app.call_from_thread(show, serial, path, chosen, mapped)  # type: ignore[arg-type]
+        def show_columns(chosen: str, columns: list[MappedColumn]) -> None:
+            call(self._show_columns, serial, path, chosen, columns)  # type: ignore[arg-type]
+
+        file = (path, kind, mapping)
+        progress = self._progress(serial, stop)
+        return preview_work(self.db, serial, file, progress, show_parsed, show_columns)
 
     def _current(self, serial: int) -> bool:
         """True if a worker's news is still wanted (no newer work, the screen still shown)."""
@@ -359,13 +205,9 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         if not self._current(serial):
             return
         self.parsed = parsed
-        info = self.query_one("#import-info", Static)
-        info.remove_class("-error")
-        info.update(plain(describe_file(parsed)))
-        mapping = parsed.details.get("mapping") or []
-        columns = [MappedColumn(i, m["header"], m["field"]) for i, m in enumerate(mapping)]
-        await self._show_columns(serial, path, parsed.kind, columns)
-        self._set_status("Checking every record (dry run, nothing is written)…")
+        set_status(self, describe_file(parsed))
+        await self._show_columns(serial, path, parsed.kind, parsed_columns(parsed))
+        set_status(self, "Checking every record (dry run, nothing is written)…")
 
     async def _show_columns(
         self, serial: int, path: str, kind: str, columns: list[MappedColumn]
@@ -378,24 +220,9 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         box = self.query_one("#import-columns", VerticalScroll)
         await box.remove_children()
         if not columns:
-            await box.mount(Static("Only CSV files have columns to map.", classes="import-note"))
+            await box.mount(note("Only CSV files have columns to map."))
             return
-        options = [("(ignore)", IGNORE), *((f.replace("_", " "), f) for f in FIELDS[kind])]
-        await box.mount_all([self._column_row(column, options) for column in columns])
-
-    @staticmethod
-    def _column_row(column: MappedColumn, options: list[tuple[str, str]]) -> Horizontal:
-        select = Select(
-            options,
-            value=column.field or IGNORE,
-            allow_blank=False,
-            compact=True,
-            id=f"map-{column.index}",
-            classes="import-field",
-        )
-        label = Label(column.header, classes="import-header")
-        label.tooltip = column.header
-        return Horizontal(label, Static("→", classes="import-arrow"), select, classes="import-row")
+        await box.mount_all(column_rows(kind, columns))
 
     async def _forget_columns(self) -> None:
         """The file could not be read: no columns of an earlier file are left showing."""
@@ -404,7 +231,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         self.parsed = None
         box = self.query_one("#import-columns", VerticalScroll)
         await box.remove_children()
-        await box.mount(Static("Read a CSV file to see its columns here.", classes="import-note"))
+        await box.mount(note(NO_COLUMNS))
 
     def _overrides(self) -> dict[str, str]:
         """The columns whose field the user changed from the one detected."""
@@ -413,8 +240,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
             found = self.query(f"#map-{column.index}")
             if not found:
                 continue
-            value = found.first(Select).value
-            chosen = None if value in (IGNORE, Select.NULL) else str(value)
+            chosen = chosen_field(found.first(Select).value)
             if chosen != column.field:
                 changed[column.header] = chosen or IGNORE
         return changed
@@ -433,34 +259,20 @@ instead). Ctrl+O lists past imports; each can be undone there."""
             return
         if preview.invalid and not self.skip_invalid:
             good = preview.total - preview.invalid
-            self._show_error(
+            show_error(
+                self,
                 f"{preview.invalid:,} of {preview.total:,} records are bad, so nothing would be "
                 f"imported. Fix the file and press Enter in File to read it again, or tick Skip "
-                f"bad rows to import the {good:,} good ones."
+                f"bad rows to import the {good:,} good ones.",
             )
             return
-        path, kind, mapping, skip = self.path, self.kind, dict(self.mapping), self.skip_invalid
+        file, skip = (self.path, self.kind, dict(self.mapping)), self.skip_invalid
         self._begin("import", "Importing… Esc stops, and then nothing of the file is kept.")
-
-        def work(serial: int, stop: threading.Event) -> Outcome:
-            try:
-                report = import_file(
-                    self.db,
-                    path,
-                    kind,
-                    mapping=mapping or None,
-                    skip_invalid=skip,
-                    progress=self._progress(serial, stop),
-                )
-            except ImportStopped:
-                return Outcome(serial, "import", stopped=True)
-            except ImportRejected as exc:
-                return Outcome(serial, "import", error=exc, report=exc.report)
-            except StoreError as exc:
-                return Outcome(serial, "import", error=exc)
-            return Outcome(serial, "import", report=report)
-
-        self._run(work)
+        self._run(
+            lambda serial, stop: import_work(
+                self.db, serial, file, skip, self._progress(serial, stop)
+            )
+        )
 
     def action_undo(self) -> None:
         """u: take the import just made back, after asking."""
@@ -487,17 +299,9 @@ instead). Ctrl+O lists past imports; each can be undone there."""
 
     def _undo(self, batch_id: int) -> None:
         self._begin("undo", f"Undoing import {batch_id}…")
-
-        def work(serial: int, stop: threading.Event) -> Outcome:
-            try:
-                report = undo_import(self.db, batch_id, progress=self._progress(serial, stop))
-            except ImportStopped:
-                return Outcome(serial, "undo", stopped=True)
-            except StoreError as exc:
-                return Outcome(serial, "undo", error=exc)
-            return Outcome(serial, "undo", undo=report)
-
-        self._run(work)
+        self._run(
+            lambda serial, stop: undo_work(self.db, serial, batch_id, self._progress(serial, stop))
+        )
 
     def action_batches(self) -> None:
         """Ctrl+O: the list of past imports."""
@@ -507,7 +311,7 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         """Esc while working: stop; the store rolls the transaction back."""
         if self.running:
             self._stop.set()
-            self._set_status("Stopping…")
+            set_status(self, "Stopping…")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each key only when it applies: Import after a preview, Undo after an import, ..."""
@@ -530,15 +334,11 @@ instead). Ctrl+O lists past imports; each can be undone there."""
         self.serial += 1
         self.running = stage
         self._started = time.monotonic()
-        bar = self.query_one("#import-progress", ProgressBar)
-        bar.display = True
-        bar.remove_class("-done")
-        bar.update(total=None, progress=0)
-        self.query_one("#import-rate", Static).update("")
+        restart_progress(self)
         if stage == "preview":
             self.query_one("#import-preview").border_title = "Preview"
-            self._show_lines([])
-        self._set_status(status)
+            show_lines(self, [])
+        set_status(self, status)
         self.refresh_bindings()
 
     def _run(self, work: Callable[[int, threading.Event], Outcome]) -> None:
@@ -551,31 +351,18 @@ instead). Ctrl+O lists past imports; each can be undone there."""
             exit_on_error=False,
         )
 
-    def _progress(self, serial: int, stop: threading.Event) -> Callable[[int, int | None], None]:
+    def _progress(self, serial: int, stop: threading.Event) -> Progress:
         """The store's progress callback: raises once stopped, redraws now and then."""
-
-        last_draw = [0.0]  # Only this worker thread reads and writes it.
-
-        def progress(done: int, total: int | None) -> None:
-            if stop.is_set():
-                raise ImportStopped
-            now = time.monotonic()
-            if now - last_draw[0] < PROGRESS_EVERY and done != total:
-                return
-            last_draw[0] = now
-            self.app.call_from_thread(self._show_progress, serial, done, total)
-
-        return progress
+        return stoppable(
+            stop,
+            lambda done, total: self.app.call_from_thread(self._show_progress, serial, done, total),
+        )
 
     def _show_progress(self, serial: int, done: int, total: int | None) -> None:
         """On the UI thread: the bar, the counts and the rate."""
         if not self._current(serial):
             return
-        self.query_one("#import-progress", ProgressBar).update(total=total, progress=done)
-        seconds = max(time.monotonic() - self._started, 1e-6)
-        of = f"/{total:,}" if total is not None else ""
-        rate = f" · {done / seconds:,.0f}/s" if done and seconds > 0.05 else ""
-        self.query_one("#import-rate", Static).update(f"{done:,}{of}{rate}")
+        show_progress(self, done, total, time.monotonic() - self._started)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker ended: show what it brought back (an unexpected error, too)."""
@@ -586,19 +373,14 @@ instead). Ctrl+O lists past imports; each can be undone there."""
             self._finish(worker.result)
         elif event.state == WorkerState.ERROR:
             self.running = None
-            self._show_error(f"{type(worker.error).__name__}: {worker.error}")
+            show_error(self, f"{type(worker.error).__name__}: {worker.error}")
             self.refresh_bindings()
 
     def _finish(self, outcome: Outcome) -> None:
         self.running = None
         self.query_one("#import-progress", ProgressBar).display = outcome.report is not None
         if outcome.stopped:
-            what = {
-                "preview": "Stopped checking the file. Press Enter in File to check it again.",
-                "import": "Stopped: nothing of the file was imported.",
-                "undo": "Stopped: the import is not undone.",
-            }[outcome.stage]
-            self._show_error(what, notify=False)
+            show_error(self, STOPPED[outcome.stage], notify=False)
             self.notify("Stopped: nothing was written.", title="Import")
         elif outcome.error is not None:
             self._failed(outcome)
@@ -619,71 +401,34 @@ instead). Ctrl+O lists past imports; each can be undone there."""
             self.call_later(self._forget_columns)
         if isinstance(error, ImportRejected) and outcome.report is not None:
             self.preview = outcome.report
-            self._show_lines(preview_lines(outcome.report, skip_invalid=False))
-        self._show_error(message or str(error))
+            show_lines(self, preview_lines(outcome.report, skip_invalid=False))
+        show_error(self, message or str(error))
 
     def _previewed(self, report: ImportReport | None) -> None:
         assert report is not None
         self.preview = report
-        self._set_status(describe_file(self.parsed) if self.parsed else "")
-        self._show_lines(preview_lines(report, skip_invalid=self.skip_invalid))
+        set_status(self, describe_file(self.parsed) if self.parsed else "")
+        show_lines(self, preview_lines(report, skip_invalid=self.skip_invalid))
         self.query_one(
             "#import-preview"
         ).border_title = f"Preview of {markup_safe(report.source)} (dry run)"
-        self._show_rate(report)
+        show_rate(self, report)
 
     def _imported(self, report: ImportReport | None) -> None:
         assert report is not None
         self.result = report
         self.preview = None  # Importing again needs a fresh look at the file first.
-        lines = preview_lines(report, skip_invalid=True)
-        batch = f"import {report.batch_id}"
-        lines[:0] = [
-            assemble(
-                ("✓ ", "bold $success"),
-                (f"Imported {report.source} as {batch}", "bold"),
-                f" in {duration(report.seconds)}.",
-            ),
-            Content("u undoes it now; Ctrl+O lists past imports to undo it later."),
-        ]
-        self._show_lines(lines)
-        self.query_one("#import-preview").border_title = f"Done: {batch}"
-        self._show_rate(report)
-        self._set_status(report.summary())
+        show_lines(self, imported_lines(report))
+        self.query_one("#import-preview").border_title = f"Done: import {report.batch_id}"
+        show_rate(self, report)
+        set_status(self, report.summary())
         self.notify(report.summary(), title="Imported")
         self.query_one("#import-preview").focus()
 
     def _undone(self, report: UndoReport | None) -> None:
         assert report is not None
         self.result = None
-        self._show_lines([Content.styled(report.summary(), "bold"), *map(plain, report.notes)])
+        show_lines(self, [Content.styled(report.summary(), "bold"), *map(plain, report.notes)])
         self.query_one("#import-preview").border_title = f"Import {report.batch_id} undone"
-        self._set_status("Undone. Press Enter in File to read a file again.")
+        set_status(self, "Undone. Press Enter in File to read a file again.")
         self.notify(report.summary(), title="Import undone")
-
-    # small helpers ------------------------------------------------------------------------
-
-    def _show_rate(self, report: ImportReport) -> None:
-        bar = self.query_one("#import-progress", ProgressBar)
-        bar.add_class("-done")
-        bar.update(total=max(report.total, 1), progress=max(report.total, 1))
-        rate = f" · {report.total / report.seconds:,.0f}/s" if report.seconds else ""
-        self.query_one("#import-rate", Static).update(f"{report.total:,} records{rate}")
-
-    def _show_lines(self, lines: list[Content]) -> None:
-        preview = self.query_one("#import-preview", OptionList)
-        preview.clear_options()
-        preview.add_options([Option(line) for line in lines])
-
-    def _set_status(self, text: str) -> None:
-        info = self.query_one("#import-info", Static)
-        info.remove_class("-error")
-        info.update(plain(text))
-
-    def _show_error(self, text: str, *, notify: bool = True) -> None:
-        """The reason on the line under the file (wrapped), and as a notification."""
-        info = self.query_one("#import-info", Static)
-        info.add_class("-error")
-        info.update(plain("✗ " + text))
-        if notify:
-            self.notify(text, title="Not imported", severity="error")

@@ -8,7 +8,6 @@ next page of a column; the table view pages through everything.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -21,65 +20,17 @@ from smallcrm.screens.confirm import ConfirmScreen
 from smallcrm.screens.deal_actions import STAGE_KEYS, close_with_reason, move_deal
 from smallcrm.screens.list_base import follow_record
 from smallcrm.screens.opportunity_form import OpportunityForm
+from smallcrm.screens.pipeline_board import fill_column, more_cards, summary_line
 from smallcrm.screens.pipeline_filter import PipelineFilter, PipelineFilterScreen
+from smallcrm.screens.pipeline_table import TABLE_COLUMNS, next_sort, table_cells
 from smallcrm.store import clock, opportunities
 from smallcrm.store.errors import StoreError
-from smallcrm.store.formats import money_compact
-from smallcrm.store.listing import MAX_PAGE
 from smallcrm.store.opportunities import StageSummary
 from smallcrm.store.records import Opportunity, Page, Stage
-from smallcrm.widgets.paged_table import Column, PagedTable
+from smallcrm.widgets.paged_table import PagedTable
 from smallcrm.widgets.stage_column import MORE_ID, Board, StageColumn
 
-CARDS_PER_PAGE = 20
 MIN_COLUMN = 26
-TABLE_COLUMNS = (
-    Column("Deal", 14, "name", flex=3),
-    Column("Account", 10, "account", flex=2, hide_below=60),
-    Column("Stage", 11, "stage"),
-    Column("Amount", 12, "amount", align="right"),
-    Column("Prob", 4, "probability", align="right", hide_below=72),
-    Column("Weighted", 12, None, align="right", hide_below=110),
-    Column("Close", 10, "close"),
-    Column("Owner", 8, "owner", hide_below=96),
-)
-SORT_CYCLE = ("close", "amount", "name", "account", "stage", "probability", "owner")
-
-
-def table_cells(deal: Opportunity) -> list[str]:
-    """A deal's row in the table view."""
-    return [
-        deal.name,
-        deal.account_name or deal.contact_name or "",
-        deal.stage,
-        money_compact(deal.amount, deal.currency),
-        f"{deal.probability}%",
-        money_compact(deal.weighted_amount, deal.currency),
-        deal.expected_close.isoformat() if deal.expected_close else "",
-        deal.owner or "",
-    ]
-
-
-def summary_line(summaries: list[StageSummary], filters: PipelineFilter) -> str:
-    """``Open 1,234 deals · 2,345,678 · weighted 987,654 · won 120,000`` and the filters."""
-    open_ = [s for s in summaries if not s.stage.is_closed]
-    won = sum((s.total for s in summaries if s.stage.is_won), start=Decimal(0))
-    total = sum((s.total for s in open_), start=Decimal(0))
-    weighted = sum((s.weighted for s in open_), start=Decimal(0))
-    text = (
-        f"Open {_deals(sum(s.count for s in open_))} · {money_compact(total)}"
-        f" · weighted {money_compact(weighted)} · won {money_compact(won)}"
-    )
-    described = filters.describe()
-    if described:
-        return text + f"  |  filter: {described}"
-    if not any(s.count for s in summaries):
-        return "No deals yet: press n to add one (or load demo data with smallcrm demo)."
-    return text
-
-
-def _deals(count: int) -> str:
-    return f"{count:,} deal" if count == 1 else f"{count:,} deals"
 
 
 class PipelineScreen(CrmScreen):
@@ -271,32 +222,8 @@ class PipelineScreen(CrmScreen):
     def _fill(
         self, column: StageColumn, summary: StageSummary, focus_deal: Opportunity | None
     ) -> None:
-        name = column.stage.name
-        count = min(max(len(column.deals), CARDS_PER_PAGE), MAX_PAGE)
-        page = opportunities.list_opportunities(
-            self.db, self.filters.query(stage=name, limit=count, sort="close")
-        )
-        deals = list(page.items)
-        pinned = self._pinned_in(name)
-        if pinned is not None and all(d.id != pinned.id for d in deals):
-            deals.insert(0, pinned)
         keep = focus_deal.id if focus_deal is not None else None
-        column.show(summary, deals, summary.count, self.today(), keep=keep)
-
-    def _pinned_in(self, stage: str) -> Opportunity | None:
-        """The deal pinned to a column, read again (it may have changed or gone since)."""
-        pinned = self.pinned.get(stage)
-        if pinned is None:
-            return None
-        try:
-            fresh = opportunities.get_opportunity(self.db, pinned.id)
-        except StoreError:
-            fresh = None
-        if fresh is None or fresh.stage != stage:
-            del self.pinned[stage]
-            return None
-        self.pinned[stage] = fresh
-        return fresh
+        fill_column(self.db, self.filters, self.pinned, column, summary, self.today(), keep)
 
     def _focus_deal(self, deal: Opportunity) -> None:
         for column in self.columns():
@@ -322,23 +249,9 @@ class PipelineScreen(CrmScreen):
         if column is None:
             return
         if event.option.id == MORE_ID:
-            self._more(column)
+            more_cards(self.db, self.filters, column, self.today())
         elif column.current is not None:
             self.app.open_record("opportunity", column.current.id)
-
-    def _more(self, column: StageColumn) -> None:
-        name = column.stage.name
-        page = opportunities.list_opportunities(
-            self.db,
-            self.filters.query(
-                stage=name, offset=len(column.deals), limit=CARDS_PER_PAGE, sort="close"
-            ),
-        )
-        if column.summary is None:
-            return
-        first_new = page.items[0].id if page.items else None
-        deals = column.deals + [d for d in page.items if d.id not in column.ids]
-        column.show(column.summary, deals, column.summary.count, self.today(), keep=first_new)
 
     def on_paged_table_opened(self, event: PagedTable.Opened) -> None:
         """Enter in the table opens the deal."""
@@ -423,8 +336,7 @@ class PipelineScreen(CrmScreen):
 
     def action_sort(self) -> None:
         """``s``: sort the table by the next column."""
-        index = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
-        self.sort, self.descending = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)], False
+        self.sort, self.descending = next_sort(self.sort), False
         self._resort()
 
     def action_reverse(self) -> None:
