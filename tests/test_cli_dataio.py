@@ -558,5 +558,6 @@ def test_quick_add_does_not_load_the_data_commands(env: dict[str, str]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
     loaded = done.stdout.splitlines()[-1]
-    for module in ("dataio", "routing", "duplicates", "privacy", "history", "feedback", "io"):
+    data_commands = ("dataio", "imports", "import_batches", "import_report", "exports", "invite")
+    for module in (*data_commands, "routing", "duplicates", "privacy", "history", "feedback", "io"):
         assert f".{module}'" not in loaded, module

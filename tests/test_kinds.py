@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from smallcrm.cli import app as cli_app
 from smallcrm.cli import views
-from smallcrm.cli.edit import _READERS
+from smallcrm.cli.edit_values import READERS
 from smallcrm.screens.details import DETAIL_SCREENS
 from smallcrm.store import accounts, appointments, contacts, interactions, kinds, opportunities
 from smallcrm.store.db import Database
@@ -89,7 +89,7 @@ def test_the_registry_is_complete() -> None:
         assert kind.name in views.LINE_OF, f"the shell cannot print a {kind.word} on a line"
         assert kind.name in DETAIL_SCREENS, f"the app has no screen for a {kind.word}"
         for field in kind.fields:
-            known = field.reader in _READERS or field.reader in (
+            known = field.reader in READERS or field.reader in (
                 kinds.TEXT, kinds.LIST, kinds.YES_NO, kinds.RAW, kinds.LENGTH
             )  # fmt: skip
             assert known, f"edit cannot read {kind.word}.{field.name} ({field.reader})"

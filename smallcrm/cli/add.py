@@ -79,21 +79,38 @@ def _account_id(db: Database, ref: str | None, option: str = "--account") -> int
     return hit.record_id
 
 
+# A contact's own options (an account's --phone, for one, is a single main number).
+EmailsOption = Annotated[
+    list[str] | None, typer.Option("--email", help="Email address (repeat for more).")
+]
+PhonesOption = Annotated[
+    list[str] | None,
+    typer.Option("--phone", help="Phone number, best with country code (repeat for more)."),
+]
+EmployerOption = Annotated[
+    str | None, typer.Option(help="Their company: a name, part of one, or its id.")
+]
+EmailConsentOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--email-opt-in/--email-opt-out",
+        help="Whether they agreed to be emailed (recorded with the time).",
+        show_default=False,
+    ),
+]
+ConsentSourceOption = Annotated[
+    str | None, typer.Option(help="How their email consent was given (web form...).")
+]
+
+
 @app.command("contact", no_args_is_help=True)
 @guarded
 def add_contact(
     ctx: typer.Context,
     name: Annotated[list[str], typer.Argument(help="Full name: Jana Novak (or Novak, Jana).")],
-    email: Annotated[
-        list[str] | None, typer.Option("--email", help="Email address (repeat for more).")
-    ] = None,
-    phone: Annotated[
-        list[str] | None,
-        typer.Option("--phone", help="Phone number, best with country code (repeat for more)."),
-    ] = None,
-    account: Annotated[
-        str | None, typer.Option(help="Their company: a name, part of one, or its id.")
-    ] = None,
+    email: EmailsOption = None,
+    phone: PhonesOption = None,
+    account: EmployerOption = None,
     title: Annotated[str | None, typer.Option(help="Job title, e.g. Buyer.")] = None,
     tag: TagOption = None,
     owner: OwnerOption = None,
@@ -103,17 +120,8 @@ def add_contact(
     country: CountryOption = None,
     birthday: Annotated[str | None, typer.Option(help="Birthday: 1984-03-21 or 21.3.1984.")] = None,
     source: Annotated[str | None, typer.Option(help="Where they came from (fair, web...).")] = None,
-    email_opt_in: Annotated[
-        bool | None,
-        typer.Option(
-            "--email-opt-in/--email-opt-out",
-            help="Whether they agreed to be emailed (recorded with the time).",
-            show_default=False,
-        ),
-    ] = None,
-    consent_source: Annotated[
-        str | None, typer.Option(help="How their email consent was given (web form...).")
-    ] = None,
+    email_opt_in: EmailConsentOption = None,
+    consent_source: ConsentSourceOption = None,
     notes: NotesOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,

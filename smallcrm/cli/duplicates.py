@@ -109,36 +109,42 @@ def _write_pairs(pairs: list[DuplicatePair]) -> None:
 merge_subcommands = typer.Typer(help="Undo a merge.")
 
 
+KeepArgument = Annotated[
+    str,
+    typer.Argument(metavar="KEEP", help="The record to keep (id or name).", show_default=False),
+]
+OtherArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="OTHER",
+        help="The record merged into it, then moved to the trash (id or name).",
+        show_default=False,
+    ),
+]
+TakeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--take",
+        metavar="FIELD[=other|keep|both]",
+        help="Which record a field comes from: --take title=other (repeatable; "
+        "FIELD alone means other). Emails, phones, tags and notes are combined by default.",
+        show_default=False,
+    ),
+]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Merge without asking.", show_default=False)
+]
+
+
 @routed(merge_subcommands)
 @guarded
 def merge(
     ctx: typer.Context,
-    keep: Annotated[
-        str,
-        typer.Argument(metavar="KEEP", help="The record to keep (id or name).", show_default=False),
-    ],
-    other: Annotated[
-        str,
-        typer.Argument(
-            metavar="OTHER",
-            help="The record merged into it, then moved to the trash (id or name).",
-            show_default=False,
-        ),
-    ],
-    take: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--take",
-            metavar="FIELD[=other|keep|both]",
-            help="Which record a field comes from: --take title=other (repeatable; "
-            "FIELD alone means other). Emails, phones, tags and notes are combined by default.",
-            show_default=False,
-        ),
-    ] = None,
+    keep: KeepArgument,
+    other: OtherArgument,
+    take: TakeOption = None,
     accounts: AccountsOption = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Merge without asking.", show_default=False)
-    ] = False,
+    yes: YesOption = False,
 ) -> None:
     """Merge two contacts (or accounts) into one: smallcrm merge 12 31
 
@@ -146,7 +152,6 @@ def merge(
     Interactions, deals and appointments move to the kept record.
     The other record goes to the trash; undo with smallcrm merge undo MERGE_ID.
     """
-    from smallcrm.cli.feedback import confirm
     from smallcrm.store.merging import merge as run_merge
     from smallcrm.store.merging import merge_preview
 
@@ -159,6 +164,20 @@ def merge(
     preview = merge_preview(db, keep_hit.record_id, other_hit.record_id, kind=kind)
     choices = parse_take(take or [], preview)
     _write_preview(db, kind, keep_hit, other_hit, preview, choices)
+    _ask(kind, keep_hit, other_hit, yes)
+    result = run_merge(db, keep_hit.record_id, other_hit.record_id, choices, kind=kind)
+    moved = _moved_text(result.moved)
+    print(
+        f"Merged {kind} {other_hit.record_id} ({other_hit.title}) into {kind} "
+        f"{keep_hit.record_id} ({keep_hit.title}){moved}; {kind} {other_hit.record_id} is "
+        f"in the trash. Undo with: smallcrm merge undo {result.merge_id}"
+    )
+
+
+def _ask(kind: str, keep_hit: Any, other_hit: Any, yes: bool) -> None:
+    """Go on only if the user says yes (or gave --yes); else exit 1, nothing merged."""
+    from smallcrm.cli.feedback import confirm
+
     question = (
         f"Merge {kind} {other_hit.record_id} ({other_hit.title}) into {kind} "
         f"{keep_hit.record_id} ({keep_hit.title})?"
@@ -170,13 +189,6 @@ def merge(
     if not confirm(question, yes=yes, refusal=refusal):
         err("Nothing was merged.")
         raise typer.Exit(EXIT_ERROR)
-    result = run_merge(db, keep_hit.record_id, other_hit.record_id, choices, kind=kind)
-    moved = _moved_text(result.moved)
-    print(
-        f"Merged {kind} {other_hit.record_id} ({other_hit.title}) into {kind} "
-        f"{keep_hit.record_id} ({keep_hit.title}){moved}; {kind} {other_hit.record_id} is "
-        f"in the trash. Undo with: smallcrm merge undo {result.merge_id}"
-    )
 
 
 def _find(db: Database, kind: str, keep: str, other: str, option: str) -> Any:

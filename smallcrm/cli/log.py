@@ -15,33 +15,46 @@ def _complete_kind(incomplete: str) -> list[str]:
     return [kind for kind in KINDS if kind.startswith(incomplete)]
 
 
+KindArgument = Annotated[
+    str,
+    typer.Argument(help="call, email, meeting, note or visit.", autocompletion=_complete_kind),
+]
+WhoArgument = Annotated[
+    str, typer.Argument(help="A contact or account: jana, novak, acme, an email or an id.")
+]
+SubjectArgument = Annotated[list[str], typer.Argument(help="What happened, in a few words.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help='When it happened (default now): "yesterday 16:00", 9:30.'),
+]
+FollowUpOption = Annotated[
+    str | None, typer.Option("--follow-up", help="Follow up on: fri, next week, +3d.")
+]
+BodyOption = Annotated[str | None, typer.Option(help="Longer notes.")]
+DurationOption = Annotated[str | None, typer.Option(help="How long it took: 15, 1h.")]
+DirectionOption = Annotated[str | None, typer.Option(help="inbound or outbound.")]
+DealOption = Annotated[str | None, typer.Option(help="The deal it is about: name or id.")]
+PickOption = Annotated[
+    str | None,
+    typer.Option("--id", help="Pick WHO by id when the name matched several (12, account:7)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")]
+
+
 @guarded
 def log(
     ctx: typer.Context,
-    kind: Annotated[
-        str,
-        typer.Argument(help="call, email, meeting, note or visit.", autocompletion=_complete_kind),
-    ],
-    who: Annotated[
-        str, typer.Argument(help="A contact or account: jana, novak, acme, an email or an id.")
-    ],
-    subject: Annotated[list[str], typer.Argument(help="What happened, in a few words.")],
-    at: Annotated[
-        str | None,
-        typer.Option("--at", help='When it happened (default now): "yesterday 16:00", 9:30.'),
-    ] = None,
-    follow_up: Annotated[
-        str | None, typer.Option("--follow-up", help="Follow up on: fri, next week, +3d.")
-    ] = None,
-    body: Annotated[str | None, typer.Option(help="Longer notes.")] = None,
-    duration: Annotated[str | None, typer.Option(help="How long it took: 15, 1h.")] = None,
-    direction: Annotated[str | None, typer.Option(help="inbound or outbound.")] = None,
-    deal: Annotated[str | None, typer.Option(help="The deal it is about: name or id.")] = None,
-    pick: Annotated[
-        str | None,
-        typer.Option("--id", help="Pick WHO by id when the name matched several (12, account:7)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
+    kind: KindArgument,
+    who: WhoArgument,
+    subject: SubjectArgument,
+    at: AtOption = None,
+    follow_up: FollowUpOption = None,
+    body: BodyOption = None,
+    duration: DurationOption = None,
+    direction: DirectionOption = None,
+    deal: DealOption = None,
+    pick: PickOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Log a call, email, meeting, note or visit: smallcrm log call jana "Discussed renewal"."""
     from smallcrm.store import validate
@@ -73,7 +86,11 @@ def log(
         values["opportunity_id"] = lookup(
             db, deal, ("opportunity",), option="--deal", how="--deal {ref}"
         ).record_id
-    entry = log_interaction(db, **values)
+    _write_entry(log_interaction(db, **values), as_json)
+
+
+def _write_entry(entry: Any, as_json: bool) -> None:
+    """The logged entry on one line, or as JSON."""
     from smallcrm.cli import views
 
     if as_json:
