@@ -1,7 +1,7 @@
 """``doctor`` says what is actually wrong: a full disk, another user's read-only file, a lock,
 or real damage; and each of those is never reported as one of the others.
 
-The real conditions are made where the machine allows it: a 1 MiB tmpfs filled to the last
+The real conditions are made where the machine allows it: a 2 MiB tmpfs filled to the last
 byte (root only), a database of root's opened as ``nobody`` through ``runuser`` (root only),
 a lock held by another process. Elsewhere the same paths are driven by injecting the errors
 SQLite and the file system raise (``ENOSPC``, ``SQLITE_IOERR_SHMSIZE``, ``SQLITE_READONLY``).
@@ -66,13 +66,13 @@ def fill(folder: Path) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB file system of its own (a tmpfs; mounting needs root)."""
+    """A 2 MiB file system of its own (a tmpfs; mounting needs root)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
     mount = tmp_path / "small-disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", "size=2M", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
         check=False,
