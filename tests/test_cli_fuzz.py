@@ -155,8 +155,10 @@ def workspace(db_path: Path, tmp_path: Path) -> Iterator[Path]:
     (folder / "people.csv").write_text("Name,Email\nEve Red,eve@example.com\n", encoding="utf-8")
     cwd = Path.cwd()
     os.chdir(folder)
-    yield db_path
-    os.chdir(cwd)
+    try:
+        yield db_path
+    finally:
+        os.chdir(cwd)
 
 
 def clock_now() -> Any:
@@ -246,9 +248,9 @@ def test_each_line_that_gave_a_traceback_now_says_what_is_accepted(
     ],
 )
 def test_a_database_that_cannot_be_one_is_refused_in_one_line(
-    tmp_path: Path, target: str, says: str
+    tmp_path: Path, target: str, says: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # back where it was afterwards, for the tests that follow
     result = CliRunner().invoke(app, ["--db", target, "list", "contacts"])
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
     assert says in result.output and "pw" not in result.output

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,6 +99,7 @@ def test_the_suite_passes_a_year_ahead_on_the_machines_clock() -> None:
         capture_output=True,
         text=True,
         check=False,
+        cwd=Path(__file__).resolve().parent.parent,  # whatever folder another test left us in
         env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:]

@@ -156,6 +156,8 @@ def test_a_dropped_connection_keeps_the_form(tmp_path: Path) -> None:
         stderr=secondary,
         env=env,
         start_new_session=True,
+        # As in a login session: a test run started under nohup would pass SIGHUP on ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
     )
     os.close(secondary)
     os.set_blocking(primary, False)

@@ -191,7 +191,8 @@ def test_a_slow_chunk_makes_the_next_ones_smaller(
     monkeypatch.setattr(staging.ImportSession, "_chunk", counted)
     report = import_file(db, _write(tmp_path, "crowd.csv", HEADER + _people(100)))
     assert report.created == 100 and sum(sizes) == 100
-    assert sizes[0] == 40 and sizes[1] < 40 and min(sizes[1:]) >= 5
+    # The last chunk holds what is left of the file, however few.
+    assert sizes[0] == 40 and sizes[1] < 40 and min(sizes[1:-1], default=5) >= 5
 
 
 # --- hidden until the whole file is in -----------------------------------------------------------
