@@ -110,6 +110,9 @@ def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     all of them here); the console script registers only the one being run, so a quick-add
     pays for one command's options rather than all of them.
     """
+    from smallcrm.cli.help_labels import install
+
+    install()
     app = typer.Typer(
         name="smallcrm",
         help=(
