@@ -93,3 +93,26 @@ def test_help_markdown_filters_paragraphs_and_keys() -> None:
     only = help_markdown("Things", text, rows, ["delete"])
     assert "- `d / delete` Delete *(this screen)*" in only and "- `n`" not in only
     assert "**Add:**" not in only
+
+
+async def test_arrows_and_page_keys_scroll_the_help_from_its_search_field(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    """F1 puts the focus in the search field; Down and PgDn still move the page at once."""
+    from textual.containers import VerticalScroll
+
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", "f1")
+        help_screen = app.screen
+        assert isinstance(help_screen.focused, Input)
+        page = help_screen.query_one("#help-scroll", VerticalScroll)
+        await pilot.pause()
+        assert page.max_scroll_y > 0, "the contacts help is longer than the screen"
+        await pilot.press("down", "down")
+        assert page.scroll_y == 2
+        await pilot.press("pagedown")
+        assert page.scroll_y > 2
+        await pilot.press("pageup", "up", "up")
+        assert page.scroll_y == 0
+        assert isinstance(help_screen.focused, Input), "typing still searches"

@@ -148,8 +148,14 @@ class HelpScreen(ModalScreen[None]):
         "This is the help for the screen you came from. Type to keep only the parts that "
         "mention a word; Esc or F1 closes the help."
     )
+    # The search field has the focus (typing filters at once); the keys a single-line field
+    # has no use for scroll the page, so nobody has to Tab away to read on.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close help", id="help.close"),
+        Binding("down", "scroll('down')", "Scroll", show=False, id="help.down"),
+        Binding("up", "scroll('up')", "Scroll", show=False, id="help.up"),
+        Binding("pagedown", "scroll('page_down')", "Page", show=False, id="help.page_down"),
+        Binding("pageup", "scroll('page_up')", "Page", show=False, id="help.page_up"),
     ]
 
     def __init__(self, title: str, text: str, rows: list[KeyRow]) -> None:
@@ -176,6 +182,17 @@ class HelpScreen(ModalScreen[None]):
         words = event.value.casefold().split()
         markdown = help_markdown(self.help_title, self.text, self.rows, words)
         self.query_one(Markdown).update(markdown)
+
+    def action_scroll(self, how: str) -> None:
+        """Up, Down, PgUp, PgDn: move the help page, wherever the focus is."""
+        page = self.query_one("#help-scroll", VerticalScroll)
+        moves = {
+            "down": page.scroll_down,
+            "up": page.scroll_up,
+            "page_down": page.scroll_page_down,
+            "page_up": page.scroll_page_up,
+        }
+        moves[how](animate=False)
 
     def action_close(self) -> None:
         """Back to where the user was."""
