@@ -363,3 +363,31 @@ def test_month_view_snapshot(snap_compare, tui_db: Database, seeded: Seeded) -> 
         rrule="FREQ=WEEKLY",
     )
     assert snap_compare(app_for(tui_db), press=["f6", "m"], terminal_size=SIZE)
+
+
+async def test_a_narrow_week_keeps_every_day_number_whole(tui_db: Database, seeded: Seeded) -> None:
+    """At 60x20 the day headings shorten their names, never their numbers (was ``Mon 0``)."""
+    app = app_for(tui_db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_calendar(pilot)
+        grid = app.screen.query_one(WeekGrid)
+        headings = [str(column.label) for column in grid.columns.values()]
+        assert len(headings) == 7
+        week = [date(2026, 11, 23) + timedelta(days=n) for n in range(7)]
+        for heading, day in zip(headings, week, strict=True):
+            assert f"{day.day:02d}" in heading, headings
+        widths = [column.width for column in grid.columns.values()]
+        assert all(len(h) <= w for h, w in zip(headings, widths, strict=True)), widths
+
+
+def test_day_labels_shorten_the_name_first() -> None:
+    from smallcrm.widgets.calendar_views import day_label
+
+    monday = date(2026, 11, 2)
+    assert [day_label(monday, w) for w in (6, 5, 4, 3, 2)] == [
+        "Mon 02",
+        "Mo 02",
+        "M02",
+        "M02",
+        "02",
+    ]

@@ -165,6 +165,17 @@ class CalendarTable(DataTable):
         return max((spare - label_width - 1) // columns - padding, 4)
 
 
+def day_label(day: date, width: int) -> str:
+    """A day column's heading in ``width`` cells, the day's number always whole: ``Mon 02``,
+    ``Mo 02``, ``M02``, ``02`` as the terminal narrows."""
+    number = f"{day.day:02d}"
+    name = day.strftime("%a")
+    for label in (day.strftime(DAY_LABEL_FORMAT), f"{name[:2]} {number}", f"{name[:1]}{number}"):
+        if len(label) <= width:
+            return label
+    return number
+
+
 class WeekGrid(CalendarTable):
     """Seven day columns by hour rows; an all-day row on top."""
 
@@ -194,9 +205,12 @@ class WeekGrid(CalendarTable):
         self.cells = {}
         width = self.column_width(len(days), 5)
         for day in days:
-            label = Text(day.strftime(DAY_LABEL_FORMAT), no_wrap=True)
-            if day == today:
-                label = Text(f"{day.strftime(DAY_LABEL_FORMAT)}*", style="bold reverse")
+            if day == today:  # reverse marks it; a star too where there is room (monochrome)
+                shown = day_label(day, width)
+                shown += "*" if len(shown) < width else ""
+                label = Text(shown, style="bold reverse")
+            else:
+                label = Text(day_label(day, width), no_wrap=True)
             self.add_column(label, width=width, key=day.isoformat())
         slots = cal.by_slot(found)
         whole_days = {
