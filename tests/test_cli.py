@@ -485,6 +485,25 @@ def test_today_lists_agenda_follow_ups_and_quiet_deals(crm: Run, db_file: Path) 
     assert "Deals with no activity" not in ok(crm("today", "--days", "60"))
 
 
+def test_today_points_at_the_quiet_deals_only(crm: Run, db_file: Path) -> None:
+    """The "N more" hint of quiet deals lists those deals, not every open one."""
+    for number in range(9):
+        ok(crm("add", "deal", f"Old deal {number}", "--account", "Acme", "--stage", "proposal"))
+    _age_deals(db_file, 40)
+    ok(crm("add", "deal", "Fresh deal", "--account", "Acme", "--stage", "proposal"))
+    ok(crm("log", "call", "jana", "About it", "--deal", "Old deal 0"))
+    out = ok(crm("today"))
+    assert "Deals with no activity for 30 days (9):" in out
+    assert "... 1 more: smallcrm list deals --quiet 30" in out
+    listed = ok(crm("list", "deals", "--quiet", "30"))
+    names = [line.split("\t")[1] for line in listed.splitlines()[1:]]
+    assert len(names) == 9 and "Fresh deal" not in names and "Old deal 0" not in names
+    assert "Acme renewal" in names
+    assert "Old deal" in ok(crm("list", "deals", "--quiet", "30", "--json"))
+    refused = crm("list", "deals", "--quiet", "0")
+    assert refused.exit_code == 2 and "--quiet" in refused.output
+
+
 def test_today_counts_overdue_and_cuts_long_sections(crm: Run, db_file: Path) -> None:
     for day in range(10):
         ok(crm("log", "note", "jana", f"Task {day}", "--at", "2026-11-01 9:00", "--follow-up",

@@ -90,7 +90,7 @@ def _write_text(
         out(f"Deals with no activity for {days} days ({_count(len(stale), stale)}):\n")
         for deal in stale[:SHOWN]:
             out(f"  {_stale(deal)}\n")
-        _more(stale, "smallcrm list deals --open")
+        _more(stale, f"smallcrm list deals --quiet {days}")
 
 
 def _count(number: int, items: list[Any]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -243,6 +244,15 @@ def list_deals(
     ctx: typer.Context,
     stage: Annotated[str | None, typer.Option(help="Only this stage: proposal, won...")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only deals not won or lost.")] = False,
+    quiet: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=3650,
+            metavar="DAYS",
+            help="Only open deals with nothing logged or changed for DAYS days (as today says).",
+        ),
+    ] = None,
     owner: OwnerOption = None,
     account: AccountOption = None,
     contact: ContactOption = None,
@@ -272,7 +282,8 @@ def list_deals(
         since=since,
         until=until,
         stage=stage,
-        open_only=open_only,
+        open_only=open_only or quiet is not None,
+        quiet_before=now() - timedelta(days=quiet) if quiet is not None else None,
         owner=owner,
         account_id=_ref(db, account, "account", "--account"),
         contact_id=_ref(db, contact, "contact", "--contact"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from smallcrm.store import validate as v
@@ -48,6 +48,8 @@ class ListQuery:
     since: date | None = None
     until: date | None = None
     open_only: bool = False
+    # Deals only: nothing logged for them nor changed in them since this instant ("quiet").
+    quiet_before: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

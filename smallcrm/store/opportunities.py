@@ -339,6 +339,12 @@ def _where(query: ListQuery) -> Any:
         where.add("o.contact_id = :contact_id", contact_id=query.contact_id)
     if query.open_only:
         where.add("s.is_closed = FALSE")
+    if query.quiet_before is not None:
+        where.add(
+            "o.updated_at < :quiet AND NOT EXISTS (SELECT 1 FROM interaction i WHERE "
+            "i.opportunity_id = o.id AND i.deleted_at IS NULL AND i.happened_at >= :quiet)",
+            quiet=query.quiet_before,
+        )
     return where
 
 
@@ -402,17 +408,12 @@ def pipeline(db: Database, query: ListQuery | None = None) -> list[StageSummary]
 def stale_opportunities(
     db: Database, now: datetime, days: int = 30, limit: int = 20
 ) -> list[records.Opportunity]:
-    """Open deals with no interaction logged for ``days`` days (nor a change to the deal)."""
-    cutoff = now - timedelta(days=days)
-    with db.read() as tx:
-        found = tx.all(
-            f"SELECT * FROM ({_SELECT} WHERE o.deleted_at IS NULL AND s.is_closed = FALSE) x "
-            "WHERE coalesce(x.last_activity_at, x.updated_at) < :cutoff "
-            "AND x.updated_at < :cutoff ORDER BY x.expected_close, x.id LIMIT :n",
-            cutoff=cutoff,
-            n=limit,
-        )
-    return [rows.opportunity(row) for row in found]
+    """Open deals with no interaction logged for ``days`` days (nor a change to the deal),
+    soonest expected close first: the list ``list deals --quiet DAYS`` gives in full."""
+    query = ListQuery(
+        open_only=True, quiet_before=now - timedelta(days=days), sort="close", limit=limit
+    )
+    return list_opportunities(db, query).items
 
 
 def title(record: records.Opportunity) -> str:
