@@ -48,3 +48,14 @@ def test_labels() -> None:
 def test_any_label_comes_back_as_text_or_nothing(shown: str) -> None:
     result = label(shown)
     assert result is None or isinstance(result, str)
+
+
+@pytest.mark.parametrize(
+    ("words", "missing"),
+    [(["add", "contact"], "name"), (["add", "deal"], "name"), (["add", "meeting", "Demo"], "when")],
+)
+def test_a_missing_argument_is_named(words: list[str], missing: str) -> None:
+    """add with nothing to add says what is missing (it printed the help, exit 0)."""
+    result = CliRunner().invoke(build_app(), words, env={"COLUMNS": "100"})
+    assert result.exit_code == 2
+    assert f"Missing argument '{missing}'" in result.output

@@ -103,7 +103,7 @@ ConsentSourceOption = Annotated[
 ]
 
 
-@app.command("contact", no_args_is_help=True)
+@app.command("contact")
 @guarded
 def add_contact(
     ctx: typer.Context,
@@ -158,7 +158,7 @@ def add_contact(
     _show_new(as_json, contact, "contact")
 
 
-@app.command("account", no_args_is_help=True)
+@app.command("account")
 @guarded
 def add_account(
     ctx: typer.Context,
@@ -203,7 +203,7 @@ def add_account(
     _show_new(as_json, account, "account")
 
 
-@app.command("deal", no_args_is_help=True)
+@app.command("deal")
 @guarded
 def add_deal(
     ctx: typer.Context,
@@ -254,7 +254,7 @@ def add_deal(
     _show_new(as_json, deal, "opportunity")
 
 
-@app.command("meeting", no_args_is_help=True)
+@app.command("meeting")
 @guarded
 def add_meeting(
     ctx: typer.Context,
