@@ -108,8 +108,10 @@ def test_multi_line_notes_keep_their_line_breaks(db_path: Path, planted: Planted
     assert "second\tline" in out
 
 
-def test_an_exported_file_keeps_the_data_exactly(db_path: Path, planted: Planted) -> None:
-    target = db_path.parent / "contacts.csv"
+def test_an_exported_file_keeps_the_data_exactly(
+    db_path: Path, planted: Planted, tmp_path: Path
+) -> None:
+    target = tmp_path / "contacts.csv"  # db_path is a URL on PostgreSQL
     assert run(db_path, "export", "contacts", "-o", str(target)).exit_code == 0
     assert f"{PAYLOAD}Red" in target.read_text(encoding="utf-8")
 

@@ -41,7 +41,7 @@ def search(
                 k for k in kinds if len(found[k]) < per_kind and (not tier.exact or k in NAMED)
             ]
             if not short:
-                break
+                continue  # all full, or the exact-name tier for kinds without a name key
             for kind, document in _tier_ids(tx, tier, text, words, short, per_kind):
                 if document not in found[kind] and len(found[kind]) < per_kind:
                     found[kind].append(document)
