@@ -135,6 +135,9 @@ class Kind(Generic[R]):
     fields: tuple[Field, ...]
     aliases: tuple[str, ...] = ()  # more words the shell accepts: "d", "opportunity"
     labels: dict[str, str] = field(default_factory=dict)  # stored names not in ``fields``
+    # Its columns that point at another kind's records: column -> that kind's name. Merging two
+    # records and undoing an import both follow these to find what points at a record.
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def table(self) -> str:
@@ -218,6 +221,7 @@ CONTACT: Kind[Any] = Kind(
     search_rank=1,
     title_sql="trim(first_name || ' ' || last_name)",
     aliases=("c",),
+    links={"account_id": "account"},
     fields=(
         Field("name", "name", TEXT, "Name"),
         Field("first-name", "first_name", TEXT, "First name"),
@@ -269,6 +273,7 @@ OPPORTUNITY: Kind[Any] = Kind(
     search_rank=3,
     title_sql="name",
     aliases=("d", "opportunity", "opportunities"),
+    links={"account_id": "account", "contact_id": "contact"},
     fields=(
         Field("name", "name", TEXT, "Name"),
         Field("account", "account_id", LINK_ACCOUNT, "Account"),
@@ -296,6 +301,7 @@ APPOINTMENT: Kind[Any] = Kind(
     search_rank=4,
     title_sql="title",
     aliases=("meeting", "meetings"),
+    links={"account_id": "account", "contact_id": "contact", "opportunity_id": "opportunity"},
     fields=(
         Field("title", "title", TEXT, "Title"),
         Field("start", "starts_at", START, "Start"),
@@ -322,6 +328,7 @@ INTERACTION: Kind[Any] = Kind(
     search_code=4,
     search_rank=5,
     title_sql="kind || ': ' || subject",
+    links={"account_id": "account", "contact_id": "contact", "opportunity_id": "opportunity"},
     fields=(
         Field("kind", "kind", RAW, "Kind"),
         Field("subject", "subject", TEXT, "Subject"),
@@ -348,6 +355,16 @@ _BY_NAME = {k.name: k for k in KINDS}
 def get(name: str) -> Kind[Any]:
     """The kind the code calls ``name`` (``opportunity``); KeyError for a name it has not."""
     return _BY_NAME[name]
+
+
+def referenced_by(name: str) -> tuple[tuple[str, str], ...]:
+    """Every (table, column) whose records point at records of the kind ``name``."""
+    return tuple(
+        (kind.table, column)
+        for kind in KINDS
+        for column, target in kind.links.items()
+        if target == name
+    )
 
 
 def words() -> tuple[str, ...]:

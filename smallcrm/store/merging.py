@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from smallcrm.store import crud
+from smallcrm.store import crud, kinds
 from smallcrm.store.db import Database, Tx, to_date, to_datetime
 from smallcrm.store.duplicates import KINDS
 from smallcrm.store.errors import ConflictError, NotFoundError, ValidationError
@@ -30,19 +30,6 @@ ACCOUNT_FIELDS = (
 CONSENT_PARTS = {
     "email_opt_in": ("email_opt_in", "email_consent_at", "email_consent_source"),
     "phone_opt_in": ("phone_opt_in", "phone_consent_at", "phone_consent_source"),
-}
-MOVES = {
-    "contact": (
-        ("interaction", "contact_id"),
-        ("opportunity", "contact_id"),
-        ("appointment", "contact_id"),
-    ),
-    "account": (
-        ("contact", "account_id"),
-        ("interaction", "account_id"),
-        ("opportunity", "account_id"),
-        ("appointment", "account_id"),
-    ),
 }
 
 
@@ -267,7 +254,7 @@ def _update(tx: Tx, kind: str, record_id: int, changes: dict[str, Any], actor: s
 def _move_links(tx: Tx, kind: str, source: int, target: int, actor: str) -> dict[str, list[int]]:
     """Point every record linked to ``source`` at ``target`` (trashed ones too)."""
     moved: dict[str, list[int]] = {}
-    for table, column in MOVES[kind]:
+    for table, column in kinds.referenced_by(kind):
         ids = [r["id"] for r in tx.all(f"SELECT id FROM {table} WHERE {column} = :s", s=source)]
         if not ids:
             continue

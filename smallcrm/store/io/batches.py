@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from smallcrm.store import crud
+from smallcrm.store import crud, kinds
 from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import NotFoundError, ValidationError
 from smallcrm.store.validate import MAX_ID
@@ -27,20 +27,6 @@ from .tables import tables
 
 # Delete order: a record goes only after every record of the batch that points at it.
 DELETE_ORDER = ("interaction", "appointment", "opportunity", "contact", "account")
-REFERENCES = {
-    "opportunity": (("interaction", "opportunity_id"), ("appointment", "opportunity_id")),
-    "contact": (
-        ("interaction", "contact_id"),
-        ("opportunity", "contact_id"),
-        ("appointment", "contact_id"),
-    ),
-    "account": (
-        ("contact", "account_id"),
-        ("interaction", "account_id"),
-        ("opportunity", "account_id"),
-        ("appointment", "account_id"),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -287,8 +273,8 @@ def _restore_updated(
             notes.append(f"{kind} {record_id} was edited after the import; left as it is")
             continue
         before = json.loads(item["before"] or "{}")
-        kinds = types.setdefault(kind, column_types(tx, kind))
-        columns = {k: from_json(kinds.get(k, "text"), v) for k, v in before["columns"].items()}
+        stored = types.setdefault(kind, column_types(tx, kind))
+        columns = {k: from_json(stored.get(k, "text"), v) for k, v in before["columns"].items()}
         if columns:
             crud.update_record(tx, kind, record_id, None, columns, actor, action="undo-import")
         if "methods" in before:
@@ -324,7 +310,7 @@ def _remove_created(
         f"AND i.kind = '{kind}' AND i.action = 'create' AND i.batch_id = :b "
         "WHERE r.version = i.version AND r.deleted_at IS NULL"
     )
-    for table, column in REFERENCES.get(kind, ()):
+    for table, column in kinds.referenced_by(kind):
         untouched += f" AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.{column} = r.id)"
     deleted = tx.execute(f"DELETE FROM {kind} WHERE id IN ({untouched})", b=batch_id)
     ticker.step(max(deleted, 0))
