@@ -65,6 +65,24 @@ def _admin(sql: str, *params: object) -> Any:
     return cursor.fetchone() if cursor.description else None
 
 
+# Screen tests about drawing, keys, layout and help: what they ask of the database are the same
+# store calls on both databases, and the store's and the shell's tests run those on PostgreSQL.
+# They run on SQLite only, which halves the PostgreSQL run. The screen tests of what differs
+# between sessions and databases run on both: live refresh and conflicts between two sessions,
+# imports from the app's worker thread, appointment times in zones (test_tui_live,
+# test_tui_conflict, test_tui_import, test_tui_calendar_time), and test_rules and test_drafts.
+DRAWING_ONLY = frozenset(
+    {
+        "test_snapshots_details", "test_snapshots_dialogs", "test_snapshots_forms",
+        "test_snapshots_help", "test_snapshots_screens", "test_tui_app", "test_tui_calendar",
+        "test_tui_contacts", "test_tui_details", "test_tui_duplicates", "test_tui_first_run",
+        "test_tui_help", "test_tui_history", "test_tui_layout", "test_tui_output_safety",
+        "test_tui_pipeline", "test_tui_privacy", "test_tui_reminders", "test_tui_search",
+        "test_tui_snapshots", "test_tui_unsaved", "test_tui_widgets",
+    }
+)  # fmt: skip
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: needs the SQLite file itself")
     config.addinivalue_line("markers", "postgres_only: needs a PostgreSQL server")
@@ -81,9 +99,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     else:
         skip = pytest.mark.skip(reason="needs PostgreSQL: SMALLCRM_TEST_POSTGRES (.ci/run sets it)")
         marker = "postgres_only"
+    drawing = pytest.mark.skip(reason="a screen's drawing and keys: run on SQLite")
     for item in items:
         if marker in item.keywords:
             item.add_marker(skip)
+        elif BACKEND == "postgresql" and item.path.stem in DRAWING_ONLY:
+            item.add_marker(drawing)
 
 
 @pytest.fixture(scope="session")

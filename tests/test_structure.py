@@ -33,3 +33,11 @@ def test_no_function_is_longer_than_60_lines() -> None:
                 if lines > MAX_FUNCTION_LINES:
                     long[f"{path.relative_to(SOURCE.parent)}:{node.name}"] = lines
     assert long == {}
+
+
+def test_the_screen_tests_left_to_sqlite_exist() -> None:
+    """The list names files that exist: a renamed screen test is renamed there too."""
+    from conftest import DRAWING_ONLY
+
+    tests = Path(__file__).resolve().parent
+    assert sorted(n for n in DRAWING_ONLY if not (tests / f"{n}.py").exists()) == []
