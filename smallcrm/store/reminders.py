@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from smallcrm.store import clock, recurrence, rows, settings
 from smallcrm.store.db import Database, Tx, to_datetime
+
+if TYPE_CHECKING:
+    from smallcrm.store.records import Appointment
 
 APPOINTMENT, FOLLOW_UP = "appointment", "follow_up"
 GRACE = timedelta(minutes=5)  # a reminder this recently due goes out even if its start passed
@@ -128,7 +131,7 @@ def candidates(db: Database, user: str, since: datetime, until: datetime) -> lis
     with db.read() as tx:
         found = _appointment_reminders(tx, user, since, until)
         found += _follow_up_reminders(tx, user, since, until)
-        states = _states(tx, user, found)
+        states = read_states(tx, user, found)
     result = []
     for reminder in found:
         snoozed_until, done = states.get(reminder.key, (None, False))
@@ -164,24 +167,8 @@ def _appointment_reminders(tx: Tx, user: str, since: datetime, until: datetime) 
         appointment = rows.appointment(row)
         ahead = timedelta(minutes=max(appointment.reminder_minutes or 0, 0))
         for occurs, _ends in recurrence.expand(appointment, start, until + ahead + _TICK):
-            due_at = occurs - ahead
-            if occurs < start or due_at > until:
-                continue
-            found.append(
-                Reminder(
-                    kind=APPOINTMENT,
-                    record_id=appointment.id,
-                    occurrence=occurs.astimezone(UTC).isoformat(timespec="seconds"),
-                    user=user,
-                    due_at=clock.local(due_at),
-                    expires_at=clock.local(max(occurs, due_at + GRACE)),
-                    title=appointment.title,
-                    who=_who(appointment.contact_name, appointment.account_name, appointment.title),
-                    location=appointment.location or "",
-                    starts_at=clock.local(occurs),
-                    all_day=appointment.all_day,
-                )
-            )
+            if occurs >= start and occurs - ahead <= until:
+                found.append(appointment_reminder(appointment, occurs, user))
     return found
 
 
@@ -196,19 +183,61 @@ def _follow_up_reminders(tx: Tx, user: str, since: datetime, until: datetime) ->
             follow_up_on = date.fromisoformat(str(follow_up_on)[:10])
         for day in _days(max(first, follow_up_on), last):
             found.append(
-                Reminder(
-                    kind=FOLLOW_UP,
-                    record_id=row["id"],
-                    occurrence=day.isoformat(),
-                    user=user,
-                    due_at=clock.at(day, at_time),
-                    expires_at=clock.at(day + timedelta(days=1)),
-                    title=f"{row['kind']}: {row['subject']}",
-                    who=_who(row["contact_name"], row["account_name"]),
-                    follow_up_on=follow_up_on,
+                follow_up_reminder(
+                    row["id"],
+                    f"{row['kind']}: {row['subject']}",
+                    _who(row["contact_name"], row["account_name"]),
+                    follow_up_on,
+                    day,
+                    user,
+                    at_time,
                 )
             )
     return found
+
+
+def appointment_reminder(appointment: Appointment, occurs: datetime, user: str) -> Reminder:
+    """The reminder of one occurrence (starting ``occurs``) of ``appointment`` for ``user``:
+    ``reminder_minutes`` before it (at its start when it has none)."""
+    ahead = timedelta(minutes=max(appointment.reminder_minutes or 0, 0))
+    due_at = occurs - ahead
+    return Reminder(
+        kind=APPOINTMENT,
+        record_id=appointment.id,
+        occurrence=occurs.astimezone(UTC).isoformat(timespec="seconds"),
+        user=user,
+        due_at=clock.local(due_at),
+        expires_at=clock.local(max(occurs, due_at + GRACE)),
+        title=appointment.title,
+        who=_who(appointment.contact_name, appointment.account_name, appointment.title),
+        location=appointment.location or "",
+        starts_at=clock.local(occurs),
+        all_day=appointment.all_day,
+    )
+
+
+def follow_up_reminder(
+    record_id: int,
+    title: str,
+    who: str,
+    follow_up_on: date,
+    day: date,
+    user: str,
+    at_time: time | None = None,
+) -> Reminder:
+    """The reminder on ``day`` of the follow-up of interaction ``record_id`` (due
+    ``follow_up_on``), at ``at_time`` (the ``follow_up_time`` setting by default)."""
+    return Reminder(
+        kind=FOLLOW_UP,
+        record_id=record_id,
+        occurrence=day.isoformat(),
+        user=user,
+        due_at=clock.at(day, at_time or settings.follow_up_time()),
+        expires_at=clock.at(day + timedelta(days=1)),
+        title=title,
+        who=who,
+        follow_up_on=follow_up_on,
+    )
 
 
 def _days(first: date, last: date) -> Iterable[date]:
@@ -226,7 +255,7 @@ def _who(contact: str | None, account: str | None, title: str = "") -> str:
     return contact or account or ""
 
 
-def _states(
+def read_states(
     tx: Tx, user: str, reminders: list[Reminder]
 ) -> dict[tuple[str, int, str], tuple[datetime | None, bool]]:
     """The user's snoozes and dones of these reminders' occurrences."""
