@@ -28,7 +28,7 @@ from smallcrm.store import clock, reminder_delivery, reminders
 from smallcrm.store.brief import brief
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
-from smallcrm.store.records import Interaction, Occurrence
+from smallcrm.store.records import Appointment, Interaction, Occurrence
 from smallcrm.store.reminders import Reminder
 
 LIMIT = 200  # rows per section; the rest is counted ("and 40 more")
@@ -112,7 +112,7 @@ def follow_ups_and_appointments(db: Database, user: str, now: datetime) -> list[
 
 def _follow_up(entry: Interaction, user: str, day: date) -> Item:
     assert entry.follow_up_on is not None
-    who = " · ".join(name for name in (entry.contact_name, entry.account_name) if name)
+    who = entry.contact_name or entry.account_name or ""  # a row has room for one name
     reminder = reminders.follow_up_reminder(
         entry.id, f"{entry.kind}: {entry.subject}", who, entry.follow_up_on, day, user
     )
@@ -139,7 +139,7 @@ def _appointment(occ: Occurrence, user: str, now: datetime) -> Item:
         record_id=appointment.id,
         status=status,
         title=appointment.title,
-        who=appointment.contact_name or appointment.account_name or "",
+        who=_who(appointment),
         day=clock.local(occ.starts_at).date(),
         reminder=reminder,
         starts_at=clock.local(occ.starts_at),
@@ -148,6 +148,12 @@ def _appointment(occ: Occurrence, user: str, now: datetime) -> Item:
         location=appointment.location or "",
         snoozable=appointment.reminder_minutes is not None and reminder.due_at <= now,
     )
+
+
+def _who(appointment: Appointment) -> str:
+    """Whom an appointment is with, unless its title says so already ("Lunch with Jana")."""
+    who = appointment.contact_name or appointment.account_name or ""
+    return "" if who and who in appointment.title else who
 
 
 def _with_next(rows: list[Item]) -> list[Item]:
