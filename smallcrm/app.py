@@ -1,6 +1,6 @@
-"""The terminal app: five top-level screens, one key each, over one injected database.
+"""The terminal app: six top-level screens, one key each, over one injected database.
 
-The app itself stays thin: it knows the five screens (as Textual *modes*, so each keeps its own
+The app itself stays thin: it knows the top-level screens (as Textual *modes*, so each keeps its own
 stack of detail screens and the breadcrumb trail is that stack), how to open a record of any kind,
 the clock the screens read "now" from, the undo list for records moved to the trash, and the
 live refresh: a cheap change marker (``store.audit.latest_change``) read every
@@ -181,7 +181,7 @@ class CrmApp(CrmHost):
     # navigation ---------------------------------------------------------------------------
 
     def action_go(self, mode: str) -> None:
-        """Show one of the five top-level screens (each keeps its own stack of details)."""
+        """Show one of the top-level screens (each keeps its own stack of details)."""
         if mode != self.current_mode:
             self.switch_mode(mode)
 

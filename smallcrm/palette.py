@@ -1,6 +1,6 @@
 """The command palette's provider (Ctrl+P): new records, log a call, import a file, find
-duplicates, go to a screen, open any record by name. The app opens what each asks for (the
-same as the screens' own keys do); this module only offers them.
+duplicates, go to a screen (Today also by "due"), open any record by name. The app opens what
+each asks for (the same as the screens' own keys do); this module only offers them.
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ class CrmCommands(Provider):
             ),
         ]
         for tab in TABS:
+            about = f": {tab.about}" if tab.about else ""
             commands.append(
                 (
-                    f"Go to {tab.label}",
+                    f"Go to {tab.label}{about}",
                     partial(app.action_go, tab.mode),
                     f"{tab.key.upper()} from anywhere",
                 )

@@ -7,7 +7,9 @@ so the footer, the help overlay and any keymap read the same list.
 
 The breadcrumb trail is the current mode's screen stack: each ``CrmScreen`` on it contributes its
 own ``breadcrumb()`` steps, so pushing a detail screen extends the trail and Esc (or Backspace,
-or clicking a step) goes back.
+or clicking a step) goes back. A record opened straight from its tab (its list, the search bar,
+the palette) shows the path to it within that tab's kind too: a contact found by search on the
+Accounts tab reads ``Accounts › Acme GmbH › Jana Novak``, not ``Accounts › Jana Novak``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from textual.widgets import Footer
 from smallcrm.screens.host import CrmHost
 from smallcrm.screens.tabs import TABS
 from smallcrm.store.errors import StoreError, ValidationError
-from smallcrm.widgets.breadcrumbs import Breadcrumbs
+from smallcrm.widgets.breadcrumbs import Breadcrumbs, Crumb
 from smallcrm.widgets.search_bar import SearchBar, SearchResults
 from smallcrm.widgets.tab_bar import TabBar
 
@@ -73,6 +75,11 @@ class CrmScreen(Screen):
     def breadcrumb(self) -> list[str]:
         """This screen's own steps of the trail (a list screen's name, a record's name)."""
         return [self.TITLE_CRUMB] if self.TITLE_CRUMB else []
+
+    def record_path(self) -> list[tuple[str, int, str]]:
+        """The records this screen's record belongs to, outermost first, as (kind, id, name):
+        a contact's account, an interaction's account and contact (none: not a record)."""
+        return []
 
     def compose_body(self) -> ComposeResult:
         """The screen's own content, between the search bar and the footer."""
@@ -129,14 +136,16 @@ class CrmScreen(Screen):
         self.query_one(TabBar).show(self._mode())
         self.query_one(Breadcrumbs).show(self.trail())
 
-    def trail(self) -> list[tuple[str, int]]:
+    def trail(self) -> list[Crumb]:
         """Every step of the trail with the stack depth it belongs to."""
-        steps: list[tuple[str, int]] = []
+        steps: list[Crumb] = []
         stack = self.app.screen_stack
         own = stack.index(self) if self in stack else len(stack) - 1
         for depth, screen in enumerate(stack[: own + 1]):
             if isinstance(screen, CrmScreen):
-                steps.extend((step, depth) for step in screen.breadcrumb())
+                if depth == 1:
+                    steps.extend(_path_within(stack[0], screen))
+                steps.extend(Crumb(step, depth) for step in screen.breadcrumb())
         return steps
 
     # going back ---------------------------------------------------------------------------
@@ -163,6 +172,13 @@ class CrmScreen(Screen):
             return
         while len(self.app.screen_stack) > depth + 1:
             self.app.pop_screen()
+
+    def action_open_crumb(self, depth: int, kind: str, record_id: int) -> None:
+        """Open a record of the path that is not on the stack (a click on its breadcrumb)."""
+        if self.app.screen_stack[-1] is not self:
+            return
+        self.action_back_to(depth)
+        self.app.open_record(kind, record_id)
 
     # search -------------------------------------------------------------------------------
 
@@ -240,3 +256,16 @@ class CrmScreen(Screen):
             self.notify(str(exc), title="Not done", severity="error")
         else:
             self.notify(f"{type(exc).__name__}: {exc}", title="Unexpected error", severity="error")
+
+
+def _path_within(tab: Screen, screen: CrmScreen) -> list[Crumb]:
+    """For a record opened straight from a tab, the records it belongs to from the tab's kind
+    on: its account on the Accounts tab, its contact on the Contacts tab (nothing when the tab
+    lists the record's own kind or one the record does not belong to)."""
+    listed = getattr(tab, "KIND", "")
+    path = screen.record_path()
+    kinds = [kind for kind, _record_id, _name in path]
+    if not listed or listed not in kinds:
+        return []
+    start = kinds.index(listed)
+    return [Crumb(name, 0, kind, record_id) for kind, record_id, name in path[start:]]

@@ -103,6 +103,13 @@ figures, and their name, emails and phones are removed from every other text."""
         """The contact's account, if any."""
         return self.contact.account_id if self.contact else None
 
+    def record_path(self) -> list[tuple[str, int, str]]:
+        """The contact's account."""
+        contact = self.contact
+        if contact is None or contact.account_id is None or not contact.account_name:
+            return []
+        return [("account", contact.account_id, contact.account_name)]
+
     def breadcrumb(self) -> list[str]:
         """The contact's name."""
         return [self.contact.name if self.contact else f"Contact #{self.record_id}"]

@@ -52,6 +52,18 @@ after brings it back). Esc goes back."""
         """The interaction's account."""
         return self.item.account_id if self.item else None
 
+    def record_path(self) -> list[tuple[str, int, str]]:
+        """The interaction's account and contact."""
+        item = self.item
+        if item is None:
+            return []
+        path = []
+        if item.account_id is not None and item.account_name:
+            path.append(("account", item.account_id, item.account_name))
+        if item.contact_id is not None and item.contact_name:
+            path.append(("contact", item.contact_id, item.contact_name))
+        return path
+
     def breadcrumb(self) -> list[str]:
         """``Call 2026-11-20``."""
         if self.item is None:

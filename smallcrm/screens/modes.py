@@ -40,10 +40,17 @@ def _calendar() -> Screen:
     return CalendarScreen()
 
 
+def _today() -> Screen:
+    from smallcrm.screens.today import TodayScreen
+
+    return TodayScreen()
+
+
 MODES: dict[str, Callable[[], Screen]] = {
     "contacts": _contacts,
     "accounts": _accounts,
     "interactions": _interactions,
     "pipeline": _pipeline,
     "calendar": _calendar,
+    "today": _today,
 }

@@ -98,6 +98,13 @@ after brings it back). Esc or Backspace goes back."""
         self.deal: Opportunity | None = None
         self.stages: list[Stage] = []
 
+    def record_path(self) -> list[tuple[str, int, str]]:
+        """The deal's account."""
+        deal = self.deal
+        if deal is None or deal.account_id is None or not deal.account_name:
+            return []
+        return [("account", deal.account_id, deal.account_name)]
+
     def breadcrumb(self) -> list[str]:
         """The deal's name."""
         return [self.deal.name if self.deal else f"Deal #{self.record_id}"]

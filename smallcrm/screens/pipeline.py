@@ -37,6 +37,7 @@ class PipelineScreen(CrmScreen):
     """Opportunities by stage, with keys to move a deal along the pipeline."""
 
     TITLE_CRUMB = "Pipeline"
+    KIND = "opportunity"  # what it lists (the breadcrumbs' path starts there)
     CSS_PATH = "pipeline.tcss"
     LIVE = True
     HELP: ClassVar[str] = (

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from smallcrm.store import clock, recurrence, rows, settings
 from smallcrm.store.db import Database, Tx, to_datetime
+
+if TYPE_CHECKING:
+    from smallcrm.store.records import Appointment
 
 APPOINTMENT, FOLLOW_UP = "appointment", "follow_up"
 GRACE = timedelta(minutes=5)  # a reminder this recently due goes out even if its start passed
@@ -34,16 +37,29 @@ LOOKAHEAD = timedelta(days=8)  # how far ahead ``upcoming`` looks
 MAX_REMINDER = timedelta(days=60)  # reminders set further ahead than this are not looked for
 _TICK = timedelta(microseconds=1)  # expansion ends are exclusive; a due time is inclusive
 
-_APPOINTMENTS = (
+# Three parts, each of which can use an index where one helps: series (few, scanned), one-off
+# appointments starting in the next day or so (by start), and those starting later whose
+# reminder is set further ahead than a day (by start, up to ``MAX_REMINDER``). One query with
+# the three as OR-ed conditions scanned every appointment (0.27 s at 100,000).
+_APPOINTMENT_COLUMNS = (
     "SELECT p.*, trim(c.first_name || ' ' || c.last_name) AS contact_name, "
-    "a.name AS account_name FROM appointment p "
+    "a.name AS account_name FROM appointment p{hint} "
     "LEFT JOIN contact c ON c.id = p.contact_id LEFT JOIN account a ON a.id = p.account_id "
     "WHERE p.deleted_at IS NULL AND p.reminder_minutes IS NOT NULL "
-    "AND coalesce(p.owner, p.created_by) = :user "
-    "AND (p.starts_at < :soon OR p.reminder_minutes > :soon_minutes OR p.rrule IS NOT NULL "
-    "OR p.rdates <> '') "
-    "AND (p.rdates <> '' OR (p.starts_at < :end "
-    "AND (p.rrule IS NOT NULL OR coalesce(p.ends_at, p.starts_at) >= :start)))"
+    "AND coalesce(p.owner, p.created_by) = :user AND "
+)
+# SQLite read the series through a partial index on another column, one table lookup per
+# appointment (0.28 s at 100,000); reading the table in order took a third of that.
+_SERIES_HINT = {"sqlite": " NOT INDEXED"}
+_APPOINTMENTS = (
+    f"{_APPOINTMENT_COLUMNS}(p.rrule IS NOT NULL OR p.rdates <> '') "
+    "AND (p.rdates <> '' OR p.starts_at < :end) "
+    f"UNION ALL {_APPOINTMENT_COLUMNS.format(hint='')}p.rrule IS NULL AND p.rdates = '' "
+    "AND p.starts_at >= :first AND p.starts_at < :soon AND p.starts_at < :end "
+    "AND coalesce(p.ends_at, p.starts_at) >= :start "
+    f"UNION ALL {_APPOINTMENT_COLUMNS.format(hint='')}p.rrule IS NULL AND p.rdates = '' "
+    "AND p.starts_at >= :soon AND p.starts_at >= :first AND p.starts_at < :end "
+    "AND p.reminder_minutes > :soon_minutes AND coalesce(p.ends_at, p.starts_at) >= :start"
 )
 _FOLLOW_UPS = (
     "SELECT i.id, i.kind, i.subject, i.follow_up_on, "
@@ -128,7 +144,7 @@ def candidates(db: Database, user: str, since: datetime, until: datetime) -> lis
     with db.read() as tx:
         found = _appointment_reminders(tx, user, since, until)
         found += _follow_up_reminders(tx, user, since, until)
-        states = _states(tx, user, found)
+        states = read_states(tx, user, found)
     result = []
     for reminder in found:
         snoozed_until, done = states.get(reminder.key, (None, False))
@@ -160,28 +176,16 @@ def _appointment_reminders(tx: Tx, user: str, since: datetime, until: datetime) 
     start, end = since - timedelta(days=1), until + MAX_REMINDER
     found: list[Reminder] = []
     soon = {"soon": until + timedelta(days=1), "soon_minutes": 24 * 60}
-    for row in tx.all(_APPOINTMENTS, user=user, start=start, end=end, **soon):
+    # A one-off's occurrence is its start; an all-day one is stored at midnight UTC of its day,
+    # up to 14 hours from the business's midnight, hence a day's margin.
+    first = start - timedelta(days=1)
+    sql = _APPOINTMENTS.replace("{hint}", _SERIES_HINT.get(tx.dialect, ""), 1)
+    for row in tx.all(sql, user=user, start=start, end=end, first=first, **soon):
         appointment = rows.appointment(row)
         ahead = timedelta(minutes=max(appointment.reminder_minutes or 0, 0))
         for occurs, _ends in recurrence.expand(appointment, start, until + ahead + _TICK):
-            due_at = occurs - ahead
-            if occurs < start or due_at > until:
-                continue
-            found.append(
-                Reminder(
-                    kind=APPOINTMENT,
-                    record_id=appointment.id,
-                    occurrence=occurs.astimezone(UTC).isoformat(timespec="seconds"),
-                    user=user,
-                    due_at=clock.local(due_at),
-                    expires_at=clock.local(max(occurs, due_at + GRACE)),
-                    title=appointment.title,
-                    who=_who(appointment.contact_name, appointment.account_name, appointment.title),
-                    location=appointment.location or "",
-                    starts_at=clock.local(occurs),
-                    all_day=appointment.all_day,
-                )
-            )
+            if occurs >= start and occurs - ahead <= until:
+                found.append(appointment_reminder(appointment, occurs, user))
     return found
 
 
@@ -190,25 +194,78 @@ def _follow_up_reminders(tx: Tx, user: str, since: datetime, until: datetime) ->
     at_time = settings.follow_up_time()
     first, last = clock.local(since).date() - timedelta(days=1), clock.local(until).date()
     found: list[Reminder] = []
+    # Each day's times once, not once per follow-up: 1,200 open follow-ups read the zone from
+    # the settings 7,000 times otherwise (0.25 s).
+    times = {day: _day_times(day, at_time) for day in _days(first, last)}
     for row in tx.all(_FOLLOW_UPS, user=user, last=last):
         follow_up_on = row["follow_up_on"]
         if not isinstance(follow_up_on, date):
             follow_up_on = date.fromisoformat(str(follow_up_on)[:10])
         for day in _days(max(first, follow_up_on), last):
             found.append(
-                Reminder(
-                    kind=FOLLOW_UP,
-                    record_id=row["id"],
-                    occurrence=day.isoformat(),
-                    user=user,
-                    due_at=clock.at(day, at_time),
-                    expires_at=clock.at(day + timedelta(days=1)),
-                    title=f"{row['kind']}: {row['subject']}",
-                    who=_who(row["contact_name"], row["account_name"]),
-                    follow_up_on=follow_up_on,
+                follow_up_reminder(
+                    row["id"],
+                    f"{row['kind']}: {row['subject']}",
+                    _who(row["contact_name"], row["account_name"]),
+                    follow_up_on,
+                    day,
+                    user,
+                    times=times.get(day),
                 )
             )
     return found
+
+
+def appointment_reminder(appointment: Appointment, occurs: datetime, user: str) -> Reminder:
+    """The reminder of one occurrence (starting ``occurs``) of ``appointment`` for ``user``:
+    ``reminder_minutes`` before it (at its start when it has none)."""
+    ahead = timedelta(minutes=max(appointment.reminder_minutes or 0, 0))
+    due_at = occurs - ahead
+    return Reminder(
+        kind=APPOINTMENT,
+        record_id=appointment.id,
+        occurrence=occurs.astimezone(UTC).isoformat(timespec="seconds"),
+        user=user,
+        due_at=clock.local(due_at),
+        expires_at=clock.local(max(occurs, due_at + GRACE)),
+        title=appointment.title,
+        who=_who(appointment.contact_name, appointment.account_name, appointment.title),
+        location=appointment.location or "",
+        starts_at=clock.local(occurs),
+        all_day=appointment.all_day,
+    )
+
+
+def follow_up_reminder(
+    record_id: int,
+    title: str,
+    who: str,
+    follow_up_on: date,
+    day: date,
+    user: str,
+    *,
+    times: tuple[datetime, datetime] | None = None,
+) -> Reminder:
+    """The reminder on ``day`` of the follow-up of interaction ``record_id`` (due
+    ``follow_up_on``), at the ``follow_up_time`` setting; ``times``: that day's due and expiry
+    times, when already known."""
+    due_at, expires_at = times or _day_times(day, settings.follow_up_time())
+    return Reminder(
+        kind=FOLLOW_UP,
+        record_id=record_id,
+        occurrence=day.isoformat(),
+        user=user,
+        due_at=due_at,
+        expires_at=expires_at,
+        title=title,
+        who=who,
+        follow_up_on=follow_up_on,
+    )
+
+
+def _day_times(day: date, at_time: time) -> tuple[datetime, datetime]:
+    """A follow-up's reminder on ``day``: due at ``at_time``, missed from the next midnight."""
+    return clock.at(day, at_time), clock.at(day + timedelta(days=1))
 
 
 def _days(first: date, last: date) -> Iterable[date]:
@@ -226,7 +283,7 @@ def _who(contact: str | None, account: str | None, title: str = "") -> str:
     return contact or account or ""
 
 
-def _states(
+def read_states(
     tx: Tx, user: str, reminders: list[Reminder]
 ) -> dict[tuple[str, int, str], tuple[datetime | None, bool]]:
     """The user's snoozes and dones of these reminders' occurrences."""

@@ -1,15 +1,34 @@
-"""The breadcrumb trail: where the user is, each step clickable, shortened from the left."""
+"""The breadcrumb trail: where the user is, each step clickable, long steps shortened.
+
+The trail always starts with its tab and ends with where the user is: when it is wider than its
+room, the long steps are shortened first (``Wiśniewski: SensorKit pil…``), then the middle ones
+down to ``…``; the last step and then the first are shortened only when that is not enough.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 from textual.content import Content
 from textual.widget import Widget
 
 from smallcrm.store.formats import printable
 
-MAX_STEP = 40
+ELLIPSIS = "…"
+KEEP = 12  # a long step is shortened to this before the shorter ones lose a letter
+MIN_END = 6  # the first and last steps keep at least this many characters (with the "…")
+
+
+class Crumb(NamedTuple):
+    """One step: its text and the depth of the screen stack that shows it (what a click goes
+    back to). A step for a record the user did not come through (a contact's account, for a
+    contact found by search on the Accounts tab) names that record: a click opens it there."""
+
+    text: str
+    depth: int
+    kind: str = ""
+    record_id: int = 0
 
 
 def separator() -> str:
@@ -17,11 +36,49 @@ def separator() -> str:
     return " > " if os.environ.get("TERM") == "linux" else " › "
 
 
+def fit(texts: list[str], width: int, sep: int) -> list[str]:
+    """``texts`` shortened with ``…`` so that, joined by ``sep`` characters, they fit ``width``.
+
+    In turn, as long as they do not fit: long steps (the last one too) down to ``KEEP``
+    characters, the longest first; the middle steps, the longest first, down to a few letters
+    and then to ``…``; the last step and the first down to ``MIN_END``.
+    """
+    lengths = [len(text) for text in texts]
+    last = len(texts) - 1
+    middle = sorted(range(1, last), key=lambda n: -lengths[n])
+    excess = sum(lengths) + sep * last - width
+
+    def cut(index: int, floor: int) -> None:
+        nonlocal excess
+        take = min(max(lengths[index] - floor, 0), max(excess, 0))
+        lengths[index] -= take
+        excess -= take
+
+    while excess > 0:  # level the long ones (the current step included) down to KEEP
+        longest = max(range(1, last + 1), key=lambda n: lengths[n], default=0)
+        if longest == 0 or lengths[longest] <= KEEP:
+            break
+        second = max((lengths[n] for n in range(1, last + 1) if n != longest), default=KEEP)
+        cut(longest, max(second, KEEP) if second < lengths[longest] else lengths[longest] - 1)
+    for floor in (4, 1):
+        for index in middle:
+            cut(index, floor)
+    cut(last, min(lengths[last], MIN_END))
+    cut(0, min(lengths[0], MIN_END))
+    return [_shorten(text, length) for text, length in zip(texts, lengths, strict=True)]
+
+
+def _shorten(text: str, length: int) -> str:
+    if len(text) <= length:
+        return text
+    return text[: max(length - 1, 0)].rstrip() + ELLIPSIS
+
+
 class Breadcrumbs(Widget):
     """``Accounts › Acme GmbH › Jana Novak``; clicking a step goes back to it.
 
-    Each step is ``(text, depth)``: the depth of the screen stack that shows that step, which is
-    what ``screen.back_to(depth)`` returns to.
+    Each step is a :class:`Crumb`: a click goes back to its depth of the screen stack
+    (``screen.back_to``), or opens the record it names there (``screen.open_crumb``).
     """
 
     DEFAULT_CSS = """
@@ -34,9 +91,9 @@ class Breadcrumbs(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.steps: list[tuple[str, int]] = []
+        self.steps: list[Crumb] = []
 
-    def show(self, steps: list[tuple[str, int]]) -> None:
+    def show(self, steps: list[Crumb]) -> None:
         """Show a new trail (outermost first)."""
         self.steps = list(steps)
         self.refresh()
@@ -44,28 +101,21 @@ class Breadcrumbs(Widget):
     @property
     def text(self) -> str:
         """The whole trail as plain text (what a test or a screen reader would read)."""
-        return separator().join(step for step, _ in self.steps)
+        return separator().join(step.text for step in self.steps)
 
     def render(self) -> Content:
-        """The trail, dropping leading steps (as ``…``) until it fits the width."""
+        """The trail, its long steps shortened until it fits the width (see the module)."""
         sep = separator()
-        width = max(self.size.width - 2, 10)
-        shown = [(printable(text), depth) for text, depth in self.steps]
-        steps = [
-            (text if len(text) <= MAX_STEP else text[: MAX_STEP - 1] + "…", depth)
-            for text, depth in shown
-        ]
-        first = 0
-        while (
-            first < len(steps) - 1 and len(sep.join(["…", *(t for t, _ in steps[first:])])) > width
-        ):
-            first += 1
-        parts: list[Content] = [Content("…")] if first else []
-        last = len(steps) - 1
-        for index in range(first, len(steps)):
-            text, depth = steps[index]
+        width = max(self.size.width, 10)  # the content area: padding is outside it
+        texts = fit([printable(step.text) for step in self.steps], width, len(sep))
+        parts: list[Content] = []
+        last = len(self.steps) - 1
+        for index, (text, step) in enumerate(zip(texts, self.steps, strict=True)):
             if index == last:
                 parts.append(Content(text).stylize("bold"))
+            elif step.kind:
+                action = f"screen.open_crumb({step.depth}, {step.kind!r}, {step.record_id})"
+                parts.append(Content(text).stylize(f"@click={action}"))
             else:
-                parts.append(Content(text).stylize(f"@click=screen.back_to({depth})"))
+                parts.append(Content(text).stylize(f"@click=screen.back_to({step.depth})"))
         return Content(sep).join(parts)

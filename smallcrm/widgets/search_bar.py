@@ -29,6 +29,8 @@ class SearchBar(Input):
     DEFAULT_CSS = """
     SearchBar {
         width: 34;
+        /* The breadcrumbs beside it need the room on a narrow terminal (its hint still fits). */
+        max-width: 35%;
         height: 1;
         border: none;
         padding: 0 1;

@@ -1,4 +1,7 @@
-"""The top line: the five screens with their keys, the current one marked, and F1 for help."""
+"""The top line: the top-level screens with their keys, the current one marked, and F1 for help.
+
+Each tab is padded with a space either side where the width allows; at 80 columns six tabs and
+F1 need the narrow form (one space between tabs), which still fits them all."""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from textual.widgets import Static
 
 
 class Tab(NamedTuple):
-    """One top-level screen: its mode name, label and key."""
+    """One top-level screen: its mode name, label and key, and what it shows in a few words
+    (the command palette finds it by those too)."""
 
     mode: str
     label: str
     key: str
+    about: str = ""
 
 
 class TabBar(Static):
@@ -45,15 +50,29 @@ class TabBar(Static):
     def show(self, active: str) -> None:
         """Mark ``active`` (a mode name) as the current screen."""
         self.active = active
+        self.update(self._fitted())
+
+    def on_resize(self) -> None:
+        """A new width may need the narrow form, or allow the roomy one again."""
+        self.update(self._fitted())
+
+    def _fitted(self) -> Content:
+        roomy = self._line(padded=True)
+        if self.size.width and roomy.cell_length > self.size.width:
+            return self._line(padded=False)
+        return roomy
+
+    def _line(self, *, padded: bool) -> Content:
+        pad = " " if padded else ""
         parts: list[Content] = []
         for tab in self.tabs:
             key = tab.key.upper()
             action = f"app.go('{tab.mode}')"
-            if tab.mode == active:
+            if tab.mode == self.active:
                 # Reverse and bold, so the current tab shows without colour too (NO_COLOR).
-                parts.append(Content(f" {key} {tab.label} ").stylize("reverse bold"))
+                parts.append(Content(f"{pad}{key} {tab.label}{pad}").stylize("reverse bold"))
             else:
-                label = Content.assemble(" ", (key, "bold"), f" {tab.label} ")
+                label = Content.assemble(pad, (key, "bold"), f" {tab.label}{pad}")
                 parts.append(label.stylize(f"@click={action}"))
-        parts.append(Content.assemble(" ", ("F1", "bold"), " Help").stylize("@click=app.help"))
-        self.update(Content("").join(parts))
+        parts.append(Content.assemble(pad, ("F1", "bold"), " Help").stylize("@click=app.help"))
+        return Content("" if padded else " ").join(parts)
