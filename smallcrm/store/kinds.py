@@ -36,6 +36,7 @@ TEXT, LIST, YES_NO, RAW = "text", "list", "yes/no", "raw"
 DATE, DATETIME, MINUTES = "date", "datetime", "minutes"
 START, LENGTH, WITH = "start", "length", "with"
 LINK_ACCOUNT, LINK_CONTACT, LINK_OPPORTUNITY = "account", "contact", "opportunity"
+LINK_CASE = "service_case"
 
 
 class Getter(Protocol[R_co]):
@@ -332,13 +333,49 @@ INTERACTION: Kind[Any] = Kind(
         Field("contact", "contact_id", LINK_CONTACT, "Contact"),
         Field("account", "account_id", LINK_ACCOUNT, "Account"),
         Field("deal", "opportunity_id", LINK_OPPORTUNITY, "Deal"),
+        Field("case", "case_id", LINK_CASE, "Case"),
         Field("follow-up", "follow_up_on", DATE, "Follow-up"),
         Field("follow-up-done", "follow_up_done", YES_NO, "Follow-up done"),
     ),
 )
+CASE: Kind[Any] = Kind(
+    name="service_case",  # "case" is an SQL keyword, so neither a table's name nor the code's
+    word="case",
+    plural="cases",
+    heading="Cases",
+    description="a customer's question or problem, answered within the promised time",
+    module="smallcrm.store.cases",
+    search_code=6,
+    search_rank=6,
+    title_sql="'#' || id || ' ' || subject",
+    aliases=("ticket", "tickets", "service_case"),
+    fields=(
+        Field("subject", "subject", TEXT, "Subject"),
+        Field("description", "description", TEXT, "Description"),
+        Field("status", "status", RAW, "Status"),
+        Field("reason", "close_reason", RAW, "Close reason"),
+        Field("priority", "priority", RAW, "Priority"),
+        Field("type", "case_type", RAW, "Type"),
+        Field("channel", "channel", RAW, "Channel"),
+        Field("owner", "owner", TEXT, "Owner"),
+        Field("contact", "contact_id", LINK_CONTACT, "Contact"),
+        Field("account", "account_id", LINK_ACCOUNT, "Account"),
+    ),
+    labels={
+        "response_target": "Response target",
+        "resolve_target": "Resolution target",
+        "response_used": "Time to respond",
+        "resolve_used": "Time to resolve",
+        "running_since": "Clock running since",
+        "first_response_at": "First response",
+        "resolved_at": "Resolved",
+        "due_at": "Due",
+        "risk_at": "At risk from",
+    },
+)
 
-# In the order of the app's tabs (F2-F6), of help texts and of exports.
-KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT)
+# In the order of the app's tabs (F2-F7), of help texts and of exports.
+KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT, CASE)
 NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 # Search lists the few records people look for by name first and the many interactions last.
 SEARCH_ORDER: tuple[str, ...] = tuple(k.name for k in sorted(KINDS, key=lambda k: k.search_rank))
