@@ -7,6 +7,7 @@ from typing import Any
 from smallcrm.cli.output import Column
 from smallcrm.cli.view_basics import iso, tracking_json, who
 from smallcrm.store import records as r
+from smallcrm.store.case_lists import age_text
 from smallcrm.store.formats import when
 
 PRIORITY_MARKS = {"urgent": "!!", "high": "!", "normal": "", "low": "-"}
@@ -56,18 +57,6 @@ def case_json(c: r.Case) -> dict[str, Any]:
         },
         **tracking_json(c.tracking),
     }
-
-
-def age_text(c: r.Case) -> str:
-    """How long ago the case was opened: ``35m``, ``5h``, ``3d``."""
-    from smallcrm.store import clock
-
-    seconds = max(0, int((clock.now_utc() - c.tracking.created_at).total_seconds()))
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
 
 
 def case_row(c: r.Case, pretty: bool) -> list[Any]:

@@ -40,10 +40,17 @@ def _calendar() -> Screen:
     return CalendarScreen()
 
 
+def _cases() -> Screen:
+    from smallcrm.screens.cases import CasesScreen
+
+    return CasesScreen()
+
+
 MODES: dict[str, Callable[[], Screen]] = {
     "contacts": _contacts,
     "accounts": _accounts,
     "interactions": _interactions,
     "pipeline": _pipeline,
     "calendar": _calendar,
+    "cases": _cases,
 }

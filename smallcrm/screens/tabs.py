@@ -1,4 +1,4 @@
-"""The five top-level screens, one key each, in the order of the tab bar (their screens are
+"""The six top-level screens, one key each, in the order of the tab bar (their screens are
 made by ``screens/modes.py``)."""
 
 from __future__ import annotations
@@ -13,4 +13,5 @@ TABS: tuple[Tab, ...] = (
     Tab("interactions", "Interactions", "f4"),
     Tab("pipeline", "Pipeline", "f5"),
     Tab("calendar", "Calendar", "f6"),
+    Tab("cases", "Cases", "f7"),
 )

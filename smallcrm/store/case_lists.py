@@ -122,6 +122,17 @@ def iter_cases(db: Database, query: ListQuery | None = None) -> Iterator[records
     return iter_pages(lambda q: list_cases(db, q), query or ListQuery(limit=None))
 
 
+def age_text(case: records.Case, now: datetime | None = None) -> str:
+    """How long ago a case was opened, in wall-clock time: ``35m``, ``5h``, ``3d``."""
+    moment = now or clock.now_utc()
+    seconds = max(0, int((moment - case.tracking.created_at).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
 def needing_attention(
     db: Database, limit: int = 20, owner: str | None = None
 ) -> list[records.Case]:
