@@ -67,11 +67,14 @@ def _targets(priority: str) -> tuple[Any, Any]:
     return settings.case_targets().of(priority)
 
 
-def create_case_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
-    """Open a case inside an open write transaction; returns its number."""
+def create_case_tx(
+    tx: Tx, values: Mapping[str, Any], actor: str, *, at: datetime | None = None
+) -> int:
+    """Open a case inside an open write transaction; returns its number. Its clocks start
+    ``at`` (now unless given: a case written down after the call came in)."""
     data = clean(values)
     _check_links(tx, data, None)
-    now = crud.now_utc()
+    now = at or crud.now_utc()
     clock = case_clock.start(business_time.schedule(), _targets(data["priority"]), now)
     return crud.insert_record(tx, KIND, {**data, "status": "new", **clock}, actor)
 
@@ -180,14 +183,29 @@ def change_status(
 ) -> records.Case:
     """Move a case: ``waiting`` (on the customer: the clocks stop), ``open`` (they run
     again), ``resolve``, ``close`` with a reason (done, rejected, duplicate), ``reopen``."""
-    chosen = v.choice("action", action, ACTIONS)
     with db.write() as tx:
-        current = crud.fetch_row(tx, KIND, case_id)
-        changes = _moved(current, str(chosen), reason, crud.now_utc())
-        crud.update_record(
-            tx, KIND, case_id, expected_version, changes, actor or crud.current_user()
-        )
+        change_status_tx(
+            tx, case_id, action, actor or crud.current_user(), reason=reason,
+            expected_version=expected_version,
+        )  # fmt: skip
         return case_lists.get_tx(tx, case_id)
+
+
+def change_status_tx(
+    tx: Tx,
+    case_id: int,
+    action: str,
+    actor: str,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    """``change_status`` inside an open write transaction, as of ``at`` (default now)."""
+    chosen = v.choice("action", action, ACTIONS)
+    current = crud.fetch_row(tx, KIND, case_id)
+    changes = _moved(current, str(chosen), reason, at or crud.now_utc())
+    crud.update_record(tx, KIND, case_id, expected_version, changes, actor)
 
 
 def on_interaction_tx(
