@@ -54,13 +54,14 @@ class CasesScreen(ListScreen[Case]):
         Binding("c", "close_case", "Close", id="cases.close", tooltip="Close, saying why"),
         Binding("a", "assign", "Assign", id="cases.assign"),
         Binding("o", "move('reopen')", "Reopen", show=False, id="cases.reopen"),
-        Binding("m", "mine", "Mine", id="cases.mine", tooltip="Only cases you handle"),
+        Binding("m", "mine", "Mine", show=False, id="cases.mine", tooltip="Only cases you handle"),
         Binding(
             "b", "breached", "Breached", id="cases.breached", tooltip="Only those past a target"
         ),
         Binding("p", "priority", "Priority", show=False, id="cases.priority"),
         Binding("t", "status", "Status", show=False, id="cases.status"),
         Binding("e", "edit", "Edit", show=False, id="list.edit"),
+        Binding("d,delete", "delete", "Delete", show=False, id="list.delete"),
         Binding("f", "filter", "Filter", show=False, id="list.filter"),
         Binding("s", "sort", "Sort", show=False, id="list.sort"),
     ]
