@@ -300,7 +300,8 @@ class ServiceCase(Tracked, table=True):
     __tablename__ = "service_case"
     __table_args__ = (
         # Open cases, the soonest due first and those whose clock stands last: the cases
-        # screen's first page and the breached list are a walk of this index.
+        # screen's first page and the breached list are a walk of this index, with no sort
+        # (an index on resolved_at alone made SQLite pick it and sort every open case).
         Index(
             "ix_service_case_open_due",
             text("(due_at IS NULL)"),
@@ -309,7 +310,6 @@ class ServiceCase(Tracked, table=True):
             sqlite_where=text("deleted_at IS NULL AND resolved_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL AND resolved_at IS NULL"),
         ),
-        Index("ix_service_case_resolved_at", "resolved_at"),
     )
 
     subject: str = Field(max_length=300)

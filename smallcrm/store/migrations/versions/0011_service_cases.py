@@ -96,7 +96,6 @@ def _create_table() -> None:
     )
     for column in ("owner", "contact_id", "account_id"):
         op.create_index(f"ix_{KIND}_{column}", KIND, [column])
-    op.create_index(f"ix_{KIND}_resolved_at", KIND, ["resolved_at"])
     _run(f"CREATE INDEX ix_{KIND}_open_due ON {KIND} ((due_at IS NULL), due_at, id) WHERE {_OPEN}")
 
 
