@@ -215,3 +215,20 @@ def test_a_trashed_case_leaves_the_lists(db: Database, jana: int) -> None:
     cases.delete_case(db, case.id)
     assert case_lists.list_cases(db).total == 0
     assert cases.restore_case(db, case.id).subject == "Gone"
+
+
+def test_a_breach_reminds_the_owner(db: Database, jana: int) -> None:
+    from smallcrm.store import reminders
+
+    case = cases.create_case(
+        db, subject="Press down", contact_id=jana, priority="urgent", owner="mia"
+    )
+    assert reminders.due(db, "mia", clock.now()) == []
+    later = _at("2026-11-25T11:45")
+    (reminder,) = reminders.due(db, "mia", later)
+    assert reminder.kind == "service_case" and reminder.record_id == case.id
+    assert reminder.text(later) == (
+        f"Case {case.id} breached: Press down with Jana Novak (first response not in time) "
+        f"[case {case.id}]"
+    )
+    assert reminders.due(db, "tester", later) == []  # the owner's, not the opener's

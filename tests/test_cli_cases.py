@@ -124,3 +124,20 @@ def test_wrong_input_gets_one_clear_line(
     assert message in error
     if code == 1:
         assert len(error.strip().splitlines()) == 1
+
+
+def test_case_targets_setting(run: Run, tmp_path: Path, db_path: Path) -> None:
+    env = {"SMALLCRM_CONFIG": str(tmp_path / "c.toml")}
+    runner = CliRunner()
+    shown = json.loads(ok(runner.invoke(app, ["config", "show", "--json"], env=env)))
+    assert shown["case_targets"]["value"] == "urgent 1h/8h; high 4h/2d; normal 8h/5d; low 2d/10d"
+    ok(runner.invoke(app, ["config", "set", "case_targets", "urgent 30m/4h"], env=env))
+    assert "urgent 30m/4h; high 4h/2d" in ok(runner.invoke(app, ["config", "show"], env=env))
+    wrong = runner.invoke(app, ["config", "set", "case_targets", "urgent soon"], env=env)
+    assert "is not a priority with its targets" in fails(wrong)
+    from smallcrm.store import settings
+
+    settings.reload()
+    line = ["--db", str(db_path), "add", "case", "Press down", "--contact", "jana"]
+    added = ok(runner.invoke(app, [*line, "--priority", "urgent"], env=env))
+    assert "response 0h30 left" in added
