@@ -14,8 +14,9 @@ the hours. Everything here is pure: no database, no "now"; ``schedule()`` reads 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from smallcrm.store.clock import local_datetime
 
@@ -34,11 +35,20 @@ class Schedule:
     days: tuple[tuple[tuple[time, time], ...], ...]
     zone: tzinfo
     is_closed: Callable[[date], bool] = lambda _day: False
+    # Each day's spans, worked out once: a list of open cases asks for the same days many
+    # times, and turning wall-clock times into instants is most of the cost.
+    _spans: dict[date, list[Span]] = field(default_factory=dict, compare=False, repr=False)
 
     def spans_on(self, day: date) -> list[Span]:
         """The working spans of ``day`` as instants (UTC), none on a closed day."""
-        if self.is_closed(day):
-            return []
+        found = self._spans.get(day)
+        if found is None:
+            found = self._spans[day] = [] if self.is_closed(day) else self._spans_of(day)
+            if len(self._spans) > 20_000:  # decades of days: start again rather than grow
+                self._spans.clear()
+        return found
+
+    def _spans_of(self, day: date) -> list[Span]:
         found = []
         for start, end in self.days[day.weekday()]:
             a = local_datetime(datetime.combine(day, start), self.zone).astimezone(UTC)
@@ -54,11 +64,22 @@ class Schedule:
 
 
 def schedule() -> Schedule:
-    """The business's schedule from the settings (working hours, closed days, time zone)."""
+    """The business's schedule from the settings (working hours, closed days, time zone);
+    the same object while they stay the same, so its days are worked out once."""
     from smallcrm.store import clock, settings
 
     current = settings.current()
-    return Schedule(current.working_hours.days, clock.zone(), current.is_closed)
+    return _schedule(current.working_hours.days, current.closed_days, clock.zone())
+
+
+@lru_cache(maxsize=8)
+def _schedule(
+    days: tuple[tuple[tuple[time, time], ...], ...], closed: tuple[str, ...], zone: tzinfo
+) -> Schedule:
+    def is_closed(day: date) -> bool:
+        return day.isoformat() in closed or f"{day:%m-%d}" in closed
+
+    return Schedule(days, zone, is_closed)
 
 
 def _day(moment: datetime, zone: tzinfo) -> date:
