@@ -141,3 +141,15 @@ def test_case_targets_setting(run: Run, tmp_path: Path, db_path: Path) -> None:
     line = ["--db", str(db_path), "add", "case", "Press down", "--contact", "jana"]
     added = ok(runner.invoke(app, [*line, "--priority", "urgent"], env=env))
     assert "response 0h30 left" in added
+
+
+def test_cases_are_exported_not_imported(run: Run, tmp_path: Path) -> None:
+    ok(run("add", "case", "Sensor offline", "--contact", "jana"))
+    out = tmp_path / "cases.json"
+    ok(run("export", "cases", "-o", str(out)))
+    assert "Sensor offline" in out.read_text(encoding="utf-8")
+    error = fails(run("import", str(out)))
+    assert "cases are not imported from files" in error
+    table = tmp_path / "cases.csv"
+    table.write_text("subject,contact\nHello,Jana\n", encoding="utf-8")
+    assert "add one with smallcrm add case" in fails(run("import", str(table), "--kind", "case"))
