@@ -153,3 +153,11 @@ def test_cases_are_exported_not_imported(run: Run, tmp_path: Path) -> None:
     table = tmp_path / "cases.csv"
     table.write_text("subject,contact\nHello,Jana\n", encoding="utf-8")
     assert "add one with smallcrm add case" in fails(run("import", str(table), "--kind", "case"))
+
+
+def test_an_entry_logged_on_a_case_says_so(run: Run) -> None:
+    ok(run("add", "case", "Sensor offline", "--contact", "jana"))
+    entry = json.loads(ok(run("log", "note", "--case", "1", "Checked the logs", "--json")))
+    assert entry["case_id"] == 1 and entry["contact"] == "Jana Novak"
+    shown = json.loads(ok(run("show", "case", "1", "--json")))
+    assert shown["status"] == "new"  # a note is no first response

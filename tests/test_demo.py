@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ EXPECTED = {
     "opportunities": 60,
     "interactions": 1000,
     "appointments": 80,
+    "cases": 15,
 }
 
 
@@ -187,3 +188,19 @@ def test_demo_file_is_what_make_demo_writes() -> None:
     assert demo.DEMO_FILE.read_text(encoding="utf-8") == expected, (
         "smallcrm/store/demo_data/demo.json is stale: run python data/make_demo.py"
     )
+
+
+def test_demo_cases_are_met_breached_and_waiting(loaded: tuple[Database, dict[str, int]]) -> None:
+    from smallcrm.store import case_lists, clock
+
+    db, _counts = loaded
+    clock.pin(clock.at(TODAY, time(12, 0)))
+    try:
+        found = case_lists.list_cases(db, ListQuery(limit=50)).items
+    finally:
+        clock.pin(None)
+    states = {c.sla.state for c in found}
+    assert {"met", "over", "left"} <= states
+    assert any(c.status == "waiting" for c in found)
+    assert any(c.status == "open" and c.first_response_at is not None for c in found)
+    assert {c.close_reason for c in found} >= {"done", "rejected", "duplicate"}

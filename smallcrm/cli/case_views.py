@@ -10,7 +10,6 @@ from smallcrm.store import records as r
 from smallcrm.store.case_lists import age_text
 from smallcrm.store.formats import when
 
-PRIORITY_MARKS = {"urgent": "!!", "high": "!", "normal": "", "low": "-"}
 CASE_COLUMNS = (
     Column("#", 6, "right"),
     Column("P", 6),

@@ -118,6 +118,7 @@ def interaction_json(i: r.Interaction) -> dict[str, Any]:
         "account_id": i.account_id,
         "account": i.account_name,
         "deal_id": i.opportunity_id,
+        "case_id": i.case_id,
         "follow_up_on": iso(i.follow_up_on),
         "follow_up_done": i.follow_up_done,
         **_tracking(i.tracking),

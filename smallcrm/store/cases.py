@@ -9,7 +9,7 @@ Lists and reports are in ``case_lists`` and ``case_report``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from smallcrm.store import business_time, case_clock, case_lists, crud, records, settings
@@ -63,7 +63,7 @@ def _check_links(tx: Tx, data: dict[str, Any], current: Any | None) -> None:
         raise ValidationError("contact", "a case needs a contact or an account")
 
 
-def _targets(priority: str) -> tuple[Any, Any]:
+def _targets(priority: str) -> tuple[timedelta, timedelta]:
     return settings.case_targets().of(priority)
 
 

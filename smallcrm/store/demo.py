@@ -100,6 +100,8 @@ class _Loader:
 
     def __init__(self, today: date, actor: str) -> None:
         self.today = today
+        # "Minutes ago" counts from now, or from midday of a day given in its place.
+        self.now = clock.now() if today == clock.today() else clock.at(today, time(12, 0))
         self.actor = actor
         self.ids: dict[str, int] = {}  # ref -> id (refs are unique across kinds)
         self.backdate: dict[str, list[dict[str, Any]]] = {kind: [] for kind in RECORD_TABLES}
@@ -232,7 +234,7 @@ class _Loader:
     def when(self, item: Mapping[str, Any]) -> datetime:
         """An event's moment: ``ago`` minutes before loading, or a (working) day and time."""
         if "ago" in item:
-            return clock.now() - timedelta(minutes=item["ago"])
+            return self.now - timedelta(minutes=item["ago"])
         return self.moment(self.day(item["day"], workday=True), item.get("time", "10:00"))
 
     def case(self, tx: Tx, item: Mapping[str, Any]) -> None:
