@@ -3,7 +3,8 @@
     python benchmarks/generate.py PATH [--scale 1.0] [--seed 7] [--replace]
 
 At scale 1.0: 20,000 accounts, 100,000 contacts (with 2-3 emails and phones each), 50,000
-opportunities, 1,000,000 interactions and 100,000 appointments. The database is created by
+opportunities, 1,000,000 interactions, 100,000 appointments and 10,000 cases
+(``generate_cases.py``). The database is created by
 ``open_database`` (so the real migrations run) and filled with bulk ``INSERT``s in batched write
 transactions: the search triggers fire for every row, so the FTS index is the one a real user's
 database would have, not a shortcut. Values are deterministic for a given seed.
@@ -23,12 +24,16 @@ from typing import Any
 
 from smallcrm.store.db import Database, open_database
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_cases import case_rows  # noqa: E402  (beside this script, run as a file)
+
 FULL_COUNTS = {
     "account": 20_000,
     "contact": 100_000,
     "opportunity": 50_000,
     "interaction": 1_000_000,
     "appointment": 100_000,
+    "service_case": 10_000,
 }
 BATCH = 20_000
 ACTOR = "bench"
@@ -435,7 +440,11 @@ def counts_for(scale: float) -> dict[str, int]:
 
 
 def generate(
-    path: Path, scale: float = 1.0, seed: int = 7, report: Callable[[str], None] | None = None
+    path: Path,
+    scale: float = 1.0,
+    seed: int = 7,
+    report: Callable[[str], None] | None = None,
+    cases: int | None = None,
 ) -> dict[str, int]:
     """Create and fill the benchmark database at ``path``; returns rows inserted per table."""
     out = report or (lambda text: None)
@@ -449,7 +458,10 @@ def generate(
         # Cache room for the FTS index and B-tree inserts; this connection only.
         with db.read() as tx:
             tx.execute("PRAGMA cache_size = -262144")
-        gen = Generator(counts_for(scale), seed)
+        counts = counts_for(scale)
+        if cases is not None:
+            counts["service_case"] = cases
+        gen = Generator(counts, seed)
         inserted = {}
         steps: list[tuple[str, Callable[[], Iterator[dict[str, Any]]], int]] = [
             ("account", gen.accounts, gen.counts["account"]),
@@ -458,6 +470,7 @@ def generate(
             ("opportunity", gen.opportunities, gen.counts["opportunity"]),
             ("interaction", gen.interactions, gen.counts["interaction"]),
             ("appointment", gen.appointments, gen.counts["appointment"]),
+            ("service_case", lambda: case_rows(gen, NOW, TS), gen.counts["service_case"]),
         ]
         for table, rows, expected in steps:
             inserted[table] = load(db, table, rows(), expected, out)
@@ -473,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
     parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     parser.add_argument("--replace", action="store_true", help="delete PATH first if it exists")
+    parser.add_argument("--cases", type=int, help="this many cases whatever the scale")
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be above 0")
@@ -482,7 +496,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"Generating {args.path} at scale {args.scale:g} (seed {args.seed})")
     inserted = generate(
-        args.path, args.scale, args.seed, lambda text: print(text, end="", flush=True)
+        args.path,
+        args.scale,
+        args.seed,
+        lambda text: print(text, end="", flush=True),
+        cases=args.cases,
     )
     elapsed = time.perf_counter() - started
     size = args.path.stat().st_size / 2**20

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,9 @@ EXPECTED = {
     "accounts": 50,
     "contacts": 200,
     "opportunities": 60,
-    "interactions": 1000,
+    "interactions": 1017,  # 1000 on the timeline and 17 on the cases
     "appointments": 80,
+    "cases": 15,
 }
 
 
@@ -114,7 +115,8 @@ def test_follow_ups_are_due_relative_to_the_day_of_loading(
         today=TODAY,
     )
     assert upcoming >= 5
-    latest = _count(db, "SELECT max(happened_at) FROM interaction")
+    # A case's steps are minutes before loading, so that its response clock reads as lived.
+    latest = _count(db, "SELECT max(happened_at) FROM interaction WHERE case_id IS NULL")
     assert TODAY - timedelta(days=4) <= date.fromisoformat(str(latest)[:10]) < TODAY
 
 
@@ -163,7 +165,9 @@ def test_working_days_only_when_loaded_on_a_weekend(db: Database) -> None:
     saturday = date(2027, 3, 13)
     demo.load_demo(db, today=saturday)
     with db.read() as tx:
-        moments = [r[0] for r in tx.all("SELECT happened_at FROM interaction")]
+        moments = [
+            r[0] for r in tx.all("SELECT happened_at FROM interaction WHERE case_id IS NULL")
+        ]
         moments += [r[0] for r in tx.all("SELECT starts_at FROM appointment WHERE rrule IS NULL")]
     assert all(clock.local(m).weekday() < 5 for m in moments)
 
@@ -187,3 +191,19 @@ def test_demo_file_is_what_make_demo_writes() -> None:
     assert demo.DEMO_FILE.read_text(encoding="utf-8") == expected, (
         "smallcrm/store/demo_data/demo.json is stale: run python data/make_demo.py"
     )
+
+
+def test_demo_cases_are_met_breached_and_waiting(loaded: tuple[Database, dict[str, int]]) -> None:
+    from smallcrm.store import case_lists, clock
+
+    db, _counts = loaded
+    clock.pin(clock.at(TODAY, time(12, 0)))
+    try:
+        found = case_lists.list_cases(db, ListQuery(limit=50)).items
+    finally:
+        clock.pin(None)
+    states = {c.sla.state for c in found}
+    assert {"met", "over", "left"} <= states
+    assert any(c.status == "waiting" for c in found)
+    assert any(c.status == "open" and c.first_response_at is not None for c in found)
+    assert {c.close_reason for c in found} >= {"done", "rejected", "duplicate"}

@@ -17,7 +17,15 @@ from smallcrm.cli import app as cli_app
 from smallcrm.cli import views
 from smallcrm.cli.edit_values import READERS
 from smallcrm.screens.details import DETAIL_SCREENS
-from smallcrm.store import accounts, appointments, contacts, interactions, kinds, opportunities
+from smallcrm.store import (
+    accounts,
+    appointments,
+    cases,
+    contacts,
+    interactions,
+    kinds,
+    opportunities,
+)
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.search import search
@@ -30,6 +38,7 @@ TITLES = {
     "opportunity": "Zyxdeal renewal",
     "interaction": "Zyxinteraction",
     "appointment": "Zyxappointment",
+    "service_case": "Zyxcase sensor offline",
 }
 KIND_IDS = [k.name for k in kinds.KINDS]
 
@@ -46,12 +55,14 @@ def _one_of_each(db: Database) -> dict[str, int]:
     meeting = appointments.create_appointment(
         db, title=TITLES["appointment"], starts_at=start, ends_at=start + timedelta(hours=1)
     )
+    case = cases.create_case(db, subject=TITLES["service_case"], contact_id=contact.id)
     return {
         "contact": contact.id,
         "account": account.id,
         "opportunity": deal.id,
         "interaction": call.id,
         "appointment": meeting.id,
+        "service_case": case.id,
     }
 
 

@@ -61,7 +61,7 @@ def test_copies_every_record_with_ids_history_and_search(source: Database, db: D
     result = transfer.copy_database(source, db)
 
     assert _counts(db) == _counts(source) == result.counts
-    assert result.counts["contact"] == 200 and result.counts["interaction"] == 1000
+    assert result.counts["contact"] == 200 and result.counts["interaction"] == 1017
     assert contacts.get_contact(db, 1) == contacts.get_contact(source, 1)
     assert contacts.get_contact(db, 1).title == "Head of Buying"
     assert contacts.get_contact(db, 2, trashed=True).tracking.deleted_at is not None

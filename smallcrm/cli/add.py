@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.case_commands import add_case
 from smallcrm.cli.context import CliError, err, guarded, lookup, now, state
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
     from smallcrm.store.errors import DuplicateError
 
-app = typer.Typer(help="Add a contact, account, deal or meeting.", no_args_is_help=True)
+app = typer.Typer(help="Add a contact, account, deal, meeting or case.", no_args_is_help=True)
+app.command("case")(add_case)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the new record as JSON.")]
 ForceOption = Annotated[

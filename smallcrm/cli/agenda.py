@@ -26,13 +26,15 @@ def today(
         bool, typer.Option("--brief", help="Just yours, in at most 10 lines (for ~/.profile).")
     ] = False,
 ) -> None:
-    """Today's appointments, follow-ups due or overdue, and deals gone quiet."""
+    """Today's appointments, follow-ups due or overdue, deals gone quiet, and cases breached or
+    at risk."""
     if brief:
         from smallcrm.cli.brief import write_brief
 
         write_brief(state(ctx).db(), now())
         return
     from smallcrm.store.appointments import day_bounds, occurrences
+    from smallcrm.store.case_lists import needing_attention
     from smallcrm.store.interactions import follow_ups_due
     from smallcrm.store.opportunities import stale_opportunities
 
@@ -42,16 +44,19 @@ def today(
     agenda = occurrences(db, start, end)
     due = follow_ups_due(db, moment.date(), limit=CAP)
     stale = stale_opportunities(db, moment, days=days, limit=CAP)
+    attention = needing_attention(db, limit=CAP)
     if as_json:
-        _write_json(moment, agenda, due, stale, days)
+        _write_json(moment, agenda, due, stale, days, attention)
     else:
         _write_text(moment, agenda, due, stale, days)
+        _write_cases(attention)
 
 
 def _write_json(
-    moment: Any, agenda: list[Any], due: list[Any], stale: list[Any], days: int
+    moment: Any, agenda: list[Any], due: list[Any], stale: list[Any], days: int, cases: list[Any]
 ) -> None:
     from smallcrm.cli import views
+    from smallcrm.cli.case_views import case_json
     from smallcrm.cli.output import write_json
 
     write_json(
@@ -61,6 +66,7 @@ def _write_json(
             "follow_ups": [views.interaction_json(i) for i in due],
             "stale_deals": [views.opportunity_json(d) for d in stale],
             "stale_after_days": days,
+            "cases": [case_json(c) for c in cases],
         }
     )
 
@@ -72,7 +78,6 @@ def _write_text(
     out(f"Today, {formats.when(moment.date())}\n")
     if not (agenda or due or stale):
         out("Nothing scheduled, nothing due, no quiet deals.\n")
-        return
     if agenda:
         out(f"Appointments ({len(agenda)}):\n")
         for occ in agenda[:SHOWN]:
@@ -91,6 +96,24 @@ def _write_text(
         for deal in stale[:SHOWN]:
             out(f"  {_stale(deal)}\n")
         _more(stale, f"smallcrm list deals --quiet {days}")
+
+
+def _write_cases(cases: list[Any]) -> None:
+    """Open cases past a target or with less than a quarter of it left, most urgent first."""
+    if not cases:
+        return
+    from smallcrm.cli.view_basics import who
+
+    breached = sum(1 for c in cases if c.sla.breached)
+    sys.stdout.write(
+        f"Cases breached or at risk ({_count(len(cases), cases)}, {breached} breached):\n"
+    )
+    for c in cases[:SHOWN]:
+        people = who(c.contact_name, c.account_name)
+        sys.stdout.write(
+            f"  {c.id}: {c.subject} ({people}), {c.priority}, {c.sla.target} {c.sla.text}\n"
+        )
+    _more(cases, "smallcrm list cases --at-risk")
 
 
 def _count(number: int, items: list[Any]) -> str:

@@ -39,9 +39,10 @@ def config(ctx: typer.Context) -> None:
 def _shown(key: str, value: Any) -> str:
     """A setting's value as ``config show`` writes it."""
     from smallcrm.store import clock
+    from smallcrm.store.case_targets import CaseTargets
     from smallcrm.store.setting_values import WorkingHours
 
-    if isinstance(value, WorkingHours):
+    if isinstance(value, WorkingHours | CaseTargets):
         return value.text()
     if key == "reminder_command":
         import shlex
@@ -59,9 +60,10 @@ def _shown(key: str, value: Any) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    from smallcrm.store.case_targets import CaseTargets
     from smallcrm.store.setting_values import WorkingHours
 
-    if isinstance(value, WorkingHours):
+    if isinstance(value, WorkingHours | CaseTargets):
         return value.text()
     if isinstance(value, tuple):
         return list(value)

@@ -135,6 +135,7 @@ READERS: dict[str, Callable[..., dict[str, Any]]] = {
     kinds.LINK_ACCOUNT: _read_link("account"),
     kinds.LINK_CONTACT: _read_link("contact"),
     kinds.LINK_OPPORTUNITY: _read_link("opportunity"),
+    kinds.LINK_CASE: _read_link("service_case"),
     kinds.WITH: _read_with,
     kinds.DATE: _read_date,
     kinds.DATETIME: _read_datetime,

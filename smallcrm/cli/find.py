@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.case_commands import list_cases
 from smallcrm.cli.context import err, guarded, lookup, now, state
 from smallcrm.cli.quick import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -119,7 +120,8 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
 # --- list ----------------------------------------------------------------------------------------
 
 list_app = typer.Typer(
-    help="List contacts, accounts, deals, interactions or appointments.", no_args_is_help=True
+    help="List contacts, accounts, deals, interactions, appointments or cases.",
+    no_args_is_help=True,
 )
 
 
@@ -390,6 +392,7 @@ def list_appointments(
     )
 
 
+list_app.command("cases")(list_cases)
 # The store's word for deals, and singular forms, work too (hidden from --help).
 list_app.command("opportunities", hidden=True)(list_deals)
 for _name, _command in (
@@ -398,5 +401,7 @@ for _name, _command in (
     ("deal", list_deals),
     ("interaction", list_interactions),
     ("appointment", list_appointments),
+    ("case", list_cases),
+    ("tickets", list_cases),
 ):
     list_app.command(_name, hidden=True)(_command)

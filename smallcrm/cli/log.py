@@ -22,7 +22,22 @@ KindArgument = Annotated[
 WhoArgument = Annotated[
     str, typer.Argument(help="A contact or account: jana, novak, acme, an email or an id.")
 ]
-SubjectArgument = Annotated[list[str], typer.Argument(help="What happened, in a few words.")]
+SubjectArgument = Annotated[
+    list[str] | None, typer.Argument(help="What happened, in a few words.", show_default=False)
+]
+CaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--case",
+        help="The case it is about (its number); WHO may then be left out: the case's customer.",
+    ),
+]
+CustomerOption = Annotated[
+    bool,
+    typer.Option(
+        "--from-customer", help="The customer wrote or called (inbound; reopens a solved case)."
+    ),
+]
 AtOption = Annotated[
     str | None,
     typer.Option("--at", help='When it happened (default now): "yesterday 16:00", 9:30.'),
@@ -46,30 +61,45 @@ def log(
     ctx: typer.Context,
     kind: KindArgument,
     who: WhoArgument,
-    subject: SubjectArgument,
+    subject: SubjectArgument = None,
     at: AtOption = None,
     follow_up: FollowUpOption = None,
     body: BodyOption = None,
     duration: DurationOption = None,
     direction: DirectionOption = None,
     deal: DealOption = None,
+    case: CaseOption = None,
+    from_customer: CustomerOption = False,
     pick: PickOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Log a call, email, meeting, note or visit: smallcrm log call jana "Discussed renewal"."""
+    """Log a call, email, meeting, note or visit: smallcrm log call jana "Discussed renewal".
+
+    On a case: smallcrm log call --case 12 "Called back" (the case's customer is WHO).
+    """
     from smallcrm.store import validate
     from smallcrm.store.interactions import log_interaction
 
     kind = validate.choice("KIND", kind, KINDS) or kind
+    if not subject and case is None:
+        raise _missing_subject(ctx)
     db = state(ctx).db()
     moment = now()
-    target = lookup(db, who, ("contact", "account"), option="WHO", how="--id {ref}", pick=pick)
-    values: dict[str, Any] = {
-        "kind": kind,
-        "subject": " ".join(subject),
-        "happened_at": _happened_at(at, moment),
-        "contact_id" if target.kind == "contact" else "account_id": target.record_id,
-    }
+    values: dict[str, Any] = {"kind": kind, "happened_at": _happened_at(at, moment)}
+    if subject:
+        target = lookup(db, who, ("contact", "account"), option="WHO", how="--id {ref}", pick=pick)
+        values["contact_id" if target.kind == "contact" else "account_id"] = target.record_id
+        values["subject"] = " ".join(subject)
+    else:
+        values["subject"] = who  # "log call --case 12 'Called back'": the case's customer
+    if case is not None:
+        from smallcrm.cli.case_commands import case_number
+
+        values["case_id"] = case_number(db, case, "--case")
+    if from_customer:
+        direction = direction or "inbound"
+        if direction != "inbound":
+            raise CliError("--from-customer: goes with --direction inbound only")
     if follow_up is not None:
         values["follow_up_on"] = _follow_up(follow_up, moment)
     if body is not None:
@@ -87,6 +117,17 @@ def log(
             db, deal, ("opportunity",), option="--deal", how="--deal {ref}"
         ).record_id
     _write_entry(log_interaction(db, **values), as_json)
+
+
+def _missing_subject(ctx: typer.Context) -> Exception:
+    """Typer's own "Missing argument" (exit 2): SUBJECT is optional only with --case."""
+    import sys
+
+    # Typer bundles click and exports only BadParameter of its errors; MissingParameter sits
+    # beside it and prints the same "Missing argument 'SUBJECT...'" Typer does itself.
+    missing: Any = sys.modules[typer.BadParameter.__module__].MissingParameter
+    param = next(p for p in ctx.command.params if p.name == "subject")
+    return missing(ctx=ctx, param=param)
 
 
 def _write_entry(entry: Any, as_json: bool) -> None:

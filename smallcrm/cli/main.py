@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "show": ("show", "app", True, ANSWERS),
     "today": ("agenda", "today", False, ANSWERS),
     "history": ("history", "history", False, ANSWERS),
+    "report": ("reports", "app", True, ANSWERS),
     "remind": ("remind", "remind", False, ANSWERS),
     "done": ("agenda", "done", False, MANAGE),
     "delete": ("manage", "delete", False, MANAGE),
@@ -31,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "backup": ("maintenance", "backup", False, MANAGE),
     "doctor": ("maintenance", "doctor", False, MANAGE),
     "edit": ("edit", "edit", False, MANAGE),
+    "case": ("case_commands", "case_command", False, MANAGE),
     "init-shared": ("team", "init_shared", False, MANAGE),
     "config": ("config", "app", True, MANAGE),
     "import": ("imports", "import_file", False, DATA),
@@ -43,7 +45,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
 }
 NO_ARGS_HELP = {
     "log", "search", "done", "delete", "restore", "history", "import", "export", "invite", "merge",
-    "edit", "init-shared", "migrate-to",
+    "edit", "init-shared", "migrate-to", "case",
 }  # fmt: skip
 ROOT_OPTIONS_WITH_VALUE = {"--db"}
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.case_commands import show_case
 from smallcrm.cli.context import guarded, lookup, state
 from smallcrm.store import formats
 
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
     from smallcrm.store.db import Database
 
 app = typer.Typer(
-    help="Show a contact, account or deal with its timeline, an interaction or an appointment.",
+    help="Show a contact, account or deal with its timeline, an interaction, an appointment "
+    "or a case.",
     no_args_is_help=True,
 )
 
@@ -290,3 +292,6 @@ def _timeline(entries: list[Any], pretty: bool) -> None:
             [views.interaction_row(i, pretty) for i in entries],
             terminal=pretty,
         )
+
+
+app.command("case", no_args_is_help=True)(show_case)

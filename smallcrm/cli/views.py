@@ -9,33 +9,16 @@ money, dates and phone numbers as ``smallcrm.store.formats`` writes them for eve
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from smallcrm.cli.appointment_time import span, when_json
+from smallcrm.cli.case_views import CASE_COLUMNS, case_json, case_line, case_row  # noqa: F401
 from smallcrm.cli.output import Column
+from smallcrm.cli.view_basics import iso, who
+from smallcrm.cli.view_basics import tracking_json as _tracking
 from smallcrm.store import clock
 from smallcrm.store import records as r
 from smallcrm.store.formats import money, phone, when
-
-
-def iso(value: date | datetime | None) -> str | None:
-    """ISO 8601 text; datetimes in the local zone with their offset, to the second."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return clock.local(value).isoformat(timespec="seconds")
-    return value.isoformat()
-
-
-def _tracking(t: r.Tracking) -> dict[str, Any]:
-    return {
-        "created_at": iso(t.created_at),
-        "created_by": t.created_by,
-        "updated_at": iso(t.updated_at),
-        "updated_by": t.updated_by,
-        "version": t.version,
-    }
 
 
 def _address(a: r.Address) -> dict[str, Any]:
@@ -135,6 +118,7 @@ def interaction_json(i: r.Interaction) -> dict[str, Any]:
         "account_id": i.account_id,
         "account": i.account_name,
         "deal_id": i.opportunity_id,
+        "case_id": i.case_id,
         "follow_up_on": iso(i.follow_up_on),
         "follow_up_done": i.follow_up_done,
         **_tracking(i.tracking),
@@ -186,6 +170,7 @@ JSON_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
     "opportunity": opportunity_json,
     "interaction": interaction_json,
     "appointment": appointment_json,
+    "service_case": case_json,
 }
 
 
@@ -285,13 +270,6 @@ def opportunity_row(o: r.Opportunity, pretty: bool) -> list[Any]:
         when(o.expected_close),
         o.owner,
     ]
-
-
-def who(contact: str | None, account: str | None) -> str:
-    """``Jana Novak (Acme GmbH)``, or whichever of the two is known."""
-    if contact and account:
-        return f"{contact} ({account})"
-    return contact or account or ""
 
 
 def follow_up_text(i: r.Interaction) -> str:
@@ -404,4 +382,5 @@ LINE_OF: dict[str, Callable[[Any], str]] = {
     "opportunity": opportunity_line,
     "interaction": interaction_line,
     "appointment": appointment_line,
+    "service_case": case_line,
 }

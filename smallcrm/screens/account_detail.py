@@ -20,6 +20,7 @@ from smallcrm.screens.detail_base import (
     UPCOMING_LIMIT,
     DetailScreen,
     RelatedList,
+    case_options,
     interaction_line,
     occurrence_line,
     opportunity_line,
@@ -81,6 +82,7 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
             yield RelatedList("Timeline, newest first", id="timeline")
             yield RelatedList("Opportunities", id="deals")
             yield RelatedList("Upcoming appointments", id="appointments")
+            yield RelatedList("Cases, open ones first", id="cases")
 
     def load(self) -> None:
         """Read the account and everything around it."""
@@ -107,6 +109,9 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
         self.query_one("#appointments", RelatedList).show(
             [Option(occurrence_line(o), id=f"appointment:{o.appointment.id}") for o in upcoming],
             "No appointments in the next 90 days: press a to schedule one.",
+        )
+        self.query_one("#cases", RelatedList).show(
+            case_options(self.db, account_id=a.id), "No cases: F7 lists every customer's."
         )
 
     def _load_pipeline(self, a: Account) -> None:

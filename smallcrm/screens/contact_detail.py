@@ -22,6 +22,7 @@ from smallcrm.screens.detail_base import (
     UPCOMING_LIMIT,
     DetailScreen,
     RelatedList,
+    case_options,
     interaction_line,
     occurrence_line,
     opportunity_line,
@@ -121,6 +122,7 @@ figures, and their name, emails and phones are removed from every other text."""
             yield RelatedList("Timeline, newest first", id="timeline")
             yield RelatedList("Open opportunities", id="deals")
             yield RelatedList("Upcoming appointments", id="appointments")
+            yield RelatedList("Cases, open ones first", id="cases")
 
     def load(self) -> None:
         """Read the contact, its timeline, deals and the next appointments."""
@@ -145,6 +147,9 @@ figures, and their name, emails and phones are removed from every other text."""
         self.query_one("#appointments", RelatedList).show(
             [Option(occurrence_line(o), id=f"appointment:{o.appointment.id}") for o in upcoming],
             "No appointments in the next 90 days: press a to schedule one.",
+        )
+        self.query_one("#cases", RelatedList).show(
+            case_options(self.db, contact_id=c.id), "No cases: F7 lists every customer's."
         )
 
     def _card_lines(self, c: Contact) -> list[tuple[str, str]]:

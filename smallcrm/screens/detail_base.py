@@ -14,13 +14,15 @@ from textual.widgets.option_list import Option
 
 from smallcrm.screens.base import CrmScreen
 from smallcrm.store import formats as fmt
+from smallcrm.store.db import Database
 from smallcrm.store.errors import NotFoundError, StoreError
-from smallcrm.store.records import Interaction, Occurrence, Opportunity
+from smallcrm.store.records import Case, Interaction, Occurrence, Opportunity
 from smallcrm.widgets.text import assemble, markup_safe
 
 TIMELINE_LIMIT = 20
 UPCOMING_DAYS = 90
 UPCOMING_LIMIT = 10
+CASES_SHOWN = 10
 
 
 class RelatedList(OptionList):
@@ -98,6 +100,30 @@ def opportunity_line(deal: Opportunity) -> Content:
         f"  {deal.stage}  {fmt.money(deal.amount, deal.currency)} ({deal.probability}%)",
         (close, "dim"),
     )
+
+
+def case_line(case: Case) -> Content:
+    """``#12  Sensor offline  open  high  0h35 left``; breached and at-risk ones marked."""
+    mark = ""
+    if case.resolved_at is None and case.sla.breached:
+        mark = "  ✗"
+    elif case.sla.at_risk:
+        mark = "  ⚠"
+    return assemble(
+        (f"#{case.id}  ", "dim"),
+        (case.subject, "bold"),
+        f"  {case.status}  {case.priority}  ",
+        (case.sla.text + mark, "bold" if mark else "dim"),
+    )
+
+
+def case_options(db: Database, **link: int) -> list[Option]:
+    """A contact's or account's cases (``contact_id=`` or ``account_id=``), open ones first."""
+    from smallcrm.store.case_lists import list_cases
+    from smallcrm.store.listing import ListQuery
+
+    found = list_cases(db, ListQuery(limit=CASES_SHOWN, **link)).items  # type: ignore[arg-type]
+    return [Option(case_line(c), id=f"service_case:{c.id}") for c in found]
 
 
 def occurrence_line(item: Occurrence) -> Content:

@@ -40,6 +40,12 @@ def _appointment(record_id: int) -> Screen:
     return AppointmentForm(appointment_id=record_id)
 
 
+def _case(record_id: int) -> Screen:
+    from smallcrm.screens.case_detail import CaseDetailScreen
+
+    return CaseDetailScreen(record_id)
+
+
 # Kind (its name in the registry) -> the screen that shows one such record.
 DETAIL_SCREENS: dict[str, Callable[[int], Screen]] = {
     "contact": _contact,
@@ -47,6 +53,7 @@ DETAIL_SCREENS: dict[str, Callable[[int], Screen]] = {
     "opportunity": _opportunity,
     "interaction": _interaction,
     "appointment": _appointment,
+    "service_case": _case,
 }
 
 

@@ -95,6 +95,7 @@ after brings it back). Esc goes back."""
                 ("Duration", duration),
                 ("Contact", i.contact_name or ""),
                 ("Account", i.account_name or ""),
+                ("Case", f"#{i.case_id}" if i.case_id is not None else ""),
                 ("Follow-up", follow),
                 ("Logged", f"{fmt.when(i.tracking.created_at)} by {i.tracking.created_by}"),
             ],

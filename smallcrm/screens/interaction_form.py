@@ -73,9 +73,13 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
         contact_id: int | None = None,
         account_id: int | None = None,
         opportunity_id: int | None = None,
+        case_id: int | None = None,
+        direction: str | None = None,
     ) -> None:
         super().__init__()
         self.interaction = interaction
+        self.case_id = case_id
+        self.direction = direction
         self.kind = interaction.kind if interaction else kind
         self.contact_id = interaction.contact_id if interaction else contact_id
         self.account_id = interaction.account_id if interaction else account_id
@@ -85,7 +89,8 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
         """``Log a call`` or ``Edit call``."""
         if self.interaction:
             return f"Edit {self.interaction.kind}: {self.interaction.subject}"
-        return KIND_TITLES.get(self.kind, "Log an interaction")
+        title = KIND_TITLES.get(self.kind, "Log an interaction")
+        return f"{title} on case {self.case_id}" if self.case_id is not None else title
 
     def edited_record(self) -> Interaction | None:
         """The interaction being edited."""
@@ -112,7 +117,7 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
     def _new_values(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "direction": Select.NULL,
+            "direction": self.direction or Select.NULL,
             "subject": "",
             "happened_at": describe(clock.now()),
             "duration_minutes": "",
@@ -181,6 +186,8 @@ Ctrl+S or Enter saves; errors show on the field and nothing typed is lost. Esc c
         if self.interaction is None:
             if self.opportunity_id is not None:
                 values["opportunity_id"] = self.opportunity_id
+            if self.case_id is not None:
+                values["case_id"] = self.case_id
             return interactions.log_interaction(self.db, **values)
         i = self.interaction
         changes = {k: v for k, v in values.items() if v != getattr(i, k)}

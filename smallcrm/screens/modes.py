@@ -46,6 +46,12 @@ def _today() -> Screen:
     return TodayScreen()
 
 
+def _cases() -> Screen:
+    from smallcrm.screens.cases import CasesScreen
+
+    return CasesScreen()
+
+
 MODES: dict[str, Callable[[], Screen]] = {
     "contacts": _contacts,
     "accounts": _accounts,
@@ -53,4 +59,5 @@ MODES: dict[str, Callable[[], Screen]] = {
     "pipeline": _pipeline,
     "calendar": _calendar,
     "today": _today,
+    "cases": _cases,
 }

@@ -14,4 +14,5 @@ TABS: tuple[Tab, ...] = (
     Tab("pipeline", "Pipeline", "f5"),
     Tab("calendar", "Calendar", "f6"),
     Tab("today", "Today", "f7", "appointments and follow-ups due"),
+    Tab("cases", "Cases", "f8", "customer service cases, breached first"),
 )

@@ -30,6 +30,7 @@ from smallcrm.store.opportunities import create_opportunity_tx
 # Read through importlib.resources: it is found inside the installed package (a wheel, pipx)
 # as well as in a source checkout.
 DEMO_FILE: Traversable = files("smallcrm.store.demo_data").joinpath("demo.json")
+CASES_FILE: Traversable = files("smallcrm.store.demo_data").joinpath("demo_cases.json")
 FORMAT = 1
 # Tables that make a database "not empty" (trashed rows count: they are the user's data too).
 RECORD_TABLES = {
@@ -38,6 +39,7 @@ RECORD_TABLES = {
     "opportunity": "opportunities",
     "interaction": "interactions",
     "appointment": "appointments",
+    "service_case": "cases",
 }
 _COPIED = {
     "account": ("name", "industry", "website", "phone", "street", "postal_code", "city",
@@ -60,6 +62,7 @@ def load_demo(db: Database, force: bool = False, today: date | None = None) -> d
     relative dates count from (default: the local date).
     """
     data = read_demo_file(DEMO_FILE)
+    data["cases"] = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
     loader = _Loader(today or clock.today(), crud.current_user())
     with db.write() as tx:
         if not force:
@@ -97,6 +100,8 @@ class _Loader:
 
     def __init__(self, today: date, actor: str) -> None:
         self.today = today
+        # "Minutes ago" counts from now, or from midday of a day given in its place.
+        self.now = clock.now() if today == clock.today() else clock.at(today, time(12, 0))
         self.actor = actor
         self.ids: dict[str, int] = {}  # ref -> id (refs are unique across kinds)
         self.backdate: dict[str, list[dict[str, Any]]] = {kind: [] for kind in RECORD_TABLES}
@@ -130,15 +135,17 @@ class _Loader:
             ("opportunity", self.opportunity),
             ("interaction", self.interaction),
             ("appointment", self.appointment),
+            ("service_case", self.case),
         )
-        counts = {}
         for kind, make in steps:
-            plural = RECORD_TABLES[kind]
-            for item in data.get(plural, []):
+            for item in data.get(RECORD_TABLES[kind], []):
                 make(tx, item)
-            counts[plural] = len(data.get(plural, []))
         self.set_history(tx)
-        return counts
+        # Counted, not read from the file: a case's replies are interactions too.
+        return {
+            plural: int(tx.scalar(f"SELECT count(*) FROM {kind}"))
+            for kind, plural in RECORD_TABLES.items()
+        }
 
     def copied(self, kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
         return {key: item[key] for key in _COPIED[kind] if key in item}
@@ -224,6 +231,43 @@ class _Loader:
         record_id = create_appointment_tx(tx, values, self.actor)
         at = min(self.created(item), values["starts_at"])
         self.remember("appointment", item, record_id, created=at, updated=at)
+
+    def when(self, item: Mapping[str, Any]) -> datetime:
+        """An event's moment: ``ago`` minutes before loading, or a (working) day and time."""
+        if "ago" in item:
+            return self.now - timedelta(minutes=item["ago"])
+        return self.moment(self.day(item["day"], workday=True), item.get("time", "10:00"))
+
+    def case(self, tx: Tx, item: Mapping[str, Any]) -> None:
+        """A case and its steps, each at its own moment, so its clocks read as if lived."""
+        from smallcrm.store.cases import change_status_tx, create_case_tx
+
+        contact_id = self.ref(item["contact"])
+        values = {
+            "subject": item["subject"],
+            "description": item.get("description"),
+            "priority": item["priority"],
+            "case_type": item["type"],
+            "channel": item["channel"],
+            "owner": item.get("owner"),
+            "contact_id": contact_id,
+        }
+        opened = self.when(item)
+        record_id = create_case_tx(tx, values, self.actor, at=opened)
+        for event in item.get("events", []):
+            at = self.when(event)
+            if event["do"] in ("reply", "customer", "note"):
+                inbound = "inbound" if event["do"] == "customer" else "outbound"
+                entry = {"kind": event["kind"], "subject": event["subject"], "happened_at": at}
+                entry.update(case_id=record_id, contact_id=contact_id, direction=inbound)
+                log_interaction_tx(tx, entry, self.actor)
+            else:
+                action = {"waiting": "waiting", "resolve": "resolve", "close": "close"}
+                change_status_tx(
+                    tx, record_id, action[event["do"]], self.actor, reason=event.get("reason"),
+                    at=at,
+                )  # fmt: skip
+        self.remember("service_case", item, record_id, created=opened, updated=opened)
 
     # history -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from smallcrm.store import clock, crud, records, rows
+from smallcrm.store import cases, clock, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
@@ -57,7 +57,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
         out["duration_minutes"] = v.whole_number(
             "duration_minutes", data.pop("duration_minutes"), low=0, high=24 * 60 * 7
         )
-    for key in ("contact_id", "account_id", "opportunity_id"):
+    for key in ("contact_id", "account_id", "opportunity_id", "case_id"):
         if key in data:
             out[key] = data.pop(key)
     if "follow_up_on" in data:
@@ -74,7 +74,12 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
 
 
 def _check_links(tx: Tx, data: dict[str, Any]) -> None:
-    """Links must point at live records; a contact's account is filled in when not given."""
+    """Links must point at live records; a contact's account is filled in when not given,
+    and so are a case's contact and account."""
+    if data.get("case_id") is not None:
+        contact_id, account_id = cases.linked_parties(tx, data["case_id"])
+        if data.get("contact_id") is None and data.get("account_id") is None:
+            data.update(contact_id=contact_id, account_id=account_id)
     for key, table in (
         ("contact_id", "contact"),
         ("account_id", "account"),
@@ -104,7 +109,17 @@ def log_interaction_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
     _check_links(tx, data)
     if data.get("contact_id") is None and data.get("account_id") is None:
         raise ValidationError("contact", "an interaction needs a contact or an account")
-    return crud.insert_record(tx, "interaction", data, actor)
+    interaction_id = crud.insert_record(tx, "interaction", data, actor)
+    if data.get("case_id") is not None:
+        _on_case(tx, data, actor)
+    return interaction_id
+
+
+def _on_case(tx: Tx, data: Mapping[str, Any], actor: str) -> None:
+    """What logging it on a case does to the case (a first response, a customer's reply)."""
+    cases.on_interaction_tx(
+        tx, data["case_id"], data["kind"], data.get("direction"), data["happened_at"], actor
+    )
 
 
 def log_interaction(db: Database, actor: str | None = None, **values: Any) -> records.Interaction:
@@ -148,11 +163,12 @@ def update_interaction_tx(
     """Change an interaction inside an open write transaction; True if anything changed."""
     data = clean(changes, partial=True)
     _check_links(tx, data)
-    return bool(
-        crud.update_record(
-            tx, "interaction", interaction_id, expected_version, data, actor, action=action
-        )
+    changed = crud.update_record(
+        tx, "interaction", interaction_id, expected_version, data, actor, action=action
     )
+    if "case_id" in changed and data["case_id"] is not None:  # logged on a case afterwards
+        _on_case(tx, crud.fetch_row(tx, "interaction", interaction_id), actor)
+    return bool(changed)
 
 
 def complete_follow_up(
@@ -194,6 +210,8 @@ def _where(query: ListQuery) -> Where:
         value = getattr(query, key)
         if value is not None:
             where.add(f"i.{key} = :{key}", **{key: value})
+    if query.extra.get("case_id") is not None:
+        where.add("i.case_id = :case_id", case_id=query.extra["case_id"])
     if query.kind:
         where.add("i.kind = :kind", kind=query.kind)
     if query.owner:
@@ -263,15 +281,17 @@ def timeline(
     contact_id: int | None = None,
     account_id: int | None = None,
     opportunity_id: int | None = None,
+    case_id: int | None = None,
     limit: int = 20,
 ) -> list[records.Interaction]:
-    """The latest interactions of a contact, an account or a deal, newest first."""
+    """The latest interactions of a contact, an account, a deal or a case, newest first."""
     query = ListQuery(
         contact_id=contact_id,
         account_id=account_id,
         opportunity_id=opportunity_id,
         limit=limit,
         descending=True,
+        extra={"case_id": case_id} if case_id is not None else {},
     )
     where = _where(query)
     with db.read() as tx:

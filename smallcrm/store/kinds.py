@@ -13,21 +13,14 @@ shell command that touches contacts does not pay for the other kinds' modules.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from smallcrm.store.errors import ValidationError
-
-if TYPE_CHECKING:
-    from smallcrm.store.db import Database
-    from smallcrm.store.listing import ListQuery
-    from smallcrm.store.records import Page
+from smallcrm.store.kind_services import Services
 
 R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
-R_contra = TypeVar("R_contra", contravariant=True)
 
 # How the shell reads a field's value (``smallcrm edit``): plain text, a comma list, yes/no,
 # the text as typed (the store checks it), a date, a date and time, a length in minutes, a
@@ -36,76 +29,7 @@ TEXT, LIST, YES_NO, RAW = "text", "list", "yes/no", "raw"
 DATE, DATETIME, MINUTES = "date", "datetime", "minutes"
 START, LENGTH, WITH = "start", "length", "with"
 LINK_ACCOUNT, LINK_CONTACT, LINK_OPPORTUNITY = "account", "contact", "opportunity"
-
-
-class Getter(Protocol[R_co]):
-    """``get_<kind>(db, id)``: one live record (NotFoundError if missing or trashed)."""
-
-    def __call__(self, db: Database, record_id: int, /) -> R_co: ...
-
-
-class Updater(Protocol[R_co]):
-    """``update_<kind>(db, id, expected_version, actor=None, **changes)``."""
-
-    def __call__(
-        self,
-        db: Database,
-        record_id: int,
-        expected_version: int | None,
-        /,
-        actor: str | None = None,
-        **changes: Any,
-    ) -> R_co: ...
-
-
-class Deleter(Protocol):
-    """``delete_<kind>(db, id, expected_version=None, actor=None)``: to the trash."""
-
-    def __call__(
-        self,
-        db: Database,
-        record_id: int,
-        expected_version: int | None = None,
-        actor: str | None = None,
-        /,
-    ) -> None: ...
-
-
-class Restorer(Protocol[R_co]):
-    """``restore_<kind>(db, id, actor=None)``: back from the trash."""
-
-    def __call__(self, db: Database, record_id: int, actor: str | None = None, /) -> R_co: ...
-
-
-class Lister(Protocol[R]):
-    """``list_<kind>s(db, query)``: one page of live records and the total."""
-
-    def __call__(self, db: Database, query: ListQuery | None = None, /) -> Page[R]: ...
-
-
-class Streamer(Protocol[R_co]):
-    """``iter_<kind>s(db, query)``: every matching record, streamed (exports)."""
-
-    def __call__(self, db: Database, query: ListQuery | None = None, /) -> Iterator[R_co]: ...
-
-
-class Titler(Protocol[R_contra]):
-    """The words that name one record in messages (``Jana Novak``, ``call: Renewal``)."""
-
-    def __call__(self, record: R_contra, /) -> str: ...
-
-
-@dataclass(frozen=True)
-class Services(Generic[R]):
-    """What every kind's service module offers, with the real signatures."""
-
-    get: Getter[R]
-    update: Updater[R]
-    delete: Deleter
-    restore: Restorer[R]
-    list: Lister[R]
-    iter: Streamer[R]
-    title: Titler[R]
+LINK_CASE = "service_case"
 
 
 @dataclass(frozen=True)
@@ -328,7 +252,12 @@ INTERACTION: Kind[Any] = Kind(
     search_code=4,
     search_rank=5,
     title_sql="kind || ': ' || subject",
-    links={"account_id": "account", "contact_id": "contact", "opportunity_id": "opportunity"},
+    links={
+        "account_id": "account",
+        "contact_id": "contact",
+        "opportunity_id": "opportunity",
+        "case_id": "service_case",
+    },
     fields=(
         Field("kind", "kind", RAW, "Kind"),
         Field("subject", "subject", TEXT, "Subject"),
@@ -339,13 +268,50 @@ INTERACTION: Kind[Any] = Kind(
         Field("contact", "contact_id", LINK_CONTACT, "Contact"),
         Field("account", "account_id", LINK_ACCOUNT, "Account"),
         Field("deal", "opportunity_id", LINK_OPPORTUNITY, "Deal"),
+        Field("case", "case_id", LINK_CASE, "Case"),
         Field("follow-up", "follow_up_on", DATE, "Follow-up"),
         Field("follow-up-done", "follow_up_done", YES_NO, "Follow-up done"),
     ),
 )
+CASE: Kind[Any] = Kind(
+    name="service_case",  # "case" is an SQL keyword, so neither a table's name nor the code's
+    word="case",
+    plural="cases",
+    heading="Cases",
+    description="a customer's question or problem, answered within the promised time",
+    module="smallcrm.store.cases",
+    search_code=6,
+    search_rank=6,
+    title_sql="'#' || id || ' ' || subject",
+    aliases=("ticket", "tickets", "service_case"),
+    links={"account_id": "account", "contact_id": "contact"},
+    fields=(
+        Field("subject", "subject", TEXT, "Subject"),
+        Field("description", "description", TEXT, "Description"),
+        Field("status", "status", RAW, "Status"),
+        Field("reason", "close_reason", RAW, "Close reason"),
+        Field("priority", "priority", RAW, "Priority"),
+        Field("type", "case_type", RAW, "Type"),
+        Field("channel", "channel", RAW, "Channel"),
+        Field("owner", "owner", TEXT, "Owner"),
+        Field("contact", "contact_id", LINK_CONTACT, "Contact"),
+        Field("account", "account_id", LINK_ACCOUNT, "Account"),
+    ),
+    labels={
+        "response_target": "Response target",
+        "resolve_target": "Resolution target",
+        "response_used": "Time to respond",
+        "resolve_used": "Time to resolve",
+        "running_since": "Clock running since",
+        "first_response_at": "First response",
+        "resolved_at": "Resolved",
+        "due_at": "Due",
+        "risk_at": "At risk from",
+    },
+)
 
-# In the order of the app's tabs (F2-F6), of help texts and of exports.
-KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT)
+# In the order of the app's tabs (F2-F7), of help texts and of exports.
+KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT, CASE)
 NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 # Search lists the few records people look for by name first and the many interactions last.
 SEARCH_ORDER: tuple[str, ...] = tuple(k.name for k in sorted(KINDS, key=lambda k: k.search_rank))

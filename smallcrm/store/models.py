@@ -201,6 +201,7 @@ class Interaction(Tracked, table=True):
     opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
     follow_up_on: date | None = None
     follow_up_done: bool = Field(default=False, sa_column_kwargs={"server_default": text("FALSE")})
+    case_id: int | None = Field(default=None, foreign_key="service_case.id", index=True)
     subject_key: str = _key()
     contact_key: str = _key()  # the contact's sort_name
     account_key: str = _key()  # the account's sort_name
@@ -284,6 +285,52 @@ class Appointment(Tracked, table=True):
     uid: str | None = Field(default=None, max_length=300, index=True)
     title_key: str = _key()
     location_key: str = _key()
+
+
+class ServiceCase(Tracked, table=True):
+    """A customer's question, incident or problem the business answers (users say "case").
+
+    The clocks of its promised response and resolution (``store/case_clock.py``) are kept on
+    the row, so lists and reports read them without replaying the case's history: ``*_target``
+    and ``*_used`` are seconds of working time; while the clock runs, ``running_since`` is when
+    this stretch began and ``due_at``/``risk_at`` the instants the next target is missed or has
+    less than a quarter left (both empty while the case waits on the customer or is done).
+    """
+
+    __tablename__ = "service_case"
+    __table_args__ = (
+        # Open cases, the soonest due first and those whose clock stands last: the cases
+        # screen's first page and the breached list are a walk of this index, with no sort
+        # (an index on resolved_at alone made SQLite pick it and sort every open case).
+        Index(
+            "ix_service_case_open_due",
+            text("(due_at IS NULL)"),
+            "due_at",
+            "id",
+            sqlite_where=text("deleted_at IS NULL AND resolved_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL AND resolved_at IS NULL"),
+        ),
+    )
+
+    subject: str = Field(max_length=300)
+    description: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(max_length=20)  # new, open, waiting, resolved, closed
+    close_reason: str | None = Field(default=None, max_length=20)  # done, rejected, duplicate
+    priority: str = Field(max_length=10)  # low, normal, high, urgent
+    case_type: str = Field(max_length=20)  # question, incident, problem
+    channel: str = Field(max_length=10)  # phone, email, visit, web
+    owner: str | None = Field(default=None, max_length=120, index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    response_target: int
+    resolve_target: int
+    response_used: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    resolve_used: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    running_since: datetime | None = _ts(nullable=True)
+    first_response_at: datetime | None = _ts(nullable=True)
+    resolved_at: datetime | None = _ts(nullable=True)
+    due_at: datetime | None = _ts(nullable=True)
+    risk_at: datetime | None = _ts(nullable=True)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -41,7 +41,7 @@ __all__ = ["ERASED", "ErasureReport", "erase_person", "export_person", "text_col
 
 ANONYMOUS_INTERACTION = "Interaction with an erased contact"
 ANONYMOUS_APPOINTMENT = "Appointment with an erased contact"
-LINKED = ("interaction", "appointment", "opportunity")
+LINKED = ("interaction", "appointment", "opportunity", "service_case")
 MIN_WORD = 3  # shorter name words ("Li", "Bo") are too common to scrub everywhere
 
 
@@ -105,6 +105,7 @@ def export_person(db: Database, contact_id: int) -> dict[str, Any]:
             "interactions": linked["interaction"],
             "opportunities": linked["opportunity"],
             "appointments": linked["appointment"],
+            "cases": linked["service_case"],
             "history": history,
             "imports": imports,
         }
@@ -333,6 +334,8 @@ def _anonymise_linked(tx: Tx, linked: dict[str, list[int]], actor: str) -> None:
         title=ANONYMOUS_APPOINTMENT, notes=None, location=None, uid=None,
     )  # fmt: skip
     _anonymise(tx, "opportunity", linked["opportunity"], now, actor)
+    # A case stays for the response-time figures; what the customer said goes.
+    _anonymise(tx, "service_case", linked["service_case"], now, actor, description=None)
 
 
 def _identifiers(tx: Tx, people: list[int]) -> tuple[set[str], set[str]]:

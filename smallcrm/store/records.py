@@ -142,6 +142,7 @@ class Interaction:
     follow_up_on: date | None
     follow_up_done: bool
     tracking: Tracking
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,48 @@ class Appointment:
     uid: str | None = None
     time_zone: str = "UTC"  # the IANA zone it was made in: series repeat on its clock
     rdates: tuple[datetime | date, ...] = ()  # extra occurrences, like exdates
+
+
+@dataclass(frozen=True)
+class Case:
+    """A customer's question, incident or problem, with where it stands against the response
+    and resolution the business promised (``sla``, as of when it was read)."""
+
+    id: int  # the case number people say on the phone
+    subject: str
+    description: str | None
+    status: str
+    close_reason: str | None
+    priority: str
+    case_type: str
+    channel: str
+    owner: str | None
+    contact_id: int | None
+    contact_name: str | None
+    account_id: int | None
+    account_name: str | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    due_at: datetime | None
+    sla: CaseStanding
+    tracking: Tracking
+
+
+@dataclass(frozen=True)
+class CaseStanding:
+    """A case against its promise: ``state`` left, over or met, by ``amount``, for the
+    ``target`` (response or resolution); ``text`` as shown (``0h35 left``)."""
+
+    state: str
+    amount_minutes: int
+    target: str
+    at_risk: bool
+    text: str
+
+    @property
+    def breached(self) -> bool:
+        """True when the target was missed."""
+        return self.state == "over"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@
 - A reminder is delivered late as long as its appointment has not started (a follow-up: the
   same day); a reminder due less than ``GRACE`` ago always goes out, so that one set to 0
   minutes is not lost to a cron job running a minute late. Older ones are missed.
+- A case whose promised response or resolution time passes (``due_at``, kept by the case's
+  clocks) reminds its owner, else whoever opened it, at that moment; a later deadline (after
+  the first response, or reopened) is a new occurrence. Missed after a day.
 - A user's snooze moves one occurrence's reminder to a later time (a new round, delivered
   again); "done" ends it (for a follow-up: the follow-up itself is done).
 
@@ -30,7 +33,7 @@ from smallcrm.store.db import Database, Tx, to_datetime
 if TYPE_CHECKING:
     from smallcrm.store.records import Appointment
 
-APPOINTMENT, FOLLOW_UP = "appointment", "follow_up"
+APPOINTMENT, FOLLOW_UP, CASE = "appointment", "follow_up", "service_case"
 GRACE = timedelta(minutes=5)  # a reminder this recently due goes out even if its start passed
 LOOKBACK = timedelta(days=1)  # how far back missed reminders are looked for by default
 LOOKAHEAD = timedelta(days=8)  # how far ahead ``upcoming`` looks
@@ -61,6 +64,14 @@ _APPOINTMENTS = (
     "AND p.starts_at >= :soon AND p.starts_at >= :first AND p.starts_at < :end "
     "AND p.reminder_minutes > :soon_minutes AND coalesce(p.ends_at, p.starts_at) >= :start"
 )
+_CASES = (
+    "SELECT s.id, s.subject, s.due_at, s.first_response_at, "
+    "trim(c.first_name || ' ' || c.last_name) AS contact_name, a.name AS account_name "
+    "FROM service_case s LEFT JOIN contact c ON c.id = s.contact_id "
+    "LEFT JOIN account a ON a.id = s.account_id "
+    "WHERE s.deleted_at IS NULL AND s.resolved_at IS NULL AND s.due_at >= :start "
+    "AND s.due_at <= :until AND coalesce(s.owner, s.created_by) = :user"
+)
 _FOLLOW_UPS = (
     "SELECT i.id, i.kind, i.subject, i.follow_up_on, "
     "trim(c.first_name || ' ' || c.last_name) AS contact_name, a.name AS account_name "
@@ -75,7 +86,7 @@ _FOLLOW_UPS = (
 class Reminder:
     """One round of one reminder for one user: what, for which occurrence, due when."""
 
-    kind: str  # APPOINTMENT or FOLLOW_UP
+    kind: str  # APPOINTMENT, FOLLOW_UP or CASE
     record_id: int
     occurrence: str  # the occurrence's start in UTC (ISO), or the follow-up's day
     user: str
@@ -88,6 +99,7 @@ class Reminder:
     all_day: bool = False
     follow_up_on: date | None = None  # the follow-up's date (it may be overdue)
     snoozed: bool = False
+    missed: str = ""  # a case's: which promise was missed
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -97,7 +109,7 @@ class Reminder:
     @property
     def opens(self) -> str:
         """The record the reminder is about, as the shell names it (``appointment 12``)."""
-        kind = "interaction" if self.kind == FOLLOW_UP else self.kind
+        kind = {FOLLOW_UP: "interaction", CASE: "case"}.get(self.kind, self.kind)
         return f"{kind} {self.record_id}"
 
     def text(self, now: datetime) -> str:
@@ -108,6 +120,10 @@ class Reminder:
             due = "due today" if late <= 0 else f"{late} day{'s' if late > 1 else ''} overdue"
             parts = [f"Follow up: {self.title}", f"with {self.who}" if self.who else ""]
             line = " ".join(p for p in parts if p) + f" ({due})"
+        elif self.kind == CASE:
+            parts = [f"Case {self.record_id} breached: {self.title}"]
+            parts.append(f"with {self.who}" if self.who else "")
+            line = " ".join(p for p in parts if p) + f" ({self.missed} not in time)"
         else:
             assert self.starts_at is not None
             start = clock.local(self.starts_at)
@@ -144,6 +160,7 @@ def candidates(db: Database, user: str, since: datetime, until: datetime) -> lis
     with db.read() as tx:
         found = _appointment_reminders(tx, user, since, until)
         found += _follow_up_reminders(tx, user, since, until)
+        found += _case_reminders(tx, user, since, until)
         states = read_states(tx, user, found)
     result = []
     for reminder in found:
@@ -266,6 +283,28 @@ def follow_up_reminder(
 def _day_times(day: date, at_time: time) -> tuple[datetime, datetime]:
     """A follow-up's reminder on ``day``: due at ``at_time``, missed from the next midnight."""
     return clock.at(day, at_time), clock.at(day + timedelta(days=1))
+
+
+def _case_reminders(tx: Tx, user: str, since: datetime, until: datetime) -> list[Reminder]:
+    """A case's deadline passing in the window (snoozed ones: a day before it too)."""
+    found: list[Reminder] = []
+    window = {"start": since - timedelta(days=1), "until": until}
+    for row in tx.all(_CASES, user=user, **window):
+        due_at = to_datetime(row["due_at"])
+        found.append(
+            Reminder(
+                kind=CASE,
+                record_id=row["id"],
+                occurrence=due_at.astimezone(UTC).isoformat(timespec="seconds"),
+                user=user,
+                due_at=clock.local(due_at),
+                expires_at=clock.local(due_at + timedelta(days=1)),
+                title=row["subject"],
+                who=_who(row["contact_name"], row["account_name"]),
+                missed="first response" if row["first_response_at"] is None else "resolution",
+            )
+        )
+    return found
 
 
 def _days(first: date, last: date) -> Iterable[date]:

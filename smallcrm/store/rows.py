@@ -99,6 +99,7 @@ def interaction(row: Any) -> r.Interaction:
         follow_up_on=to_date(row["follow_up_on"]),
         follow_up_done=bool(row["follow_up_done"]),
         tracking=tracking(row),
+        case_id=row["case_id"] if "case_id" in row.keys() else None,
     )
 
 
@@ -163,3 +164,27 @@ def appointment(row: Any) -> r.Appointment:
 def appointment_start(row: Any) -> Any:
     """The start of a stored appointment row as an aware datetime."""
     return to_datetime(row["starts_at"])
+
+
+def case(row: Any, sla: r.CaseStanding) -> r.Case:
+    """A case row (joined with contact and account names) as a record."""
+    return r.Case(
+        id=row["id"],
+        subject=row["subject"],
+        description=row["description"],
+        status=row["status"],
+        close_reason=row["close_reason"],
+        priority=row["priority"],
+        case_type=row["case_type"],
+        channel=row["channel"],
+        owner=row["owner"],
+        contact_id=row["contact_id"],
+        contact_name=row["contact_name"],
+        account_id=row["account_id"],
+        account_name=row["account_name"],
+        first_response_at=to_datetime(row["first_response_at"]),
+        resolved_at=to_datetime(row["resolved_at"]),
+        due_at=to_datetime(row["due_at"]),
+        sla=sla,
+        tracking=tracking(row),
+    )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
+from smallcrm.store import case_targets
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -247,7 +249,7 @@ def _language_from_locale() -> str:
 
 def canonical_text(value: Any) -> str:
     """A checked value as the settings file keeps it (``de`` is kept as ``DE``)."""
-    if isinstance(value, WorkingHours):
+    if isinstance(value, WorkingHours | case_targets.CaseTargets):
         return value.text()
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
@@ -330,6 +332,14 @@ SETTINGS: dict[str, Setting] = {
             "08:30",
             _time_of_day,
             lambda: "09:00",
+        ),
+        Setting(
+            "case_targets",
+            "Per case priority, the first response and the resolution promised, in working "
+            "time (h hours, m minutes, d working days of 8 hours)",
+            case_targets.DEFAULT,
+            case_targets.read,
+            lambda: case_targets.DEFAULT,
         ),
     )
 }

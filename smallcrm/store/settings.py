@@ -25,6 +25,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from smallcrm.store.case_targets import CaseTargets
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.setting_values import (
     SETTINGS,
@@ -54,6 +55,7 @@ class Settings:
     language: str
     reminder_command: tuple[str, ...]
     follow_up_time: time
+    case_targets: CaseTargets
     sources: Mapping[str, str] = field(default_factory=dict)  # key -> where its value came from
 
     def is_closed(self, day: date) -> bool:
@@ -231,6 +233,11 @@ def reminder_command() -> tuple[str, ...]:
 def follow_up_time() -> time:
     """The time of day a follow-up given as a date reminds."""
     return _value("follow_up_time")[0]
+
+
+def case_targets() -> CaseTargets:
+    """The first response and resolution promised per case priority."""
+    return _value("case_targets")[0]
 
 
 def current() -> Settings:

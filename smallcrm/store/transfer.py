@@ -29,6 +29,7 @@ TABLES = (
     "contact",
     "contact_method",
     "opportunity",
+    "service_case",
     "interaction",
     "appointment",
     "import_batch",

@@ -57,22 +57,33 @@ class TabBar(Static):
         self.update(self._fitted())
 
     def _fitted(self) -> Content:
-        roomy = self._line(padded=True)
-        if self.size.width and roomy.cell_length > self.size.width:
-            return self._line(padded=False)
-        return roomy
+        """The roomiest form that fits: padded, then spaced, then tight (no space between key
+        and name), then tight with the longest names shortened (``Interact…``) until it fits."""
+        width = self.size.width
+        labels = [tab.label for tab in self.tabs]
+        for pad, gap in ((" ", " "), ("", " "), ("", "")):
+            line = self._line(labels, pad=pad, gap=gap)
+            if not width or line.cell_length <= width:
+                return line
+        while line.cell_length > width:
+            longest = max(range(len(labels)), key=lambda n: len(labels[n].rstrip("…")))
+            kept = labels[longest].rstrip("…")
+            if len(kept) <= 3:
+                break
+            labels[longest] = kept[:-1] + "…"
+            line = self._line(labels, pad="", gap="")
+        return line
 
-    def _line(self, *, padded: bool) -> Content:
-        pad = " " if padded else ""
+    def _line(self, labels: list[str], *, pad: str, gap: str) -> Content:
         parts: list[Content] = []
-        for tab in self.tabs:
+        for tab, label in zip(self.tabs, labels, strict=True):
             key = tab.key.upper()
             action = f"app.go('{tab.mode}')"
             if tab.mode == self.active:
                 # Reverse and bold, so the current tab shows without colour too (NO_COLOR).
-                parts.append(Content(f"{pad}{key} {tab.label}{pad}").stylize("reverse bold"))
+                parts.append(Content(f"{pad}{key}{gap}{label}{pad}").stylize("reverse bold"))
             else:
-                label = Content.assemble(pad, (key, "bold"), f" {tab.label}{pad}")
-                parts.append(label.stylize(f"@click={action}"))
-        parts.append(Content.assemble(pad, ("F1", "bold"), " Help").stylize("@click=app.help"))
-        return Content("" if padded else " ").join(parts)
+                text = Content.assemble(pad, (key, "bold"), f"{gap}{label}{pad}")
+                parts.append(text.stylize(f"@click={action}"))
+        parts.append(Content.assemble(pad, ("F1", "bold"), f"{gap}Help").stylize("@click=app.help"))
+        return Content("" if pad else " ").join(parts)

@@ -38,6 +38,23 @@ def kind_name(value: str | None, *, field_name: str = "kind") -> str:
         ) from None
 
 
+# Kinds a file can bring in (cases are opened one by one, their clocks started then).
+IMPORTABLE = ("contact", "account", "opportunity", "interaction", "appointment")
+
+
+def importable_kind(value: str | None, *, field_name: str = "kind") -> str:
+    """``kind_name`` for an import: a kind files can hold, else a ValidationError saying so."""
+    kind = kind_name(value, field_name=field_name)
+    if kind not in IMPORTABLE:
+        word = registry.get(kind)
+        raise ValidationError(
+            field_name,
+            f"{word.plural} are not imported from files (export writes them for reading "
+            f"elsewhere); add one with smallcrm add {word.word}",
+        )
+    return kind
+
+
 def format_name(value: str | None) -> str:
     """The file format for a word such as ``vcf`` or ``ical``."""
     word = (value or "").strip().lower().lstrip(".")

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from smallcrm.store import (
     accounts,
     appointments,
+    case_lists,
     contacts,
     crud,
     interactions,
@@ -55,6 +56,11 @@ COLUMNS: dict[str, list[str]] = {
         "contact", "account", "opportunity_id", "rrule", "exdates", "reminder_minutes", "uid",
         "owner", "time_zone", "rdates", *TRACKING_COLUMNS,
     ],
+    "service_case": [
+        "id", "subject", "description", "status", "close_reason", "priority", "case_type",
+        "channel", "owner", "contact_email", "contact", "account", "first_response_at",
+        "resolved_at", "sla", *TRACKING_COLUMNS,
+    ],
 }  # fmt: skip
 _ITERATORS: dict[str, Callable[..., Iterator[Any]]] = {
     "contact": contacts.iter_contacts,
@@ -62,6 +68,7 @@ _ITERATORS: dict[str, Callable[..., Iterator[Any]]] = {
     "opportunity": opportunities.iter_opportunities,
     "interaction": interactions.iter_interactions,
     "appointment": appointments.iter_appointments,
+    "service_case": case_lists.iter_cases,
 }
 
 
@@ -134,7 +141,8 @@ def flat_records(
     db: Database, kind: str, found: Iterable[Any], *, for_csv: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Records as dicts of plain values: for JSON (lists kept) or CSV (lists joined)."""
-    emails = _EmailLookup(db) if kind in ("opportunity", "interaction", "appointment") else None
+    linked = ("opportunity", "interaction", "appointment", "service_case")
+    emails = _EmailLookup(db) if kind in linked else None
     for record in found:
         row = _FLATTEN[kind](record)
         if emails is not None:
@@ -276,12 +284,32 @@ def _appointment(a: r.Appointment) -> dict[str, Any]:
     }
 
 
+def _case(c: r.Case) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "subject": c.subject,
+        "description": c.description,
+        "status": c.status,
+        "close_reason": c.close_reason,
+        "priority": c.priority,
+        "case_type": c.case_type,
+        "channel": c.channel,
+        "owner": c.owner,
+        "contact": c.contact_name or None,
+        "account": c.account_name,
+        "first_response_at": c.first_response_at,
+        "resolved_at": c.resolved_at,
+        "sla": f"{c.sla.target}: {c.sla.text}",
+    }
+
+
 _FLATTEN: dict[str, Callable[[Any], dict[str, Any]]] = {
     "contact": _contact,
     "account": _account,
     "opportunity": _opportunity,
     "interaction": _interaction,
     "appointment": _appointment,
+    "service_case": _case,
 }
 
 

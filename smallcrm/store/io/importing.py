@@ -8,7 +8,7 @@ from itertools import islice
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
 
-from .common import ImportReport, Progress, kind_name, plural
+from .common import ImportReport, Progress, importable_kind, plural
 from .engine import run_import
 from .mapping import parse_mapping
 from .opened import OpenedSource, open_source
@@ -85,7 +85,7 @@ def _wanted_kind(
     found: str, kind: str | None, mapping: Mapping[str, str] | Iterable[str] | None
 ) -> str | None:
     """The kind asked for, checked against the file's format (and a mapping with it)."""
-    wanted = kind_name(kind) if kind else None
+    wanted = importable_kind(kind) if kind else None
     if mapping and found != "csv":
         raise ValidationError("mapping", "a column mapping only applies to CSV files")
     if found in FILE_KINDS and wanted and wanted not in FILE_KINDS[found]:
@@ -146,7 +146,7 @@ def inspect_file(
     """
     with open_source(source, encoding) as opened:
         found = detect_format(opened.as_text(), file_format)
-        parsed = parse(opened, found, kind_name(kind) if kind else None, mapping, delimiter)
+        parsed = parse(opened, found, importable_kind(kind) if kind else None, mapping, delimiter)
         records = list(islice(parsed.records, limit))
         total = len(records) + sum(1 for _ in parsed.records)
     parsed.records = records

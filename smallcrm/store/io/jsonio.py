@@ -17,7 +17,7 @@ from smallcrm.store.errors import ValidationError
 from smallcrm.store.formats import json_safe
 
 from .columns import to_json
-from .common import KINDS, Problem, kind_name, plural
+from .common import KINDS, Problem, importable_kind, plural
 from .convert import Fields, Item
 from .json_stream import RECORDS, JsonText, members
 from .mapping import map_columns
@@ -121,7 +121,7 @@ def _records_and_kind(data: Any, kind: str | None) -> tuple[list[Any], str]:
             "file", 'is not smallcrm JSON: expected {"format": "smallcrm", "records": [...]}'
         )
     stated = data.get("kind")
-    found = kind_name(str(stated), field_name="kind") if stated else None
+    found = importable_kind(str(stated), field_name="kind") if stated else None
     if found and kind and found != kind:
         raise ValidationError("kind", f"the file holds {plural(found)}, not {plural(kind)}")
     chosen = kind or found
