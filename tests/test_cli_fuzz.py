@@ -204,6 +204,7 @@ HUGE_ID = "99999999999999999999999"
         (["restore", "contact", HUGE_ID], 2, "Invalid value for 'ID'"),
         (["done", HUGE_ID], 2, "Invalid value for 'ID'"),
         (["import", "undo", HUGE_ID], 2, "Invalid value for 'BATCH'"),
+        (["merge", "undo", "9223372036854775808"], 2, "Invalid value for 'MERGE_ID'"),
         (["edit", "contact", HUGE_ID, "name=x"], 1, "ID: '9999"),
         (["history", "contact", HUGE_ID], 1, "ID: '9999"),
         (["privacy", "export", HUGE_ID], 1, "PERSON: '9999"),

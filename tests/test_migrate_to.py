@@ -135,7 +135,7 @@ def test_shell_command_copies_then_refuses_a_second_copy(
 
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "200 contacts, 50 accounts, 1,000 interactions" in first.stdout
+    assert "200 contacts, 50 accounts, 1,017 interactions" in first.stdout
     assert "export SMALLCRM_DB=URL" in first.stdout
 
     second = runner.invoke(app, args)

@@ -12,6 +12,7 @@ import typer
 from smallcrm.cli.context import CliError, err, guarded, lookup, state
 from smallcrm.cli.core import EXIT_ERROR
 from smallcrm.cli.routing import routed
+from smallcrm.store.validate import MAX_ID
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -329,7 +330,9 @@ def undo_merge(
     ctx: typer.Context,
     merge_id: Annotated[
         int,
-        typer.Argument(metavar="MERGE_ID", help="The number smallcrm merge printed."),
+        typer.Argument(
+            metavar="MERGE_ID", min=1, max=MAX_ID, help="The number smallcrm merge printed."
+        ),
     ],
 ) -> None:
     """Undo a merge: the other record back from the trash with its links, the kept one as it

@@ -137,11 +137,17 @@ class _Loader:
             ("appointment", self.appointment),
             ("service_case", self.case),
         )
+        # Counted, not read from the file: a case's replies are interactions too.
+        before = self.count(tx)
         for kind, make in steps:
             for item in data.get(RECORD_TABLES[kind], []):
                 make(tx, item)
         self.set_history(tx)
-        # Counted, not read from the file: a case's replies are interactions too.
+        return {plural: n - before[plural] for plural, n in self.count(tx).items()}
+
+    @staticmethod
+    def count(tx: Tx) -> dict[str, int]:
+        """Records per kind (plural names), those in the trash too."""
         return {
             plural: int(tx.scalar(f"SELECT count(*) FROM {kind}"))
             for kind, plural in RECORD_TABLES.items()
