@@ -110,3 +110,35 @@ async def test_another_users_reminder_is_not_shown(
     async with app.run_test(size=SIZE) as pilot:
         clock.pin(DUE)
         assert not await _wait_for_reminder(pilot, 0.5)
+
+
+async def test_several_due_at_once_ring_once_and_lead_to_today(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A morning's follow-ups (or the first start after a while) are one dialog, not one to
+    close after another: it counts them and Enter shows them on Today."""
+    from smallcrm.screens.reminder import RemindersDueScreen
+    from smallcrm.screens.today import TodayScreen
+
+    app, rings = _app(db, monkeypatch)
+    for title in ("Call Jana", "Send the quote", "Site visit", "Review"):
+        appointments.create_appointment(
+            db, title=title, starts_at=NOW + timedelta(minutes=20), reminder_minutes=15
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        clock.pin(DUE)
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+            if isinstance(app.screen, RemindersDueScreen):
+                break
+        assert isinstance(app.screen, RemindersDueScreen)
+        assert rings == [1]
+        text = str(app.screen.query_one("#reminders-text").render())
+        assert "5 reminders are due" in text and "and 2 more" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        clock.pin(DUE + timedelta(minutes=1))
+        assert not await _wait_for_reminder(pilot, 0.5)
+        assert rings == [1]

@@ -101,10 +101,13 @@ class ReminderWatch:
 
         user = current_user()
         self.read_at = now
-        for reminder in pending(self.app.db, user, APP, now):
-            if claim_one(self.app.db, reminder, APP, now):
-                self.show(reminder)
-                break
+        due = [
+            r for r in pending(self.app.db, user, APP, now) if claim_one(self.app.db, r, APP, now)
+        ]
+        if len(due) == 1:
+            self.show(due[0])
+        elif due:
+            self.show_many(due)
         later = upcoming(self.app.db, user, now)
         self.next_due = later[0].due_at if later else None
 
@@ -120,6 +123,21 @@ class ReminderWatch:
 
         self.app.push_screen(ReminderScreen(reminder), answered)
 
+    def show_many(self, due: list[Reminder]) -> None:
+        """Several came due at once (a morning's follow-ups, the first start after a while):
+        one bell and one dialog that leads to Today, where each is one key from done, snooze
+        or open, rather than a dialog per reminder to close one after another."""
+        self.showing = True
+        self.app.bell()
+
+        def answered(choice: str | None) -> None:
+            self.showing = False
+            self.read_at = None
+            if choice == "today":
+                self.app.action_go("today")
+
+        self.app.push_screen(RemindersDueScreen(due), answered)
+
     def act(self, reminder: Reminder, choice: str | None) -> None:
         """Do what the user chose for ``reminder``."""
         from smallcrm.store import reminder_delivery
@@ -133,3 +151,51 @@ class ReminderWatch:
         elif choice is not None:
             until = reminder_delivery.snooze(self.app.db, reminder, choice)
             self.app.notify(f"Snoozed until {clock.local(until):%a %H:%M}.", timeout=3)
+
+
+class RemindersDueScreen(ModalScreen[str | None]):
+    """Several reminders due at once: how many, the first few, and the way to Today."""
+
+    DEFAULT_CSS = """
+    RemindersDueScreen { align: center middle; }
+    #reminders-dialog {
+        width: 64; max-width: 100%; height: auto; border: thick $warning;
+        background: $surface; padding: 1 2;
+    }
+    #reminders-text { margin-bottom: 1; }
+    #reminders-keys { color: $text-muted; }
+    """
+    HELP: ClassVar[str] = (
+        "Several reminders came due at once.\n\n"
+        "- **Enter** or **F7** shows them on Today, each one key from open, snooze or done.\n"
+        "- **Esc** closes this; they are not shown again, and Today still lists them."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,f7", "answer('today')", "Today", id="reminders.today"),
+        Binding("escape", "answer(None)", "Close", id="reminders.close"),
+    ]
+    SHOWN = 3  # reminders named in the dialog; the rest are counted
+
+    def __init__(self, due: list[Reminder]) -> None:
+        super().__init__()
+        self.due = due
+
+    def compose(self) -> ComposeResult:
+        """How many are due, the first few by name (as plain text: no markup, no controls)."""
+        from textual.content import Content
+
+        from smallcrm.store.formats import printable
+
+        lines = [f"- {printable(r.title)}" for r in self.due[: self.SHOWN]]
+        if len(self.due) > self.SHOWN:
+            lines.append(f"  and {len(self.due) - self.SHOWN} more")
+        text = Content.assemble(
+            (f"\N{BELL} {len(self.due)} reminders are due", "bold"), "\n", "\n".join(lines)
+        )
+        with Vertical(id="reminders-dialog"):
+            yield Static(text, id="reminders-text")
+            yield Static("Enter  show them on Today    Esc  close", id="reminders-keys")
+
+    def action_answer(self, choice: str | None) -> None:
+        """Close with ``choice``."""
+        self.dismiss(choice)
