@@ -37,11 +37,12 @@ def search(
     found: dict[str, list[int]] = {kind: [] for kind in kinds}
     with db.read() as tx:
         for tier in tiers(words, names_only):
+            named_only = tier.exact or tier.column == "parts"
             short = [
-                k for k in kinds if len(found[k]) < per_kind and (not tier.exact or k in NAMED)
+                k for k in kinds if len(found[k]) < per_kind and (not named_only or k in NAMED)
             ]
             if not short:
-                continue  # all full, or the exact-name tier for kinds without a name key
+                continue  # all full, or a tier of names and parts for kinds without them
             for kind, document in _tier_ids(tx, tier, text, words, short, per_kind):
                 if document not in found[kind] and len(found[kind]) < per_kind:
                     found[kind].append(document)

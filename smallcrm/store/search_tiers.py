@@ -17,7 +17,7 @@ from smallcrm.store.records import SearchHit
 SPAN = 2**40  # ids of one kind's documents: search_code * SPAN + the record's id
 MAX_TERMS = folding.MAX_WORDS
 PART_LETTERS = 3  # the shortest part of a word the trigram index can find
-NAMED = ("contact", "account")  # kinds with an exact-name key (migration 0007)
+NAMED = ("contact", "account")  # kinds with an exact-name key and parts (migration 0007)
 EXACT_ORDERS = 3  # a name of up to this many words is also found in any word order
 
 
