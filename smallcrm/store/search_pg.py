@@ -4,7 +4,8 @@ The documents' ``search_vector`` is the folded title (weight A) and detail (B) w
 ``smallcrm_tsquery`` (migration 0005) turns plain words into a query, each word whole or a
 prefix (``word:*``), in titles only (``word:A``) or anywhere, and the user's words reach it as
 plain text, never as query syntax. The parts tier asks the trigram index over the folded parts
-(``smallcrm_fold(parts) LIKE '%word%'``: the words hold letters and digits only).
+(``parts_folded LIKE '%word%'``, a stored fold of the parts: the words hold letters and
+digits only).
 
 A round trip to the server costs more than a small query, so each tier is one statement: a
 UNION ALL of one sub-select per kind still short of hits, each newest first with its own LIMIT.
@@ -14,7 +15,7 @@ stops when it has its hits: a common word is found at once. Only when those hold
 it ask the GIN index for every match and sort them (``id + 0`` keeps the planner from walking
 the ids instead): a rare word matches few documents. Left to itself, the planner walked the ids
 for a word matching nothing, testing every document of the kind: 1-4 s at 1,000,000
-interactions (and 12 s for a part of a word, whose fold costs 40-340 microseconds a document).
+interactions.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from smallcrm.store.search_tiers import (
 )
 
 WINDOW = 300  # newest documents of a kind a tier tests one by one before asking the index
-PARTS_WINDOW = 30  # the same for parts of words, each folded as it is tested
+PARTS_WINDOW = WINDOW  # the same for parts of words
 
 
 def search(
@@ -93,7 +94,7 @@ def _condition(tier: Tier, text: str, words: list[str]) -> tuple[str, dict[str, 
         return "name_key = ANY(:keys)", {"keys": name_keys(text)}
     if tier.column == "parts":
         parts = words
-        likes = " AND ".join(f"smallcrm_fold(parts) LIKE :p{i}" for i in range(len(parts)))
+        likes = " AND ".join(f"parts_folded LIKE :p{i}" for i in range(len(parts)))
         return f"parts IS NOT NULL AND {likes}", {f"p{i}": f"%{w}%" for i, w in enumerate(parts)}
     titles = "TRUE" if tier.column == "title" else "FALSE"
     whole = [w for w, p in zip(words, tier.prefixed, strict=True) if not p]
