@@ -4,6 +4,8 @@
 
     python benchmarks/store_bench.py URL --only search,spellings,parts,ranking
 
+    python benchmarks/store_bench.py PATH --only sorts --lists deals,appointments
+
 Reports the median and 95th percentile, over many runs, of what a user waits for while typing
 and browsing: ``search.search`` for a few prefixes and a term with no match, the same names
 typed with and without their letters (ü, ue, u; ß, ss; ø, o), parts of words and numbers, where
@@ -44,6 +46,7 @@ CONTACT_TARGET_MS = 5.0
 PAGE_SIZE = 50
 GROUPS = ("search", "spellings", "parts", "ranking", "pages", "sorts", "contact")
 BUDGET_S = 3.0
+LISTS = tuple(store_cases.LISTS)  # the lists the "sorts" group pages through (--lists)
 
 
 @dataclass(frozen=True)
@@ -160,10 +163,11 @@ def bench_ranking(db: Database, runs: int) -> list[Result]:
 
 
 def bench_sorts(db: Database, runs: int) -> list[Result]:
-    """One page of every list by each of its sort keys, first, middle and deep."""
+    """One page of each list (``LISTS``) by each of its sort keys, first, middle, deep and
+    last."""
     return [
         result(name, measure(lambda _i, a=action: a(), runs), store_cases.SORT_TARGET_MS, note)
-        for name, action, note in store_cases.sort_cases(db)
+        for name, action, note in store_cases.sort_cases(db, LISTS)
     ]
 
 
@@ -284,9 +288,17 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default=",".join(GROUPS), help=f"comma-separated groups of {', '.join(GROUPS)}"
     )
     parser.add_argument("--budget", type=float, default=3.0, help="seconds per case at most")
+    parser.add_argument(
+        "--lists",
+        default=",".join(store_cases.LISTS),
+        help=f"the lists the sorts group pages through, of {', '.join(store_cases.LISTS)}",
+    )
     args = parser.parse_args(argv)
-    global BUDGET_S
+    global BUDGET_S, LISTS
     BUDGET_S = args.budget
+    LISTS = tuple(name.strip() for name in args.lists.split(",") if name.strip())
+    if not set(LISTS) <= set(store_cases.LISTS):
+        parser.error(f"--lists takes {', '.join(store_cases.LISTS)}")
     groups = tuple(g.strip() for g in args.only.split(",") if g.strip())
     if not set(groups) <= set(GROUPS):
         parser.error(f"--only takes {', '.join(GROUPS)}")

@@ -62,13 +62,23 @@ def place(db: Database, text: str, record_id: int) -> str:
     return f"newcomer #{ids.index(record_id) + 1}" if record_id in ids else "newcomer not in top 5"
 
 
-def sort_cases(db: Database) -> list[tuple[str, Callable[[], Any], str]]:
-    """(name, action, note) for one page of every list by every sort key, at three depths."""
+def sort_cases(
+    db: Database, lists: tuple[str, ...] = tuple(LISTS)
+) -> list[tuple[str, Callable[[], Any], str]]:
+    """(name, action, note) for one page of each of ``lists`` by every sort key, at four
+    depths: the first page, the middle, 90 % in and the last."""
     cases = []
-    for label, (lister, sorts, base) in LISTS.items():
+    for label in lists:
+        lister, sorts, base = LISTS[label]
         total = lister(db, ListQuery(limit=1, descending=base.descending)).total
         # Pages past the middle are read from the end, so the middle is the deepest skip.
-        for depth, offset in (("first", 0), ("middle", total // 2), ("deep", total * 9 // 10)):
+        depths = (
+            ("first", 0),
+            ("middle", total // 2),
+            ("deep", total * 9 // 10),
+            ("last", max(0, total - 50)),
+        )
+        for depth, offset in depths:
             for key in sorts:
                 query = ListQuery(offset=offset, limit=50, sort=key)
                 cases.append(

@@ -81,7 +81,7 @@ def test_doctor_finds_and_repairs_a_stale_index(db: Database) -> None:
     contacts.create_contact(db, allow_duplicate=True, name="Jana Novak")
     assert all(f.ok for f in doctor.doctor(db))
     with db.write() as tx:
-        tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
+        tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT fts_id FROM search_fts_rows)")
     findings = {f.check: f for f in doctor.doctor(db)}
     assert not findings["search index"].ok
     assert "doctor --repair" in (findings["search index"].repair or "")
@@ -110,7 +110,7 @@ def test_backup_and_doctor_commands(db: Database, db_path: Path, tmp_path: Path)
     result = runner.invoke(app, ["--db", str(db_path), "doctor"])
     assert result.exit_code == 0 and "ok   search index" in result.output
     with db.write() as tx:
-        tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc)")
+        tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT fts_id FROM search_fts_rows)")
     contacts.create_contact(db, allow_duplicate=True, name="After Damage")
     result = runner.invoke(app, ["--db", str(db_path), "doctor"])
     assert result.exit_code == 1 and "doctor --repair" in result.output

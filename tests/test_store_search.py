@@ -124,7 +124,9 @@ def test_any_text_returns_hits_or_none(crm: Database, text: str) -> None:
 def test_index_rebuild_repairs(crm: Database) -> None:
     with crm.write() as tx:
         if crm.dialect == "sqlite":
-            tx.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_doc LIMIT 1)")
+            tx.execute(
+                "DELETE FROM search_fts WHERE rowid IN (SELECT fts_id FROM search_fts_rows LIMIT 1)"
+            )
         else:  # the tsvector is generated from search_doc: lose a document instead
             tx.execute("DELETE FROM search_doc WHERE kind = 'contact'")
     assert not search.check_index(crm)

@@ -55,6 +55,7 @@ class Kind(Generic[R]):
     module: str  # its service module, which defines ``SERVICES``
     search_code: int  # its id range in the search index (fixed by the migrations)
     search_rank: int  # where its hits come in search results (lowest first)
+    fts_slot: int  # its rowid range in SQLite's FTS5 indexes (fixed by the migrations)
     title_sql: str  # SQL for a record's title, over its own table
     fields: tuple[Field, ...]
     aliases: tuple[str, ...] = ()  # more words the shell accepts: "d", "opportunity"
@@ -143,6 +144,7 @@ CONTACT: Kind[Any] = Kind(
     module="smallcrm.store.contacts",
     search_code=1,
     search_rank=1,
+    fts_slot=1,
     title_sql="trim(first_name || ' ' || last_name)",
     aliases=("c",),
     links={"account_id": "account"},
@@ -173,6 +175,7 @@ ACCOUNT: Kind[Any] = Kind(
     module="smallcrm.store.accounts",
     search_code=2,
     search_rank=2,
+    fts_slot=2,
     title_sql="name",
     aliases=("a", "company", "companies"),
     fields=(
@@ -195,6 +198,7 @@ OPPORTUNITY: Kind[Any] = Kind(
     module="smallcrm.store.opportunities",
     search_code=3,
     search_rank=3,
+    fts_slot=3,
     title_sql="name",
     aliases=("d", "opportunity", "opportunities"),
     links={"account_id": "account", "contact_id": "contact"},
@@ -223,6 +227,7 @@ APPOINTMENT: Kind[Any] = Kind(
     module="smallcrm.store.appointments",
     search_code=5,
     search_rank=4,
+    fts_slot=4,
     title_sql="title",
     aliases=("meeting", "meetings"),
     links={"account_id": "account", "contact_id": "contact", "opportunity_id": "opportunity"},
@@ -251,6 +256,7 @@ INTERACTION: Kind[Any] = Kind(
     module="smallcrm.store.interactions",
     search_code=4,
     search_rank=5,
+    fts_slot=6,  # last: by far the most numerous kind, and forward reads pass every kind before
     title_sql="kind || ': ' || subject",
     links={
         "account_id": "account",
@@ -282,6 +288,7 @@ CASE: Kind[Any] = Kind(
     module="smallcrm.store.cases",
     search_code=6,
     search_rank=6,
+    fts_slot=5,
     title_sql="'#' || id || ' ' || subject",
     aliases=("ticket", "tickets", "service_case"),
     links={"account_id": "account", "contact_id": "contact"},

@@ -196,3 +196,27 @@ def mirrored(query: ListQuery, total: int) -> ListQuery | None:
     return replace(
         query, offset=total - end, limit=end - query.offset, descending=not query.descending
     )
+
+
+def ids_first(select: str, table: str, alias: str, joins: str, where: Where, order: str) -> str:
+    """SQL for one page that picks the page's ids first, then reads their rows.
+
+    ``select`` reads the rows (with every join and subquery a row shows); the ids come from
+    ``table`` with only ``joins`` (those ``where`` and ``order`` need), so skipping to a deep
+    page walks the sort's index instead of joining and computing every skipped row.
+    ``:_limit`` and ``:_offset`` (``window``) are still to bind.
+    """
+    ids = (
+        f"SELECT {alias}.id FROM {table} {alias}{joins} {where.sql} {order} "
+        "LIMIT :_limit OFFSET :_offset"
+    )
+    return f"{select} WHERE {alias}.id IN ({ids}) {order}"
+
+
+def page_rows(
+    tx: Any, query: ListQuery, total: int, fetch: Callable[[Any, ListQuery], list[T]]
+) -> list[T]:
+    """The rows ``fetch(tx, query)`` gives for the page, read from the end of the list (and
+    turned round) when that skips fewer rows (``mirrored``)."""
+    mirror = mirrored(query, total)
+    return fetch(tx, query) if mirror is None else fetch(tx, mirror)[::-1]

@@ -15,7 +15,7 @@ from smallcrm.store import search as search_service
 from smallcrm.store import validate
 from smallcrm.store.db import Database
 from smallcrm.store.records import SearchHit
-from smallcrm.store.resolve import by_id, find_by_method, fold, hit_by_id, hit_of
+from smallcrm.store.resolve import by_id, find_by_method, fold, hit_by_id, hit_of, index_range
 
 _LEGAL_SUFFIXES = frozenset(
     "gmbh ag kg ohg ug mbh co inc ltd llc plc corp corporation company sa sarl srl bv nv oy ab "
@@ -106,8 +106,8 @@ def _pool(
     pool: dict[tuple[str, int], tuple[int, SearchHit]] = {}
     with db.read() as tx:
         for kind in kinds:
-            low = search_service.doc_id(kind, 0)
-            rows = tx.all(sql, low=low, high=low + search_service.SPAN, scan=scan, **params)
+            low, high = index_range(db, kind)
+            rows = tx.all(sql, low=low, high=high, scan=scan, **params)
             ranked = sorted(
                 rows, key=lambda r: -len(wanted & set(search_service.terms(r["title"])))
             )
@@ -116,12 +116,13 @@ def _pool(
     return [hit for _order, hit in pool.values()]
 
 
+# The oldest matches: FTS5's rowids of a kind ascend from its newest record (``fts_rowid``).
 _POOL_SQLITE = (
     "SELECT d.kind, d.record_id, d.title, d.detail FROM ("
     "  SELECT rowid AS id FROM search_fts"
     "  WHERE search_fts MATCH :q AND rowid >= :low AND rowid < :high"
-    "  ORDER BY rowid LIMIT :scan"
-    ") AS f JOIN search_doc d ON d.id = f.id ORDER BY d.id"
+    "  ORDER BY rowid DESC LIMIT :scan"
+    f") AS f JOIN search_doc d ON d.id = {search_service.doc_of_fts_sql('f.id')} ORDER BY d.id"
 )
 # Titles (weight A) holding a word whole (:e) or a word starting with a prefix (:p).
 _POOL_PG = (

@@ -214,7 +214,8 @@ def exact_matches(db: Database, text: str, kinds: Sequence[str]) -> list[SearchH
             if kind in search_service.NAMED:
                 rows = _named(tx, text, low)
             else:
-                rows = tx.all(sql, q=query, low=low, high=low + search_service.SPAN)
+                low, high = index_range(db, kind)
+                rows = tx.all(sql, q=query, low=low, high=high)
             found += [hit_of(row) for row in rows if fold(row["title"]) == wanted]
     return found[: CANDIDATES + 1]
 
@@ -232,10 +233,21 @@ def _named(tx: Tx, text: str, low: int) -> list[Any]:
     )
 
 
+def index_range(db: Database, kind: str) -> tuple[int, int]:
+    """The ids of a kind's entries in the search index: FTS5 rowids on SQLite, documents' ids
+    on PostgreSQL."""
+    if db.dialect == "postgresql":
+        low = search_service.doc_id(kind, 0)
+        return low, low + search_service.SPAN
+    return search_service.fts_range(kind)
+
+
+# Oldest first, as on PostgreSQL: FTS5's rowids of a kind ascend from its newest record.
 _EXACT_SQLITE = (
     "SELECT d.kind, d.record_id, d.title, d.detail FROM search_fts f "
-    "JOIN search_doc d ON d.id = f.rowid WHERE search_fts MATCH :q "
-    "AND f.rowid >= :low AND f.rowid < :high LIMIT 200"
+    f"JOIN search_doc d ON d.id = {search_service.doc_of_fts_sql('f.rowid')} "
+    "WHERE search_fts MATCH :q AND f.rowid >= :low AND f.rowid < :high "
+    "ORDER BY f.rowid DESC LIMIT 200"
 )
 # Every word whole (no prefix) in the title (weight A); id order as FTS5 returns its rows.
 _EXACT_PG = (

@@ -17,8 +17,12 @@ from smallcrm.store.records import SearchHit
 SPAN = 2**40  # ids of one kind's documents: search_code * SPAN + the record's id
 MAX_TERMS = folding.MAX_WORDS
 PART_LETTERS = 3  # the shortest part of a word the trigram index can find
-NAMED = ("contact", "account")  # kinds with an exact-name key (migration 0007)
+NAMED = ("contact", "account")  # kinds with an exact-name key and parts (migration 0007)
 EXACT_ORDERS = 3  # a name of up to this many words is also found in any word order
+
+
+_BY_CODE = {k.search_code: k for k in registry.KINDS}
+_BY_SLOT = {k.fts_slot: k for k in registry.KINDS}
 
 
 class Tier(NamedTuple):
@@ -36,6 +40,34 @@ class Tier(NamedTuple):
 def doc_id(kind: str, record_id: int) -> int:
     """The id of a record's document in the search index."""
     return registry.get(kind).search_code * SPAN + record_id
+
+
+def fts_range(kind: str) -> tuple[int, int]:
+    """The rowids of one kind's documents in SQLite's FTS5 indexes: [low, high)."""
+    low = registry.get(kind).fts_slot * SPAN
+    return low, low + SPAN
+
+
+def fts_rowid(document: int) -> int:
+    """The FTS5 rowid of a document: its kind's slot, then newest first (migration 0013).
+
+    FTS5 reads a doclist forwards several times faster than backwards, and search wants the
+    newest matches first: so the rowids run the other way from the records' ids.
+    """
+    kind = _BY_CODE[document // SPAN]
+    return kind.fts_slot * SPAN + SPAN - 1 - document % SPAN
+
+
+def doc_of_fts(rowid: int) -> int:
+    """The document an FTS5 rowid stands for (``fts_rowid`` turned round)."""
+    kind = _BY_SLOT[rowid // SPAN]
+    return kind.search_code * SPAN + SPAN - 1 - rowid % SPAN
+
+
+def doc_of_fts_sql(column: str) -> str:
+    """SQL for ``doc_of_fts(column)``, to join an FTS5 rowid to ``search_doc.id``."""
+    cases = " ".join(f"WHEN {k.fts_slot} THEN {k.search_code}" for k in registry.KINDS)
+    return f"((CASE {column} / {SPAN} {cases} END) * {SPAN} + {SPAN - 1} - {column} % {SPAN})"
 
 
 def terms(text: str) -> list[str]:
