@@ -135,3 +135,19 @@ def test_follow_up_time_setting(env: dict[str, str], tmp_path: Path) -> None:
     assert "08:30" in (tmp_path / "c.toml").read_text()
     wrong = smallcrm(env, "config", "set", "follow_up_time", "25:00")
     assert wrong.returncode == 1 and "time of day" in wrong.stderr
+
+
+def test_a_title_that_names_the_person_is_not_followed_by_them_again(
+    env: dict[str, str],
+) -> None:
+    db = open_database(Path(env["SMALLCRM_DB"]))
+    appointments.create_appointment(
+        db, title="Call with Jana Novak", starts_at=NOW + timedelta(minutes=5),
+        reminder_minutes=10, contact_id=1,
+    )  # fmt: skip
+    db.close()
+    brief = smallcrm(env, "today", "--brief").stdout
+    assert "10:35 Call with Jana Novak [appointment 2]" in brief, brief
+    assert "10:40 Demo; $(touch pwned) with Jana Novak [appointment 1]" in brief
+    due = smallcrm(env, "remind", "--due").stdout
+    assert "10:35 Call with Jana Novak (in 5 min) [appointment 2]" in due.splitlines(), due

@@ -102,7 +102,7 @@ def test_the_day_lists_overdue_first_then_today_in_time_order(
 ) -> None:
     ids = _day(tui_db, seeded)
     day = agenda.my_day(tui_db, "tester", NOW)
-    assert [section.key for section in day.sections] == ["overdue", "today"]
+    assert [section.key for section in day.sections] == ["overdue", "today", "cases"]
     shown = [(item.kind, item.record_id, item.status) for item in day.items]
     assert shown == [
         ("interaction", ids["older"], "overdue"),

@@ -53,19 +53,22 @@ class TodayScreen(CrmScreen):
     TITLE_CRUMB = "Today"
     LIVE = True
     HELP: ClassVar[str] = (
-        "What needs you today: your appointments of the day and every follow-up due today or "
-        "overdue, overdue first. Yours are the appointments you own (or created without an "
-        "owner) and the follow-ups you logged.\n\n"
+        "What needs you today: your appointments of the day, every follow-up due today or "
+        "overdue (overdue first), and your service cases breached or at risk. Yours are the "
+        "appointments you own (or created without an owner), the follow-ups you logged and the "
+        "cases assigned to you (or opened by you and assigned to no one).\n\n"
         "**Work through the list:** the first row has the cursor; Up and Down move it. "
-        "**Enter** (or **o**) opens the row's appointment or interaction; **d** marks it done "
-        "(a follow-up is done altogether; an appointment is not reminded of again).\n\n"
+        "**Enter** (or **o**) opens the row's appointment, interaction or case; **d** marks it "
+        "done (a follow-up is done altogether; an appointment is not reminded of again; a case "
+        "is done when you resolve it on its own screen).\n\n"
         "**Snooze:** **s** for 10 minutes, **h** for an hour, **t** until tomorrow morning: the "
         "bell rings again then. A follow-up snoozed until tomorrow stays open and reminds you "
         "tomorrow. An appointment can be snoozed once its reminder has come due.\n\n"
         "**Reading a row:** `overdue  Mon 23  Follow up: …` is a follow-up whose day has passed; "
         "`due  today` one due today; an appointment shows its start and `next` (the next one), "
-        "`later`, `now` while it runs or `past`; `done`, `snoozed` and `tomorrow` say what you "
-        "did with a row."
+        "`later`, `now` while it runs or `past`; a case shows `breached` or `at risk`, its "
+        "number and the time left or over its promise; `done`, `snoozed` and `tomorrow` say "
+        "what you did with a row."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", "Done", id="today.done", tooltip="Mark the row done"),
@@ -173,12 +176,12 @@ class TodayScreen(CrmScreen):
                 return None
             if action == "snooze" and not item.snoozable:
                 return None
-            if action == "done" and item.status == agenda.DONE:
+            if action == "done" and (item.status == agenda.DONE or not item.doable):
                 return None
         return super().check_action(action, parameters)
 
     def action_open(self) -> None:
-        """Open the row's appointment or interaction."""
+        """Open the row's appointment, interaction or case."""
         item = self.chosen()
         if item is not None:
             self.app.open_record(item.kind, item.record_id)

@@ -13,6 +13,7 @@ from smallcrm.widgets.text import assemble
 EMPTY = "Nothing scheduled today, no follow-ups due."
 STATUS_WIDTH = 9
 WHEN_WIDTH = 8
+STANDING_WIDTH = 11  # a case's ``0h40 left``, ``12h30 over``
 # How a status reads and looks (without colour too: NO_COLOR, the Linux console).
 _STATUS_STYLE = {
     agenda.OVERDUE: "bold",
@@ -24,6 +25,8 @@ _STATUS_STYLE = {
     agenda.SNOOZED: "italic",
     agenda.DONE: "dim",
     agenda.LATER: "dim",
+    agenda.BREACHED: "bold reverse",
+    agenda.AT_RISK: "bold",
 }
 _QUIET = {agenda.PAST, agenda.DONE, agenda.LATER}
 
@@ -32,9 +35,11 @@ def title_line(day: agenda.Day) -> str:
     """``Wed 25 Nov: 2 appointments, 3 follow-ups due (1 overdue)``."""
     appointments, follow_ups, overdue = agenda.counts(day)
     late = f" ({overdue} overdue)" if overdue else ""
+    cases = sum(len(s.items) + s.more for s in day.sections if s.key == "cases")
+    at_risk = f", {_count(cases, 'case')} at risk" if cases else ""
     return (
         f"{day.day:%a %d %b}: {_count(appointments, 'appointment')}, "
-        f"{_count(follow_ups, 'follow-up')} due{late}"
+        f"{_count(follow_ups, 'follow-up')} due{late}{at_risk}"
     )
 
 
@@ -46,6 +51,8 @@ def heading(section: agenda.Section, day: date) -> Content:
 
 def more_line(section: agenda.Section) -> Content:
     """The rows left out: where to see them all."""
+    if section.key == "cases":
+        return Content(f"  … and {section.more} more: F8 Cases, b shows the breached ones")
     return Content(f"  … and {section.more} more: F4 Interactions, o shows open follow-ups")
 
 
@@ -56,12 +63,16 @@ def item_line(item: agenda.Item, day: date, now: datetime) -> Content:
     quiet = "dim" if item.status in _QUIET else ""
     if item.is_follow_up:
         what = "Follow up: " + (f"{item.who} — {item.title}" if item.who else item.title)
+    elif item.kind == "service_case":  # its time left or over stays in sight at 80 columns
+        what = f"#{item.record_id} {item.title}" + (f" — {item.who}" if item.who else "")
     else:
         what = item.title + (f" — {item.who}" if item.who else "")
         what += f" @ {item.location}" if item.location else ""
+    when = _when(item, day)
+    width = STANDING_WIDTH if item.kind == "service_case" else WHEN_WIDTH
     parts: list[Content | str | tuple[str, str]] = [
         (f"{status:<{STATUS_WIDTH}}", style),
-        (f"{_when(item, day):<{WHEN_WIDTH}}", quiet),
+        (f"{when:<{width}}" + (" " if len(when) >= width else ""), quiet),
         (what, quiet),
     ]
     if item.snoozed_until is not None:
@@ -72,6 +83,8 @@ def item_line(item: agenda.Item, day: date, now: datetime) -> Content:
 
 
 def _when(item: agenda.Item, day: date) -> str:
+    if item.kind == "service_case":
+        return item.standing
     if item.is_follow_up:
         return "today" if item.day >= day else f"{item.day:%a %d}"
     if item.all_day or item.starts_at is None:

@@ -348,8 +348,10 @@ def occurrences(
     *,
     contact_id: int | None = None,
     account_id: int | None = None,
+    user: str | None = None,
 ) -> list[records.Occurrence]:
-    """Every occurrence between start and end, recurring ones expanded, overlaps flagged."""
+    """Every occurrence between start and end, recurring ones expanded, overlaps flagged;
+    only ``user``'s when given (an appointment is its owner's, else its creator's)."""
     # All-day entries are stored at 00:00 UTC of their days, up to 14 hours from the business's
     # midnight: the query reaches a day further each way and ``expand`` decides exactly. Extra
     # dates (RDATE) may come before the start, so such series are always expanded.
@@ -363,6 +365,9 @@ def occurrences(
         if value is not None:
             where.append(f"p.{key} = :{key}")
             params[key] = value
+    if user is not None:  # before expanding: a day's brief need not expand everyone's series
+        where.append("coalesce(p.owner, p.created_by) = :user")
+        params["user"] = user
     with db.read() as tx:
         found = [
             rows.appointment(r) for r in tx.all(f"{_SELECT} WHERE {' AND '.join(where)}", **params)

@@ -1,13 +1,14 @@
-"""A user's day in a few lines, for ``smallcrm today --brief`` at login: today's appointments
-and the follow-ups due or overdue that are theirs (an appointment is its owner's, else its
-creator's; a follow-up is whoever logged it's, as reminders have it)."""
+"""A user's day in a few lines, for ``smallcrm today --brief`` at login: today's appointments,
+the follow-ups due or overdue and the service cases breached or at risk that are theirs (an
+appointment or a case is its owner's, else its creator's; a follow-up is whoever logged it's,
+as reminders have it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from smallcrm.store import appointments, records, rows
+from smallcrm.store import appointments, case_lists, records, rows
 from smallcrm.store.db import Database
 
 
@@ -20,16 +21,15 @@ class Brief:
     follow_ups: list[records.Interaction]  # overdue first
     follow_up_count: int
     overdue_count: int
+    cases: list[records.Case] = field(default_factory=list)  # the most overdue first
+    case_count: int = 0
 
 
 def brief(db: Database, user: str, day: date, limit: int = 10) -> Brief:
-    """``user``'s appointments on ``day`` and open follow-ups due by then (``limit`` each)."""
+    """``user``'s appointments on ``day``, open follow-ups due by then and cases breached or at
+    risk now (``limit`` each)."""
     start, end = appointments.day_bounds(day)
-    mine = [
-        occ
-        for occ in appointments.occurrences(db, start, end)
-        if (occ.appointment.owner or occ.appointment.tracking.created_by) == user
-    ]
+    mine = appointments.occurrences(db, start, end, user=user)
     where = (
         "FROM interaction i WHERE i.follow_up_on IS NOT NULL AND i.follow_up_done = FALSE "
         "AND i.deleted_at IS NULL AND i.follow_up_on <= :day AND i.created_by = :user"
@@ -51,6 +51,13 @@ def brief(db: Database, user: str, day: date, limit: int = 10) -> Brief:
             user=user,
             n=limit,
         )
+    cases = case_lists.users_needing_attention(db, user, limit)
     return Brief(
-        day, mine[:limit], [rows.interaction(r) for r in found], counts["n"], counts["late"]
+        day,
+        mine[:limit],
+        [rows.interaction(r) for r in found],
+        counts["n"],
+        counts["late"],
+        cases.items,
+        cases.total,
     )

@@ -77,6 +77,8 @@ def _where(query: ListQuery, now: datetime) -> tuple[Where, bool]:
         where.add("s.risk_at <= :now", now=now)
     if query.owner:
         where.add("s.owner = :owner", owner=query.owner)
+    if extra.get("user"):  # a user's cases: assigned to them, or opened by them and unassigned
+        where.add("coalesce(s.owner, s.created_by) = :user", user=extra["user"])
     for key in ("contact_id", "account_id"):
         value = getattr(query, key)
         if value is not None:
@@ -140,3 +142,9 @@ def needing_attention(
     overdue first: what ``today`` lists."""
     extra = {"at_risk": True}
     return list_cases(db, ListQuery(limit=limit, owner=owner, extra=extra)).items
+
+
+def users_needing_attention(db: Database, user: str, limit: int) -> records.Page[records.Case]:
+    """``user``'s open cases breached or at risk, the most overdue first (their cases are those
+    assigned to them, or opened by them and assigned to no one, as their reminders have it)."""
+    return list_cases(db, ListQuery(limit=limit, extra={"at_risk": True, "user": user}))

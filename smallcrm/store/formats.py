@@ -181,3 +181,17 @@ def phone(value: str | None, pretty: bool = True) -> str:
 def tags(values: Iterable[str]) -> str:
     """``#vip #berlin``."""
     return " ".join(f"#{t}" for t in values)
+
+
+def unnamed(title: str, who: str | None) -> str:
+    """``who``, or nothing when the title names them already ("Call with Jana Novak")."""
+    if not who or who.casefold() in title.casefold():
+        return ""
+    return who
+
+
+def with_whom(title: str, who: str | None) -> str:
+    """``with Jana Novak``, or nothing when there is no one or the title names them already
+    ("Call with Jana Novak" must not read "Call with Jana Novak with Jana Novak")."""
+    who = unnamed(title, who)
+    return f"with {who}" if who else ""

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from smallcrm.store import clock, recurrence, rows, settings
+from smallcrm.store import clock, formats, recurrence, rows, settings
 from smallcrm.store.db import Database, Tx, to_datetime
 
 if TYPE_CHECKING:
@@ -118,11 +118,11 @@ class Reminder:
             assert self.follow_up_on is not None
             late = (clock.local(now).date() - self.follow_up_on).days
             due = "due today" if late <= 0 else f"{late} day{'s' if late > 1 else ''} overdue"
-            parts = [f"Follow up: {self.title}", f"with {self.who}" if self.who else ""]
+            parts = [f"Follow up: {self.title}", formats.with_whom(self.title, self.who)]
             line = " ".join(p for p in parts if p) + f" ({due})"
         elif self.kind == CASE:
             parts = [f"Case {self.record_id} breached: {self.title}"]
-            parts.append(f"with {self.who}" if self.who else "")
+            parts.append(formats.with_whom(self.title, self.who))
             line = " ".join(p for p in parts if p) + f" ({self.missed} not in time)"
         else:
             assert self.starts_at is not None
@@ -130,7 +130,7 @@ class Reminder:
             when = "all day" if self.all_day else f"{start:%H:%M}"
             if start.date() != clock.local(now).date():
                 when = f"{start:%a %d %b} {when}"
-            parts = [when, self.title, f"with {self.who}" if self.who else ""]
+            parts = [when, self.title, formats.with_whom(self.title, self.who)]
             parts.append(f"at {self.location}" if self.location else "")
             line = " ".join(p for p in parts if p) + _in_words(start - now)
         return printable(f"{line} [{self.opens}]")
@@ -290,21 +290,32 @@ def _case_reminders(tx: Tx, user: str, since: datetime, until: datetime) -> list
     found: list[Reminder] = []
     window = {"start": since - timedelta(days=1), "until": until}
     for row in tx.all(_CASES, user=user, **window):
-        due_at = to_datetime(row["due_at"])
+        who = _who(row["contact_name"], row["account_name"])
+        responded = row["first_response_at"] is not None
         found.append(
-            Reminder(
-                kind=CASE,
-                record_id=row["id"],
-                occurrence=due_at.astimezone(UTC).isoformat(timespec="seconds"),
-                user=user,
-                due_at=clock.local(due_at),
-                expires_at=clock.local(due_at + timedelta(days=1)),
-                title=row["subject"],
-                who=_who(row["contact_name"], row["account_name"]),
-                missed="first response" if row["first_response_at"] is None else "resolution",
+            case_reminder(
+                row["id"], row["subject"], who, to_datetime(row["due_at"]), responded, user
             )
         )
     return found
+
+
+def case_reminder(
+    case_id: int, subject: str, who: str, due_at: datetime, responded: bool, user: str
+) -> Reminder:
+    """The reminder of case ``case_id``'s deadline ``due_at`` (its first response's, until
+    ``responded``, then its resolution's)."""
+    return Reminder(
+        kind=CASE,
+        record_id=case_id,
+        occurrence=due_at.astimezone(UTC).isoformat(timespec="seconds"),
+        user=user,
+        due_at=clock.local(due_at),
+        expires_at=clock.local(due_at + timedelta(days=1)),
+        title=subject,
+        who=who,
+        missed="resolution" if responded else "first response",
+    )
 
 
 def _days(first: date, last: date) -> Iterable[date]:
@@ -315,7 +326,7 @@ def _days(first: date, last: date) -> Iterable[date]:
 
 
 def _who(contact: str | None, account: str | None, title: str = "") -> str:
-    if contact and contact in title:  # "Call with Jana Novak" says who already
+    if contact and not formats.unnamed(title, contact):  # "Call with Jana Novak" says who
         return ""
     if contact and account:
         return f"{contact} ({account})"

@@ -13,9 +13,13 @@ altogether and silences an appointment occurrence's reminder; snoozing "tomorrow
 follow-up for tomorrow's reminder. An appointment can be snoozed once its reminder has come
 due (snoozing one that is still to come would move its reminder, not add one).
 
-More sections (cases at risk, once cases exist) are one more function in ``SECTIONS``:
-``(db, user, now) -> list[Section]``, in the order shown; the screen lists any section's rows
-and opens each row's record through the kinds registry.
+- **Cases**: the user's open service cases breached or at risk, the most overdue first. A case
+  is done when it is resolved, on its own screen, so ``done`` does not apply to it; snoozing
+  quiets its breach reminder.
+
+More sections are one more function in ``SECTIONS``: ``(db, user, now) -> list[Section]``, in
+the order shown; the screen lists any section's rows and opens each row's record through the
+kinds registry.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from smallcrm.store import clock, reminder_delivery, reminders
+from smallcrm.store import case_lists, clock, formats, records, reminder_delivery, reminders
 from smallcrm.store.brief import brief
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
@@ -38,13 +42,14 @@ LIMIT = 200  # rows per section; the rest is counted ("and 40 more")
 # ``snoozed_until``) or DONE; a follow-up snoozed until tomorrow: LATER.
 OVERDUE, DUE, NOW, NEXT, UPCOMING, PAST = "overdue", "due", "now", "next", "later", "past"
 SNOOZED, DONE, LATER = "snoozed", "done", "tomorrow"
+BREACHED, AT_RISK = "breached", "at risk"  # a case's
 
 
 @dataclass(frozen=True)
 class Item:
     """One row: the record it opens, where it stands, and the reminder done and snooze act on."""
 
-    kind: str  # the record kind it opens (``kinds.py``): appointment, interaction
+    kind: str  # the record kind it opens (``kinds.py``): appointment, interaction, service_case
     record_id: int
     status: str
     title: str
@@ -57,6 +62,8 @@ class Item:
     location: str = ""
     snoozed_until: datetime | None = None
     snoozable: bool = True
+    doable: bool = True  # ``done`` applies (not to a case: it ends when resolved)
+    standing: str = ""  # a case's time left or over (``0h30 over``)
 
     @property
     def is_follow_up(self) -> bool:
@@ -152,8 +159,7 @@ def _appointment(occ: Occurrence, user: str, now: datetime) -> Item:
 
 def _who(appointment: Appointment) -> str:
     """Whom an appointment is with, unless its title says so already ("Lunch with Jana")."""
-    who = appointment.contact_name or appointment.account_name or ""
-    return "" if who and who in appointment.title else who
+    return formats.unnamed(appointment.title, appointment.contact_name or appointment.account_name)
 
 
 def _with_next(rows: list[Item]) -> list[Item]:
@@ -183,8 +189,39 @@ def _with_states(db: Database, user: str, now: datetime, rows: list[Item]) -> li
     return result
 
 
+def cases_at_risk(db: Database, user: str, now: datetime) -> list[Section]:
+    """The user's open cases breached or at risk, the most overdue first."""
+    page = case_lists.users_needing_attention(db, user, LIMIT)
+    rows = [_case(case, user, now) for case in page.items]
+    return [
+        Section("cases", "Cases at risk", _with_states(db, user, now, rows), page.total - len(rows))
+    ]
+
+
+def _case(case: records.Case, user: str, now: datetime) -> Item:
+    due_at = case.due_at or now
+    who = case.contact_name or case.account_name or ""
+    responded = case.first_response_at is not None
+    reminder = reminders.case_reminder(case.id, case.subject, who, due_at, responded, user)
+    return Item(
+        kind="service_case",
+        record_id=case.id,
+        status=BREACHED if case.sla.breached else AT_RISK,
+        title=case.subject,
+        who=who,
+        day=clock.local(due_at).date(),
+        reminder=reminder,
+        snoozable=due_at <= now,
+        doable=False,
+        standing=case.sla.text,
+    )
+
+
 # Each makes sections of the day, in the order shown (the module docstring says how to add one).
-SECTIONS: list[Callable[[Database, str, datetime], list[Section]]] = [follow_ups_and_appointments]
+SECTIONS: list[Callable[[Database, str, datetime], list[Section]]] = [
+    follow_ups_and_appointments,
+    cases_at_risk,
+]
 
 
 # --- done and snooze ------------------------------------------------------------------------
@@ -192,6 +229,8 @@ SECTIONS: list[Callable[[Database, str, datetime], list[Section]]] = [follow_ups
 
 def done(db: Database, item: Item, now: datetime | None = None) -> None:
     """Mark a row done: a follow-up altogether, an appointment occurrence's reminder."""
+    if not item.doable:
+        raise ValidationError("done", "a case is done when it is resolved: open it to resolve it")
     reminder_delivery.done(db, item.reminder, now)
 
 
@@ -199,7 +238,8 @@ def snooze(db: Database, item: Item, length: str, now: datetime | None = None) -
     """Remind of a row again after ``length`` (``10m``, ``1h``, ``tomorrow``); returns when."""
     if not item.snoozable:
         raise ValidationError(
-            "snooze", "only a follow-up, or an appointment whose reminder has come due"
+            "snooze",
+            "only a follow-up, or an appointment or case whose reminder has come due",
         )
     return reminder_delivery.snooze(db, item.reminder, length, now)
 
