@@ -161,3 +161,12 @@ def test_an_entry_logged_on_a_case_says_so(run: Run) -> None:
     assert entry["case_id"] == 1 and entry["contact"] == "Jana Novak"
     shown = json.loads(ok(run("show", "case", "1", "--json")))
     assert shown["status"] == "new"  # a note is no first response
+
+
+def test_a_contacts_timeline_marks_what_was_logged_on_a_case(run: Run) -> None:
+    ok(run("add", "case", "Sensor offline", "--contact", "jana"))
+    ok(run("log", "call", "--case", "1", "Called back"))
+    ok(run("log", "note", "jana", "Not about the case"))
+    shown = ok(run("show", "contact", "jana"))
+    assert "[case 1] Called back" in shown
+    assert "Not about the case" in shown and "[case 1] Not about" not in shown

@@ -132,3 +132,29 @@ async def test_contact_and_account_pages_list_their_cases(tui_db: Database, seed
 def test_cases_list_snapshot(snap_compare, tui_db: Database, seeded: Seeded) -> None:  # noqa: ANN001
     seed_cases(tui_db, seeded)
     assert snapshot(snap_compare, app_for(tui_db), "f8")
+
+
+async def test_a_contact_without_cases_points_to_the_cases_tab_and_case_replies_are_marked(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    from smallcrm.screens import tabs
+    from smallcrm.store import accounts, interactions
+
+    made = seed_cases(tui_db, seeded)
+    quiet = accounts.create_account(tui_db, name="Quiet Customers Ltd").id
+    interactions.log_interaction(
+        tui_db, kind="call", subject="Called about the press", case_id=made["breached"],
+        contact_id=seeded.jana,
+    )  # fmt: skip
+    assert tabs.key_of("cases") == "F8"
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_record("account", quiet)
+        await press_steady(pilot)
+        shown = " ".join(str(o.prompt) for o in app.screen.query_one("#cases").options)
+        assert shown == "No cases: F8 lists every customer's."
+        app.open_record("contact", seeded.jana)
+        await press_steady(pilot)
+        lines = [str(o.prompt) for o in app.screen.query_one("#timeline").options]
+        marked = [line for line in lines if "Called about the press" in line]
+        assert marked and f"case #{made['breached']}" in marked[0]

@@ -1,18 +1,22 @@
-"""``smallcrm search`` without Typer, when its arguments are plain.
+"""``smallcrm search``, ``today --brief`` and ``remind --due/--next`` without Typer, when their
+arguments are plain.
 
 Typer 0.29 checks every parameter through pydantic, which costs about 80 ms a run: a third of a
 search's wall time. Looking someone up is what the shell is used for most, and it must stay well
 under the time of a do-nothing Typer command (and at least 30 times faster than ``khard list`` on
-10,000 vCards), which leaves no room for it. So when the arguments are plain (words, ``--json``,
-``--kind/-k WORD``, ``--limit/-n NUMBER``, after an optional ``--db PATH``) the search runs here,
-through the very function the Typer command calls. Anything else (help, completion, an unknown
-option, a number out of range, ``--``) goes to Typer, which answers with its usual help and usage
-errors: Typer stays the one definition of the command line.
+10,000 vCards), which leaves no room for it. The brief runs at every login over SSH and the
+reminders every few minutes from cron, with the same budget. So when the arguments are plain
+(for search: words, ``--json``, ``--kind/-k WORD``, ``--limit/-n NUMBER``; for the others exactly
+those words; each after an optional ``--db PATH``) the command runs here, through the very
+function the Typer command calls. Anything else (help, completion, an unknown option, a number
+out of range, ``--``) goes to Typer, which answers with its usual help and usage errors: Typer
+stays the one definition of the command line.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import NamedTuple
 
 from smallcrm.cli.core import (
@@ -43,14 +47,23 @@ class SearchArgs(NamedTuple):
     as_json: bool
 
 
-def parse_search(argv: list[str]) -> SearchArgs | None:
-    """The arguments of a plain search, or None when Typer should handle the command line."""
+def _split(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """The ``--db`` target and the rest; None when shell completion asks (that is Typer's)."""
     if any(key.endswith("_COMPLETE") for key in os.environ):
-        return None  # shell completion is Typer's
+        return None
     tokens = list(argv)
     target = None
     while tokens[:1] == ["--db"] and len(tokens) > 1:
         target, tokens = tokens[1], tokens[2:]
+    return target, tokens
+
+
+def parse_search(argv: list[str]) -> SearchArgs | None:
+    """The arguments of a plain search, or None when Typer should handle the command line."""
+    split = _split(argv)
+    if split is None:
+        return None
+    target, tokens = split
     if tokens[:1] != ["search"]:
         return None
     words: list[str] = []
@@ -79,15 +92,61 @@ def _limit(text: str) -> int | None:
     return number if 1 <= number <= MAX_LIMIT else None
 
 
-def run_quick(argv: list[str]) -> int | None:
-    """Run a plain search and return its exit code; None if Typer must run the command."""
-    args = parse_search(argv)
-    if args is None:
+def _brief(state: State) -> int:
+    from smallcrm.cli.brief import write_brief
+    from smallcrm.cli.core import now
+
+    write_brief(state.db(), now())
+    return 0
+
+
+def _deliver(state: State) -> int:
+    from smallcrm.cli.remind_run import deliver
+
+    return deliver(state)
+
+
+def _show_next(state: State) -> int:
+    from smallcrm.cli.remind_run import show_next
+
+    return show_next(state)
+
+
+# Whole command lines (after ``--db PATH``) that run here, and what runs them.
+PLAIN: dict[tuple[str, ...], Callable[[State], int]] = {
+    ("today", "--brief"): _brief,
+    ("remind", "--due"): _deliver,
+    ("remind", "--next"): _show_next,
+}
+
+
+def _job(argv: list[str]) -> tuple[str | None, Callable[[State], int]] | None:
+    """What runs here for this command line, and on which database; None: Typer runs it."""
+    search_args = parse_search(argv)
+    if search_args is not None:
+
+        def search_job(state: State) -> int:
+            words = " ".join(search_args.words)
+            run_search(state, words, search_args.kinds, search_args.limit, search_args.as_json)
+            return 0
+
+        return search_args.target, search_job
+    split = _split(argv)
+    if split is None or tuple(split[1]) not in PLAIN:
         return None
-    state = State(args.target)
+    return split[0], PLAIN[tuple(split[1])]
+
+
+def run_quick(argv: list[str]) -> int | None:
+    """Run a plain command line and return its exit code; None if Typer must run it."""
+    job = _job(argv)
+    if job is None:
+        return None
+    target, run = job
+    state = State(target)
     try:
         with safe_streams():
-            run_search(state, " ".join(args.words), args.kinds, args.limit, args.as_json)
+            return run(state)
     except CliError as exc:
         err(f"Error: {exc}")
         return EXIT_ERROR

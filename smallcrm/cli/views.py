@@ -286,7 +286,8 @@ def interaction_row(i: r.Interaction, pretty: bool) -> list[Any]:
         when(i.happened_at),
         i.kind,
         who(i.contact_name, i.account_name),
-        i.subject or (i.body or "").strip(),
+        (f"[case {i.case_id}] " if i.case_id is not None else "")
+        + (i.subject or (i.body or "").strip()),
         follow_up_text(i),
     ]
 

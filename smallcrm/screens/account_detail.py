@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
+from smallcrm.screens import tabs
 from smallcrm.screens.detail_base import (
     TIMELINE_LIMIT,
     UPCOMING_DAYS,
@@ -111,7 +112,8 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
             "No appointments in the next 90 days: press a to schedule one.",
         )
         self.query_one("#cases", RelatedList).show(
-            case_options(self.db, account_id=a.id), "No cases: F7 lists every customer's."
+            case_options(self.db, account_id=a.id),
+            f"No cases: {tabs.key_of('cases')} lists every customer's.",
         )
 
     def _load_pipeline(self, a: Account) -> None:

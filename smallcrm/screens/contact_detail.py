@@ -16,6 +16,7 @@ from textual.markup import escape
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
+from smallcrm.screens import tabs
 from smallcrm.screens.detail_base import (
     TIMELINE_LIMIT,
     UPCOMING_DAYS,
@@ -149,7 +150,8 @@ figures, and their name, emails and phones are removed from every other text."""
             "No appointments in the next 90 days: press a to schedule one.",
         )
         self.query_one("#cases", RelatedList).show(
-            case_options(self.db, contact_id=c.id), "No cases: F7 lists every customer's."
+            case_options(self.db, contact_id=c.id),
+            f"No cases: {tabs.key_of('cases')} lists every customer's.",
         )
 
     def _card_lines(self, c: Contact) -> list[tuple[str, str]]:

@@ -87,6 +87,8 @@ def interaction_line(item: Interaction, *, show_contact: bool = False) -> Conten
     ]
     if show_contact and item.contact_name:
         parts.append(("  · " + item.contact_name, "dim"))
+    if item.case_id is not None:
+        parts.append((f"  · case #{item.case_id}", "dim"))
     if item.follow_up_on and not item.follow_up_done:
         parts.append((f"  ⚑ follow-up {fmt.day(item.follow_up_on)}", "bold"))
     return assemble(*parts)

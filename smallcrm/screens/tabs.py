@@ -16,3 +16,8 @@ TABS: tuple[Tab, ...] = (
     Tab("today", "Today", "f7", "appointments and follow-ups due"),
     Tab("cases", "Cases", "f8", "customer service cases, breached first"),
 )
+
+
+def key_of(name: str) -> str:
+    """The key that shows a tab, as help texts write it (``F8``)."""
+    return next(tab.key for tab in TABS if tab.mode == name).upper()

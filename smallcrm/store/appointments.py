@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from smallcrm.store import clock, crud, listing, records, recurrence, rows
+from smallcrm.store import appointment_sql, clock, crud, listing, records, recurrence, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import ValidationError
@@ -15,11 +15,7 @@ from smallcrm.store.kinds import Services
 from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_by, window
 
 SORTS = {"start": "p.starts_at", "title": "p.title_key", "location": "p.location_key"}
-_SELECT = (
-    "SELECT p.*, trim(c.first_name || ' ' || c.last_name) AS contact_name, "
-    "a.name AS account_name FROM appointment p "
-    "LEFT JOIN contact c ON c.id = p.contact_id LEFT JOIN account a ON a.id = p.account_id"
-)
+_SELECT = appointment_sql.SELECT
 MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
 
 
@@ -355,12 +351,9 @@ def occurrences(
     # All-day entries are stored at 00:00 UTC of their days, up to 14 hours from the business's
     # midnight: the query reaches a day further each way and ``expand`` decides exactly. Extra
     # dates (RDATE) may come before the start, so such series are always expanded.
-    where = [
-        "p.deleted_at IS NULL",
-        "(p.rdates <> '' OR (p.starts_at < :end "
-        "AND (p.rrule IS NOT NULL OR coalesce(p.ends_at, p.starts_at) >= :start)))",
-    ]
     params: dict[str, Any] = {"start": _moved(start, -1), "end": _moved(end, 1)}
+    params["reach"] = _moved(params["start"], -appointment_sql.LONG.days)
+    where = ["p.deleted_at IS NULL"]
     for key, value in (("contact_id", contact_id), ("account_id", account_id)):
         if value is not None:
             where.append(f"p.{key} = :{key}")
@@ -368,13 +361,13 @@ def occurrences(
     if user is not None:  # before expanding: a day's brief need not expand everyone's series
         where.append("coalesce(p.owner, p.created_by) = :user")
         params["user"] = user
+    linked = contact_id is not None or account_id is not None
     with db.read() as tx:
-        found = [
-            rows.appointment(r) for r in tx.all(f"{_SELECT} WHERE {' AND '.join(where)}", **params)
-        ]
+        sql = appointment_sql.overlapping(tx, where, linked=linked)
+        found = [rows.appointment(r) for r in tx.all(sql, **params)]
     spans = [(when, until, appt) for appt in found for when, until in expand(appt, start, end)]
     spans.sort(key=lambda item: (item[0], item[2].id))
-    return _flag_overlaps(spans)
+    return appointment_sql.flag_overlaps(spans)
 
 
 def _moved(moment: datetime, days: int) -> datetime:
@@ -382,26 +375,6 @@ def _moved(moment: datetime, days: int) -> datetime:
         return moment + timedelta(days=days)
     except OverflowError:
         return moment
-
-
-def _flag_overlaps(
-    spans: list[tuple[datetime, datetime | None, records.Appointment]],
-) -> list[records.Occurrence]:
-    """Timed occurrences that share any minute are flagged (all-day ones never clash)."""
-    clashing: set[int] = set()
-    latest_end: datetime | None = None
-    latest_index = -1
-    for index, (when, until, appt) in enumerate(spans):
-        if appt.all_day or until is None:
-            continue
-        if latest_end is not None and when < latest_end:
-            clashing.update({index, latest_index})
-        if latest_end is None or until > latest_end:
-            latest_end, latest_index = until, index
-    return [
-        records.Occurrence(appt, when, until, overlaps=index in clashing)
-        for index, (when, until, appt) in enumerate(spans)
-    ]
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

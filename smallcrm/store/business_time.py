@@ -68,8 +68,9 @@ def schedule() -> Schedule:
     the same object while they stay the same, so its days are worked out once."""
     from smallcrm.store import clock, settings
 
-    current = settings.current()
-    return _schedule(current.working_hours.days, current.closed_days, clock.zone())
+    # Only these settings: checking every one (the phone region) would import phonenumbers.
+    hours = settings.working_hours()
+    return _schedule(hours.days, settings.closed_days(), clock.zone())
 
 
 @lru_cache(maxsize=8)

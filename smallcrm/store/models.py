@@ -259,7 +259,20 @@ class Appointment(Tracked, table=True):
     convention that never depends on a zone (``store/recurrence.py`` reads and writes it).
     """
 
-    __table_args__ = _live_sorts("appointment", "starts_at", "title_key", "location_key")
+    __table_args__ = (
+        *_live_sorts("appointment", "starts_at", "title_key", "location_key"),
+        # The one-offs longer than two days, for a window's read (``appointment_sql``, 0014).
+        Index(
+            "ix_appointment_long_one_offs",
+            "starts_at",
+            sqlite_where=text(
+                "deleted_at IS NULL AND rrule IS NULL AND ends_at > datetime(starts_at, '+2 days')"
+            ),
+            postgresql_where=text(
+                "deleted_at IS NULL AND rrule IS NULL AND ends_at - starts_at > interval '2 days'"
+            ),
+        ),
+    )
 
     title: str = Field(max_length=300)
     starts_at: datetime = _ts(index=True)

@@ -317,7 +317,7 @@ def _series(
         from dateutil.rrule import rruleset, rrulestr
 
         try:
-            parsed = rrulestr(rule, dtstart=first)
+            parsed = rrulestr(rule, dtstart=_forward(rule, first, after))
         except (ValueError, TypeError):
             parsed = None  # stored before the rule check knew this shape: the first only
         if parsed is not None:
@@ -334,6 +334,34 @@ def _series(
     for key in sorted(unique):
         if unique[key] >= after:
             yield unique[key]
+
+
+def _forward(rule: str, first: datetime, after: datetime) -> datetime:
+    """A later DTSTART that gives the same occurrences from ``after`` on, so that a series
+    begun years ago is not walked from its start on every read (a day's brief reads hundreds).
+
+    Only for a daily or weekly rule without COUNT (which counts from the first occurrence):
+    moving the start by whole periods (``INTERVAL`` days or weeks) keeps its weekday, its week
+    and its wall-clock time, which is all such a rule takes from it. Monthly and yearly rules
+    take the day of the month from the start (the 31st skips short months), so they stay."""
+    text = rule.strip().upper().removeprefix("RRULE:")
+    if "\n" in text or ":" in text:
+        return first  # a set of rules, or one with DTSTART of its own
+    words = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+    days = {"DAILY": 1, "WEEKLY": 7}.get(words.get("FREQ", ""))
+    interval = words.get("INTERVAL", "1")
+    if days is None or "COUNT" in words or not interval.isdigit() or int(interval) < 1:
+        return first
+    period = days * int(interval)
+    wall = first.replace(tzinfo=None)
+    gap = (after.replace(tzinfo=None) - wall).days if after.tzinfo is first.tzinfo else -1
+    periods = gap // period - 1  # one period short: the day's margins stay inside
+    if periods <= 0:
+        return first
+    try:
+        return (wall + timedelta(days=periods * period)).replace(tzinfo=first.tzinfo)
+    except OverflowError:
+        return first
 
 
 def _key(when: datetime) -> datetime:

@@ -215,6 +215,11 @@ def timezone_name() -> str | None:
     return _value("timezone")[0]
 
 
+def closed_days() -> tuple[str, ...]:
+    """The days the business is closed (``2026-12-24``, or ``12-25`` every year)."""
+    return _value("closed_days")[0]
+
+
 def working_hours() -> WorkingHours:
     """The business's opening hours."""
     return _value("working_hours")[0]
