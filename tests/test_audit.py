@@ -75,3 +75,17 @@ def test_changes_that_are_not_field_pairs_are_read_safely(db: Database) -> None:
         crud.audit(tx, "note", "contact", 7, {"merged_from": [None, 3]}, "tester")
         tx.execute("UPDATE audit_entry SET changes = 'not json' WHERE record_id = 7")
     assert audit.history(db, "contact", 7)[0].changes == {}
+
+
+def test_a_history_reads_instants_on_the_business_clock_and_lengths_as_hours() -> None:
+    changes = {
+        "due_at": ["2026-12-03T13:00:00+00:00", "2026-12-04T17:00:00+00:00"],
+        "response_used": [0, 5400],
+        "resolve_target": [None, 57600],
+        "subject": ["2026-12-03T13:00 is not a moment here", "Printer"],
+    }
+    shown = {c.field: (c.old, c.new) for c in audit.readable_changes("service_case", changes)}
+    assert shown["due"] == ("Thu 2026-12-03 13:00", "Fri 2026-12-04 17:00")
+    assert shown["time to respond"] == ("0m", "1h30")
+    assert shown["resolution target"] == (None, "16h")
+    assert shown["subject"][0] == "2026-12-03T13:00 is not a moment here"

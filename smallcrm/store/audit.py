@@ -10,10 +10,12 @@ This module only reads it. ``kind`` is the table's name: ``contact``, ``account`
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from smallcrm.store import formats
+from smallcrm.store import clock, formats
 from smallcrm.store import kinds as registry
 from smallcrm.store.db import Database, to_datetime
 from smallcrm.store.errors import NotFoundError
@@ -158,6 +160,8 @@ def readable_changes(
         old, new = (list(pair) + [None, None])[:2]
         if field.endswith("_cents"):
             old, new = _cents(old), _cents(new)
+        elif kind in registry.NAMES and field in registry.get(kind).seconds:
+            old, new = _length(old), _length(new)
         name = _label(kind, field)
         shown_old = None if old in (None, "", []) else value_text(old, limit)
         readable.append(FieldChange(name, shown_old, value_text(new, limit)))
@@ -178,13 +182,37 @@ def value_text(value: Any, limit: int = 200) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        text = value
+        text = _moment(value)
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         text = ", ".join(value)
     else:
         text = json.dumps(value, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _length(value: Any) -> Any:
+    """Seconds as a length people read (``4h``, ``1h30``, ``0m``)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return value
+    hours, minutes = divmod(value // 60, 60)
+    return (
+        f"{hours}h{minutes:02d}" if hours and minutes else f"{hours}h" if hours else f"{minutes}m"
+    )
+
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def _moment(text: str) -> str:
+    """An instant stored as ISO text, as the business's clock shows it (``Thu 2026-12-03
+    13:00``); any other text as it is."""
+    if not _ISO_MOMENT.match(text):
+        return text
+    try:
+        return formats.when(clock.local(datetime.fromisoformat(text)))
+    except (ValueError, OverflowError):
+        return text
 
 
 def _cents(value: Any) -> Any:

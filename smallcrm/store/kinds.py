@@ -63,6 +63,9 @@ class Kind(Generic[R]):
     # Its columns that point at another kind's records: column -> that kind's name. Merging two
     # records and undoing an import both follow these to find what points at a record.
     links: dict[str, str] = field(default_factory=dict)
+    # Stored lengths of time in seconds (a case's targets and the time they took): a history
+    # shows them as ``4h``, ``1h30``.
+    seconds: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -315,6 +318,7 @@ CASE: Kind[Any] = Kind(
         "due_at": "Due",
         "risk_at": "At risk from",
     },
+    seconds=("response_target", "resolve_target", "response_used", "resolve_used"),
 )
 
 # In the order of the app's tabs (F2-F7), of help texts and of exports.
