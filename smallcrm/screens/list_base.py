@@ -188,7 +188,9 @@ class ListScreen(CrmScreen, Generic[T]):
         sort = next((c.label for c in self.COLUMNS if c.sort == self.query_state.sort), "")
         parts = [f"{total:,} {noun}"]
         if sort:
-            parts.append(f"by {sort.lower()} {'▼' if self.query_state.descending else '▲'}")
+            # A column's label in lower case ("name"), an abbreviation as it is ("SLA").
+            word = sort if sort.isupper() and len(sort) > 1 else sort.lower()
+            parts.append(f"by {word} {'▼' if self.query_state.descending else '▲'}")
         filters = self.filter_summary()
         if filters:
             parts.append("filter: " + filters)
