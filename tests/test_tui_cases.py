@@ -158,3 +158,19 @@ async def test_a_contact_without_cases_points_to_the_cases_tab_and_case_replies_
         lines = [str(o.prompt) for o in app.screen.query_one("#timeline").options]
         marked = [line for line in lines if "Called about the press" in line]
         assert marked and f"case #{made['breached']}" in marked[0]
+
+
+async def test_a_long_description_wraps_under_itself_on_the_case_card(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    said = " ".join(["The nightly export sends every order twice since Tuesday."] * 3)
+    case = cases.create_case(tui_db, subject="Export", contact_id=seeded.jana, description=said)
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_record("service_case", case.id)
+        await press_steady(pilot)
+        lines = str(app.screen.query_one("#card").render()).splitlines()
+        said_at = next(n for n, line in enumerate(lines) if line.startswith("Said"))
+        indent = lines[said_at].index("The nightly")
+        assert len(lines[said_at]) <= SIZE[0] - 4
+        assert lines[said_at + 1].startswith(" " * indent) and lines[said_at + 1].strip()

@@ -166,7 +166,7 @@ after brings it back); h shows its history. Esc or Backspace goes back."""
 
 def _entry_line(item: Interaction) -> Content:
     """An interaction on the case: the customer's own ones are marked ``←``."""
-    line = interaction_line(item)
+    line = interaction_line(item, show_case=False)
     if item.direction == "inbound":
         return assemble(("← ", "bold"), line)
     return line

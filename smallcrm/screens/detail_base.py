@@ -76,7 +76,9 @@ class RelatedList(OptionList):
             self.add_option(Option(Content(empty).stylize("italic"), disabled=True))
 
 
-def interaction_line(item: Interaction, *, show_contact: bool = False) -> Content:
+def interaction_line(
+    item: Interaction, *, show_contact: bool = False, show_case: bool = True
+) -> Content:
     """``2026-11-20 14:00  call  Discussed renewal  (follow-up Fri 2026-11-27)``."""
     parts: list[Content | str | tuple[str, str]] = [
         (fmt.short_when(item.happened_at), "bold"),
@@ -87,11 +89,21 @@ def interaction_line(item: Interaction, *, show_contact: bool = False) -> Conten
     ]
     if show_contact and item.contact_name:
         parts.append(("  · " + item.contact_name, "dim"))
-    if item.case_id is not None:
+    if show_case and item.case_id is not None:  # not on the case's own page
         parts.append((f"  · case #{item.case_id}", "dim"))
     if item.follow_up_on and not item.follow_up_done:
         parts.append((f"  ⚑ follow-up {fmt.day(item.follow_up_on)}", "bold"))
     return assemble(*parts)
+
+
+def _hanging(value: str, room: int, indent: int) -> str:
+    """A one-line value longer than ``room`` wrapped at words, its further lines indented to
+    start under its first (values of several lines, such as addresses, stay as they are)."""
+    if "\n" in value or len(value) <= room or room < 10:
+        return value
+    import textwrap
+
+    return ("\n" + " " * indent).join(textwrap.wrap(value, room, break_long_words=True))
 
 
 def opportunity_line(deal: Opportunity) -> Content:
@@ -281,8 +293,17 @@ class DetailScreen(CrmScreen):
     def card(self, title: str, lines: list[tuple[str, str]]) -> Content:
         """``label  value`` lines for the record card, empty values left out."""
         width = max((len(label) for label, value in lines if value), default=0)
-        shown = [assemble((f"{label:<{width}}  ", "dim"), value) for label, value in lines if value]
+        room = self._card_room() - width - 2
+        shown = [
+            assemble((f"{label:<{width}}  ", "dim"), _hanging(value, room, width + 2))
+            for label, value in lines
+            if value
+        ]
         return Content("\n").join(shown) if shown else Content("")
+
+    def _card_room(self) -> int:
+        """The columns inside a card: the screen's width less its border and padding."""
+        return max((self.size.width or self.app.size.width) - 4, 20)
 
     def set_card(self, widget_id: str, title: str, lines: list[tuple[str, str]]) -> None:
         """Fill a card widget."""
