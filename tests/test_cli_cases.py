@@ -170,3 +170,8 @@ def test_a_contacts_timeline_marks_what_was_logged_on_a_case(run: Run) -> None:
     shown = ok(run("show", "contact", "jana"))
     assert "[case 1] Called back" in shown
     assert "Not about the case" in shown and "[case 1] Not about" not in shown
+
+
+def test_case_with_only_its_number_shows_it(run: Run) -> None:
+    ok(run("add", "case", "Sensor offline", "--contact", "jana"))
+    assert ok(run("case", "1")) == ok(run("show", "case", "1"))

@@ -197,7 +197,7 @@ ACTIONS_HELP = "waiting (on the customer), open, resolve, close (with --reason) 
 def case_command(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="CASE", help="The case's number.")],
-    action: Annotated[str, typer.Argument(help=ACTIONS_HELP)],
+    action: Annotated[str | None, typer.Argument(help=ACTIONS_HELP + " None: show it.")] = None,
     reason: Annotated[
         str | None, typer.Option(help="Why it is closed: done, rejected or duplicate.")
     ] = None,
@@ -209,6 +209,9 @@ def case_command(
     """Move a case: smallcrm case 12 waiting | open | resolve | close --reason done | reopen"""
     from smallcrm.store.cases import change_status
 
+    if action is None:  # ``smallcrm case 12`` shows it, as ``show case 12`` does
+        show_case(ctx, ref, as_json)
+        return
     db = state(ctx).db()
     number = case_number(db, ref)
     if action.strip().lower() == "close" and reason is None:
