@@ -112,7 +112,7 @@ def test_today_lists_cases_at_risk_and_breached(run: Run) -> None:
         (("log", "call", "--case", "99", "Hello"), "99", 1),
         (("list", "cases", "--priority", "top"), "priority: 'top' is not one of", 1),
         (("report", "cases", "--since", "soon"), "--since", 1),
-        (("case", "1"), "Missing argument", 2),
+        (("case", "1", "frobnicate"), "is not one of waiting, open, resolve", 1),
     ],
 )  # fmt: skip
 def test_wrong_input_gets_one_clear_line(
