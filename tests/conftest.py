@@ -81,6 +81,15 @@ DRAWING_ONLY = frozenset(
         "test_tui_snapshots", "test_tui_unsaved", "test_tui_widgets",
     }
 )  # fmt: skip
+# Modules whose tests never open a database (parsers, dates, business time, layout checks): the
+# PostgreSQL run would repeat them word for word.
+NO_DATABASE = frozenset(
+    {
+        "test_business_time", "test_calendar_model", "test_cli_output", "test_dates",
+        "test_folding", "test_io_shapes_fuzz", "test_layers", "test_recurrence_forward",
+        "test_store_validation", "test_structure",
+    }
+)  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -100,11 +109,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         skip = pytest.mark.skip(reason="needs PostgreSQL: SMALLCRM_TEST_POSTGRES (.ci/run sets it)")
         marker = "postgres_only"
     drawing = pytest.mark.skip(reason="a screen's drawing and keys: run on SQLite")
+    no_database = pytest.mark.skip(reason="opens no database: run on SQLite")
     for item in items:
         if marker in item.keywords:
             item.add_marker(skip)
         elif BACKEND == "postgresql" and item.path.stem in DRAWING_ONLY:
             item.add_marker(drawing)
+        elif BACKEND == "postgresql" and item.path.stem in NO_DATABASE:
+            item.add_marker(no_database)
 
 
 @pytest.fixture(scope="session")

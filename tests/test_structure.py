@@ -36,8 +36,9 @@ def test_no_function_is_longer_than_60_lines() -> None:
 
 
 def test_the_screen_tests_left_to_sqlite_exist() -> None:
-    """The list names files that exist: a renamed screen test is renamed there too."""
-    from conftest import DRAWING_ONLY
+    """The lists name files that exist: a renamed test module is renamed there too."""
+    from conftest import DRAWING_ONLY, NO_DATABASE
 
     tests = Path(__file__).resolve().parent
-    assert sorted(n for n in DRAWING_ONLY if not (tests / f"{n}.py").exists()) == []
+    named = DRAWING_ONLY | NO_DATABASE
+    assert sorted(n for n in named if not (tests / f"{n}.py").exists()) == []
