@@ -175,3 +175,12 @@ def test_a_contacts_timeline_marks_what_was_logged_on_a_case(run: Run) -> None:
 def test_case_with_only_its_number_shows_it(run: Run) -> None:
     ok(run("add", "case", "Sensor offline", "--contact", "jana"))
     assert ok(run("case", "1")) == ok(run("show", "case", "1"))
+
+
+def test_a_contacts_timeline_shows_where_a_case_was_opened(run: Run) -> None:
+    ok(run("add", "case", "Sensor offline", "--contact", "jana"))
+    shown = ok(run("show", "contact", "jana"))
+    assert "#1 opened: Sensor offline (new)" in shown
+    data = json.loads(ok(run("show", "contact", "jana", "--json")))
+    assert [c["id"] for c in data["cases_opened"]] == [1]
+    assert all("kind" in entry for entry in data["timeline"])  # interactions only

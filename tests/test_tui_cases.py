@@ -174,3 +174,21 @@ async def test_a_long_description_wraps_under_itself_on_the_case_card(
         indent = lines[said_at].index("The nightly")
         assert len(lines[said_at]) <= SIZE[0] - 4
         assert lines[said_at + 1].startswith(" " * indent) and lines[said_at + 1].strip()
+
+
+async def test_a_case_opened_is_in_the_contacts_timeline_and_enter_opens_it(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    made = seed_cases(tui_db, seeded)
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_record("contact", seeded.jana)
+        await press_steady(pilot)
+        timeline = app.screen.query_one("#timeline")
+        ids = [o.id for o in timeline.options]
+        assert f"service_case:{made['breached']}" in ids
+        timeline.focus()
+        timeline.highlighted = ids.index(f"service_case:{made['breached']}")
+        await press_steady(pilot, "enter")
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert app.screen.record_id == made["breached"]

@@ -10,6 +10,7 @@ import typer
 from smallcrm.cli.case_commands import show_case
 from smallcrm.cli.context import guarded, lookup, state
 from smallcrm.store import formats
+from smallcrm.store.records import Interaction
 
 if TYPE_CHECKING:
     from smallcrm.store.db import Database
@@ -41,21 +42,24 @@ def show_contact(
 ) -> None:
     """Show a person: smallcrm show contact jana"""
     from smallcrm.cli import views
+    from smallcrm.cli.case_views import case_json
     from smallcrm.store.contacts import get_contact
-    from smallcrm.store.interactions import timeline as get_timeline
     from smallcrm.store.listing import ListQuery
     from smallcrm.store.opportunities import list_opportunities
+    from smallcrm.store.timelines import timeline as get_timeline
 
     db = state(ctx).db()
     contact = get_contact(db, _find(db, ref, "contact"))
     entries = get_timeline(db, contact_id=contact.id, limit=timeline) if timeline else []
+    cases = [e.case for e in entries if e.case is not None]
     deals = list_opportunities(db, ListQuery(contact_id=contact.id, limit=20)).items
     if as_json:
         from smallcrm.cli.output import write_json
 
         data = views.contact_json(contact)
         data["deals"] = [views.opportunity_json(d) for d in deals]
-        data["timeline"] = [views.interaction_json(i) for i in entries]
+        data["timeline"] = [views.interaction_json(e.interaction) for e in entries if e.interaction]
+        data["cases_opened"] = [case_json(c) for c in cases]
         write_json(data)
         return
     pretty = _terminal()
@@ -89,16 +93,18 @@ def show_account(
 ) -> None:
     """Show a company with its people and deals: smallcrm show account acme"""
     from smallcrm.cli import views
+    from smallcrm.cli.case_views import case_json
     from smallcrm.store.accounts import account_contacts, get_account, pipeline_total
-    from smallcrm.store.interactions import timeline as get_timeline
     from smallcrm.store.listing import ListQuery
     from smallcrm.store.opportunities import list_opportunities
+    from smallcrm.store.timelines import timeline as get_timeline
 
     db = state(ctx).db()
     account = get_account(db, _find(db, ref, "account"))
     people = account_contacts(db, account.id, limit=50)
     deals = list_opportunities(db, ListQuery(account_id=account.id, limit=50)).items
     entries = get_timeline(db, account_id=account.id, limit=timeline) if timeline else []
+    cases = [e.case for e in entries if e.case is not None]
     total, weighted = pipeline_total(db, account.id)
     if as_json:
         from smallcrm.cli.output import write_json
@@ -107,7 +113,8 @@ def show_account(
         data["open_pipeline"] = {"total": f"{total:.2f}", "weighted": f"{weighted:.2f}"}
         data["contacts"] = [views.contact_json(c) for c in people]
         data["deals"] = [views.opportunity_json(d) for d in deals]
-        data["timeline"] = [views.interaction_json(i) for i in entries]
+        data["timeline"] = [views.interaction_json(e.interaction) for e in entries if e.interaction]
+        data["cases_opened"] = [case_json(c) for c in cases]
         write_json(data)
         return
     pretty = _terminal()
@@ -289,9 +296,30 @@ def _timeline(entries: list[Any], pretty: bool) -> None:
     if entries:
         write_table(
             views.INTERACTION_COLUMNS,
-            [views.interaction_row(i, pretty) for i in entries],
+            [_timeline_row(e, pretty) for e in entries],
             terminal=pretty,
         )
+
+
+def _timeline_row(entry: Any, pretty: bool) -> list[Any]:
+    """An interaction as itself; a timeline's case where it was opened (``show deal`` lists
+    interactions only)."""
+    from smallcrm.cli import views
+
+    if isinstance(entry, Interaction):
+        return views.interaction_row(entry, pretty)
+    if entry.interaction is not None:
+        return views.interaction_row(entry.interaction, pretty)
+    c = entry.case
+    opened = f"#{c.id} opened: {c.subject} ({c.status})"
+    return [
+        f"case {c.id}",
+        formats.when(entry.at),
+        "case",
+        views.who(c.contact_name, c.account_name),
+        opened,
+        "",
+    ]
 
 
 app.command("case", no_args_is_help=True)(show_case)

@@ -22,11 +22,11 @@ from smallcrm.screens.detail_base import (
     DetailScreen,
     RelatedList,
     case_options,
-    interaction_line,
     occurrence_line,
     opportunity_line,
+    timeline_options,
 )
-from smallcrm.store import accounts, appointments, clock, interactions, opportunities
+from smallcrm.store import accounts, appointments, clock, opportunities, timelines
 from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Account
@@ -95,12 +95,9 @@ contacts and deals stay; Ctrl+Z right after brings it back). Esc goes back."""
             [Option(self._person(p), id=f"contact:{p.id}") for p in people],
             "No contacts yet: press n to add one.",
         )
-        timeline = interactions.timeline(self.db, account_id=a.id, limit=TIMELINE_LIMIT)
+        timeline = timelines.timeline(self.db, account_id=a.id, limit=TIMELINE_LIMIT)
         self.query_one("#timeline", RelatedList).show(
-            [
-                Option(interaction_line(i, show_contact=True), id=f"interaction:{i.id}")
-                for i in timeline
-            ],
+            timeline_options(timeline, show_contact=True),
             "Nothing logged yet: press l to log a call, an email or a note.",
         )
         now = clock.now()

@@ -24,9 +24,9 @@ from smallcrm.screens.detail_base import (
     DetailScreen,
     RelatedList,
     case_options,
-    interaction_line,
     occurrence_line,
     opportunity_line,
+    timeline_options,
 )
 from smallcrm.store import (
     appointments,
@@ -36,6 +36,7 @@ from smallcrm.store import (
     opportunities,
     privacy,
     privacy_backups,
+    timelines,
 )
 from smallcrm.store import formats as fmt
 from smallcrm.store.errors import StoreError
@@ -129,9 +130,9 @@ figures, and their name, emails and phones are removed from every other text."""
         """Read the contact, its timeline, deals and the next appointments."""
         c = self.contact = contacts.get_contact(self.db, self.record_id)
         self.set_card("card", c.name, self._card_lines(c))
-        timeline = interactions.timeline(self.db, contact_id=c.id, limit=TIMELINE_LIMIT)
+        timeline = timelines.timeline(self.db, contact_id=c.id, limit=TIMELINE_LIMIT)
         self.query_one("#timeline", RelatedList).show(
-            [Option(interaction_line(i), id=f"interaction:{i.id}") for i in timeline],
+            timeline_options(timeline),
             "Nothing logged yet: press l to log a call, an email or a note.",
         )
         deals = opportunities.list_opportunities(

@@ -17,6 +17,7 @@ from smallcrm.store import formats as fmt
 from smallcrm.store.db import Database
 from smallcrm.store.errors import NotFoundError, StoreError
 from smallcrm.store.records import Case, Interaction, Occurrence, Opportunity
+from smallcrm.store.timelines import Entry
 from smallcrm.widgets.text import assemble, markup_safe
 
 TIMELINE_LIMIT = 20
@@ -128,6 +129,33 @@ def case_line(case: Case) -> Content:
         (case.subject, "bold"),
         f"  {case.status}  {case.priority}  ",
         (case.sla.text + mark, "bold" if mark else "dim"),
+    )
+
+
+def timeline_options(entries: list[Entry], *, show_contact: bool = False) -> list[Option]:
+    """A timeline's lines: interactions, and cases where they were opened."""
+    return [
+        Option(
+            interaction_line(e.interaction, show_contact=show_contact)
+            if e.interaction is not None
+            else opened_line(e),
+            id=f"{e.kind}:{e.record_id}",
+        )
+        for e in entries
+    ]
+
+
+def opened_line(entry: Entry) -> Content:
+    """``2026-12-03 09:00  case    #12 opened: Sensor offline  (open)``."""
+    case = entry.case
+    assert case is not None
+    return assemble(
+        (fmt.short_when(entry.at), "bold"),
+        "  ",
+        (f"{'case':<7}", "italic"),
+        " ",
+        f"#{case.id} opened: {case.subject}",
+        (f"  ({case.status})", "dim"),
     )
 
 
