@@ -351,7 +351,8 @@ class AuditEntry(SQLModel, table=True):
 
 
 # The tables that serve the records (settings, drafts, counts, search documents, imports,
-# reminders) are declared in models_support.py; importing it puts them in the same metadata.
-from smallcrm.store import models_support  # noqa: E402, F401
+# reminders) are declared in models_support.py, deals' stage history and the roll-ups in
+# models_history.py; importing them puts them in the same metadata.
+from smallcrm.store import models_history, models_support  # noqa: E402, F401
 
 metadata = SQLModel.metadata

@@ -1,0 +1,146 @@
+"""Deals' stage history and the dashboard's roll-ups, kept by triggers (``models_history.py``).
+
+- ``stage_change``: one row per stage a deal entered. Backfilled from the audit trail, which
+  holds every creation's stage and every change's old and new stage; a deal the trail knows
+  nothing of (imported before it existed) gets one row: its stage since its creation.
+- ``activity_day`` and ``contact_touch``: built from the live interactions.
+- Triggers on both databases (``store/rollups.py``) keep all three in the transaction of every
+  change, whichever path makes it.
+
+Revision ID: 0015
+Revises: 0013
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from smallcrm.store import rollups
+
+revision: str = "0015"
+down_revision: str | None = "0013"
+branch_labels = None
+depends_on = None
+
+BATCH = 2000
+
+
+def _run(statement: str) -> None:
+    """Run DDL as written: no bind-parameter parsing of its colons."""
+    op.get_bind().exec_driver_sql(statement)
+
+
+def _tables() -> None:
+    stamp = sa.DateTime(timezone=True)
+    op.create_table(
+        "stage_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("opportunity_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=40), nullable=False),
+        sa.Column("changed_at", stamp, nullable=False),
+        sa.Column("changed_by", sa.String(length=120), nullable=False),
+        sa.Column("left_at", stamp, nullable=True),
+        sa.ForeignKeyConstraint(["opportunity_id"], ["opportunity.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_stage_change_deal", "stage_change", ["opportunity_id", "changed_at"])
+    op.create_index("ix_stage_change_at", "stage_change", ["changed_at"])
+    op.create_table(
+        "activity_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("person", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "person", "kind"),
+    )
+    op.create_table(
+        "contact_touch",
+        sa.Column("contact_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last_at", stamp, nullable=False),
+        sa.PrimaryKeyConstraint("contact_id"),
+    )
+    op.create_index("ix_contact_touch_last", "contact_touch", ["last_at"])
+
+
+def _history(bind: Any) -> dict[int, list[tuple[Any, str, str]]]:
+    """Each deal's (when, who, stage) entries from the audit trail, oldest first."""
+    found: dict[int, list[tuple[Any, str, str]]] = {}
+    rows = bind.execute(
+        sa.text(
+            "SELECT record_id, at, actor, changes FROM audit_entry WHERE kind = 'opportunity' "
+            "AND changes LIKE '%\"stage\"%' ORDER BY id"
+        )
+    )
+    for record_id, at, actor, changes in rows:
+        try:
+            stage = json.loads(changes).get("stage")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(stage, list) and len(stage) == 2 and isinstance(stage[1], str):
+            found.setdefault(record_id, []).append((at, actor, stage[1]))
+    return found
+
+
+def _backfill_stages(bind: Any) -> None:
+    history = _history(bind)
+    deals = bind.execute(
+        sa.text("SELECT id, stage, created_at, created_by, updated_at, updated_by FROM opportunity")
+    )
+    insert = sa.text(
+        "INSERT INTO stage_change (opportunity_id, stage, changed_at, changed_by, left_at) "
+        "VALUES (:opportunity_id, :stage, :changed_at, :changed_by, :left_at)"
+    )
+    batch: list[dict[str, Any]] = []
+    for deal_id, stage, created_at, created_by, updated_at, updated_by in deals.fetchall():
+        steps = history.get(deal_id) or [(created_at, created_by, stage)]
+        if steps[-1][2] != stage:  # a change the trail missed: the stage as it is now
+            steps.append((updated_at, updated_by, stage))
+        for index, (at, actor, name) in enumerate(steps):
+            left = steps[index + 1][0] if index + 1 < len(steps) else None
+            batch.append(
+                {
+                    "opportunity_id": deal_id,
+                    "stage": name,
+                    "changed_at": at,
+                    "changed_by": actor,
+                    "left_at": left,
+                }
+            )
+        if len(batch) >= BATCH:
+            bind.execute(insert, batch)
+            batch = []
+    if batch:
+        bind.execute(insert, batch)
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    _tables()
+    _backfill_stages(bind)
+    day = rollups.activity_select(bind.dialect.name)
+    _run(f"INSERT INTO activity_day (day, person, kind, n) {day}")
+    _run(f"INSERT INTO contact_touch (contact_id, last_at) {rollups.TOUCH_SELECT}")
+    statements = (
+        rollups.PG_FUNCTIONS if bind.dialect.name == "postgresql" else rollups.SQLITE_TRIGGERS
+    )
+    for statement in statements:
+        _run(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _run("DROP TRIGGER IF EXISTS opportunity_stage_change ON opportunity")
+        _run("DROP TRIGGER IF EXISTS interaction_rollups ON interaction")
+        for name in ("smallcrm_stage_change()", "smallcrm_interaction_rollups()"):
+            _run(f"DROP FUNCTION IF EXISTS {name}")
+        _run("DROP FUNCTION IF EXISTS smallcrm_touch(integer)")
+    else:
+        for name in rollups.SQLITE_TRIGGER_NAMES:
+            _run(f"DROP TRIGGER IF EXISTS {name}")
+    for table in ("contact_touch", "activity_day", "stage_change"):
+        op.drop_table(table)
