@@ -32,8 +32,9 @@ YEAR = 365
 
 
 def winrate(tx: Tx, filters: Filters, today: date) -> Figure:
-    """Won, lost and the win rate per month of closing, with the median sales cycle."""
-    since = c.period_start(filters, today, YEAR)
+    """Won, lost and the win rate per month of closing (this month and the eleven before it
+    unless the filter says), with the median sales cycle."""
+    since = filters.since or c.month_start(today, 11)
     where = c.deal_where(filters, stages=False)
     where.add("s.is_closed = TRUE AND o.closed_on >= :since", since=since)
     month = c.MONTH.format("o.closed_on")
