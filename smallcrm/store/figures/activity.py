@@ -5,6 +5,7 @@ whoever logged the interaction; the owner filter keeps that person's."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from smallcrm.store import validate as v
 from smallcrm.store.db import Tx, to_date
@@ -20,13 +21,13 @@ def first_week(filters: Filters, today: date) -> date:
     return start - timedelta(days=start.weekday())
 
 
-def _days(tx: Tx, filters: Filters, first: date, group: str) -> list[tuple[object, ...]]:
+def _days(tx: Tx, filters: Filters, first: date, group: str) -> list[Any]:
     sql = f"SELECT {group}, sum(n) AS n FROM activity_day WHERE day >= :first"
     params: dict[str, object] = {"first": first}
     if filters.owner:
         sql += " AND person = :owner"
         params["owner"] = filters.owner
-    return [tuple(row) for row in tx.all(f"{sql} GROUP BY {group}", **params)]
+    return tx.all(f"{sql} GROUP BY {group}", **params)
 
 
 def weekly(tx: Tx, filters: Filters, today: date) -> Figure:
@@ -60,7 +61,7 @@ def people(tx: Tx, filters: Filters, today: date) -> Figure:
     first = first_week(filters, today)
     counts: dict[str, dict[str, int]] = {}
     for person, kind, n in _days(tx, filters, first, "person, kind"):
-        counts.setdefault(str(person), {})[str(kind)] = int(n or 0)  # type: ignore[call-overload]
+        counts.setdefault(str(person), {})[str(kind)] = int(n or 0)
     kinds = list(v.INTERACTION_KINDS)
     for per_kind in counts.values():
         kinds += [kind for kind in per_kind if kind not in kinds]

@@ -11,7 +11,16 @@ from datetime import date, timedelta
 
 from smallcrm.store.db import Tx
 from smallcrm.store.figures import common as c
-from smallcrm.store.figures.model import CENTS, COUNT, Column, Drill, Figure, Filters, Headline, Line
+from smallcrm.store.figures.model import (
+    CENTS,
+    COUNT,
+    Column,
+    Drill,
+    Figure,
+    Filters,
+    Headline,
+    Line,
+)
 from smallcrm.store.listing import ListQuery
 
 MONEY_COLUMNS = (Column("deals", COUNT), Column("total", CENTS), Column("weighted", CENTS))
@@ -26,8 +35,8 @@ def _totals(lines: list[Line]) -> tuple[Headline, ...]:
         total[0] += int(line.values[1] or 0)
         total[1] += int(line.values[2] or 0)
     found: list[Headline] = []
-    for currency, (total, weighted) in sums.items():
-        found.append(Headline("Open", total, CENTS, currency))
+    for currency, (open_total, weighted) in sums.items():
+        found.append(Headline("Open", open_total, CENTS, currency))
         found.append(Headline("Weighted", weighted, CENTS, currency))
     return tuple(found)
 
@@ -92,9 +101,9 @@ def forecast(tx: Tx, filters: Filters, today: date) -> Figure:
         slot[0] += int(row["n"])
         slot[1] += c.as_int(row["total"])
         slot[2] += c.as_int(row["weighted"])
-    currencies = sorted({cur for _key, cur in sums}) or [None]
+    currencies: list[str | None] = [*sorted({cur for _key, cur in sums})] or [None]
     lines: list[Line] = []
-    months = [("overdue", None, first - timedelta(days=1))] + [
+    months: list[tuple[str, date | None, date]] = [("overdue", None, first - timedelta(days=1))] + [
         (day.isoformat()[:7], day, c.next_month(day) - timedelta(days=1))
         for day in c.months(first, end - timedelta(days=1))
     ]

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from smallcrm.store import clock, contact_checks
 from smallcrm.store.db import Tx
-from smallcrm.store.figures.model import COUNT, PERCENT, Column, Drill, Figure, Filters, Line
 from smallcrm.store.figures.common import share
+from smallcrm.store.figures.model import COUNT, PERCENT, Column, Drill, Figure, Filters, Line
 from smallcrm.store.listing import ListQuery
 
 QUIET_DAYS = (30, 60, 90, 180)

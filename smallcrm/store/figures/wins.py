@@ -51,19 +51,17 @@ def winrate(tx: Tx, filters: Filters, today: date) -> Figure:
     for first in c.months(since, today):
         won, lost = counts.get(first.isoformat()[:7], [0, 0])
         lines.append(Line(first.isoformat()[:7], (won, lost, c.share(won, won + lost))))
-    won = sum(line.values[0] or 0 for line in lines)
-    lost = sum(line.values[1] or 0 for line in lines)
+    won = sum(int(line.values[0] or 0) for line in lines)
+    lost = sum(int(line.values[1] or 0) for line in lines)
     cycle = _cycle(tx, filters, since)
     headlines = (
-        Headline("Win rate", c.share(int(won), int(won + lost)), PERCENT),
+        Headline("Win rate", c.share(won, won + lost), PERCENT),
         Headline("Median cycle", cycle, DAYS),
         Headline("Won", won),
         Headline("Lost", lost),
     )
     columns = (Column("won"), Column("lost"), Column("win_rate", PERCENT))
-    return Figure(
-        "winrate", "Win rate", columns, tuple(lines), headlines, "spark", (since, today)
-    )
+    return Figure("winrate", "Win rate", columns, tuple(lines), headlines, "spark", (since, today))
 
 
 def _cycle(tx: Tx, filters: Filters, since: date) -> float | None:
