@@ -8,6 +8,10 @@ moves by at most a few hours' worth of interactions at its two ends.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from typing import Any
+
 from smallcrm.store.db import Tx
 
 ROLLUPS = ("activity_day", "contact_touch")
@@ -61,6 +65,43 @@ def _mismatches(tx: Tx, fresh: str, stored: str) -> int:
     one = tx.scalar(f"SELECT count(*) FROM ({fresh} EXCEPT {stored}) AS d")
     other = tx.scalar(f"SELECT count(*) FROM ({stored} EXCEPT {fresh}) AS d")
     return int(one or 0) + int(other or 0)
+
+
+def stage_steps(audit: Sequence[Any], deals: Sequence[Any]) -> list[dict[str, Any]]:
+    """The ``stage_change`` rows of deals from their audit trail.
+
+    ``audit`` rows are (deal id, at, actor, changes JSON) of the deals' entries that name a
+    stage, oldest first; ``deals`` rows are (id, stage, created_at, created_by, updated_at,
+    updated_by). A deal the trail knows nothing of gets one row, its stage since its creation;
+    one whose trail ends in another stage than its own gets its stage since its last change.
+    """
+    entered: dict[int, list[tuple[Any, str, str]]] = {}
+    for record_id, at, actor, changes in audit:
+        try:
+            stage = json.loads(changes).get("stage")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(stage, list) and len(stage) == 2 and isinstance(stage[1], str):
+            steps = entered.setdefault(record_id, [])
+            if not steps or steps[-1][2] != stage[1]:
+                steps.append((at, actor, stage[1]))
+    found: list[dict[str, Any]] = []
+    for deal_id, stage, created_at, created_by, updated_at, updated_by in deals:
+        steps = entered.get(deal_id) or [(created_at, created_by, stage)]
+        if steps[-1][2] != stage:
+            steps.append((updated_at, updated_by, stage))
+        for index, (at, actor, name) in enumerate(steps):
+            left = steps[index + 1][0] if index + 1 < len(steps) else None
+            found.append(
+                {
+                    "opportunity_id": deal_id,
+                    "stage": name,
+                    "changed_at": at,
+                    "changed_by": actor,
+                    "left_at": left,
+                }
+            )
+    return found
 
 
 # --- triggers --------------------------------------------------------------------------------
@@ -178,3 +219,26 @@ END $$""",
     "happened_at, kind, created_by, deleted_at, contact_id ON interaction "
     "FOR EACH ROW EXECUTE FUNCTION smallcrm_interaction_rollups()",
 )
+
+
+def finding(db: Any) -> Any:
+    """``doctor``'s finding on the roll-ups: recomputed from the interactions and compared."""
+    from smallcrm.store.health import Finding
+
+    with db.read() as tx:
+        wrong = {table: n for table, n in differences(tx).items() if n}
+    if not wrong:
+        return Finding("roll-ups", True, "the dashboard's roll-ups match the interactions")
+    listed = ", ".join(f"{table} {n} rows" for table, n in wrong.items())
+    return Finding(
+        "roll-ups",
+        False,
+        f"the dashboard's roll-ups are out of step with the interactions ({listed})",
+        "rebuild them: smallcrm doctor --repair",
+    )
+
+
+def rebuild_all(db: Any) -> None:
+    """Rebuild both roll-ups in one write transaction."""
+    with db.write() as tx:
+        rebuild(tx)

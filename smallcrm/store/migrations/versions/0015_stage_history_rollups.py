@@ -14,7 +14,6 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,55 +66,23 @@ def _tables() -> None:
     op.create_index("ix_contact_touch_last", "contact_touch", ["last_at"])
 
 
-def _history(bind: Any) -> dict[int, list[tuple[Any, str, str]]]:
-    """Each deal's (when, who, stage) entries from the audit trail, oldest first."""
-    found: dict[int, list[tuple[Any, str, str]]] = {}
-    rows = bind.execute(
+def _backfill_stages(bind: Any) -> None:
+    audit = bind.execute(
         sa.text(
             "SELECT record_id, at, actor, changes FROM audit_entry WHERE kind = 'opportunity' "
             "AND changes LIKE '%\"stage\"%' ORDER BY id"
         )
-    )
-    for record_id, at, actor, changes in rows:
-        try:
-            stage = json.loads(changes).get("stage")
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(stage, list) and len(stage) == 2 and isinstance(stage[1], str):
-            found.setdefault(record_id, []).append((at, actor, stage[1]))
-    return found
-
-
-def _backfill_stages(bind: Any) -> None:
-    history = _history(bind)
+    ).fetchall()
     deals = bind.execute(
         sa.text("SELECT id, stage, created_at, created_by, updated_at, updated_by FROM opportunity")
-    )
+    ).fetchall()
     insert = sa.text(
         "INSERT INTO stage_change (opportunity_id, stage, changed_at, changed_by, left_at) "
         "VALUES (:opportunity_id, :stage, :changed_at, :changed_by, :left_at)"
     )
-    batch: list[dict[str, Any]] = []
-    for deal_id, stage, created_at, created_by, updated_at, updated_by in deals.fetchall():
-        steps = history.get(deal_id) or [(created_at, created_by, stage)]
-        if steps[-1][2] != stage:  # a change the trail missed: the stage as it is now
-            steps.append((updated_at, updated_by, stage))
-        for index, (at, actor, name) in enumerate(steps):
-            left = steps[index + 1][0] if index + 1 < len(steps) else None
-            batch.append(
-                {
-                    "opportunity_id": deal_id,
-                    "stage": name,
-                    "changed_at": at,
-                    "changed_by": actor,
-                    "left_at": left,
-                }
-            )
-        if len(batch) >= BATCH:
-            bind.execute(insert, batch)
-            batch = []
-    if batch:
-        bind.execute(insert, batch)
+    rows = rollups.stage_steps(audit, deals)
+    for start in range(0, len(rows), BATCH):
+        bind.execute(insert, rows[start : start + BATCH])
 
 
 def upgrade() -> None:
