@@ -52,14 +52,14 @@ def pipeline(tx: Tx, filters: Filters, today: date) -> Figure:
         "GROUP BY o.stage, o.currency",
         **where.params,
     )
-    several = len({row["currency"] for row in found}) > 1
+    in_use: list[str | None] = [*sorted({row["currency"] for row in found})] or [None]
+    several = len(in_use) > 1
     by_stage = {(row["stage"], row["currency"]): row for row in found}
     lines: list[Line] = []
     for stage in c.stage_rows(tx, filters.stages or None):
         if stage["is_closed"]:
             continue
-        currencies = sorted({cur for name, cur in by_stage if name == stage["name"]}) or [None]
-        for currency in currencies:
+        for currency in in_use:
             row = by_stage.get((stage["name"], currency))
             values = (0, 0, 0)
             if row is not None:
