@@ -57,6 +57,17 @@ def headline_texts(figure: Figure) -> list[tuple[str, str]]:
     return [(h.label, value_text(h.value, h.unit, h.currency)) for h in figure.headlines]
 
 
+def headline_short(figure: Figure) -> list[tuple[str, str]]:
+    """``(label, value)`` of each headline for a narrow tile: money abbreviated (``1.1M EUR``)."""
+    found = []
+    for h in figure.headlines:
+        text = value_text(h.value, h.unit, h.currency)
+        if h.unit == CENTS and h.value is not None:
+            text = short_text(h.value, h.unit) + (f" {h.currency}" if h.currency else "")
+        found.append((h.label, text))
+    return found
+
+
 def as_data(figure: Figure) -> dict[str, Any]:
     """A figure as plain data for JSON."""
     data: dict[str, Any] = {"figure": figure.key, "title": figure.title}
