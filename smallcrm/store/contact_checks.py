@@ -17,6 +17,7 @@ from smallcrm.store import validate as v
 from smallcrm.store.listing import Where
 
 METHOD_KINDS = ("email", "phone")
+NAMES = ("missing", "quiet_days", "shared_email")
 LAST_TOUCH = (
     "coalesce((SELECT t.last_at FROM contact_touch t WHERE t.contact_id = {c}.id), {c}.created_at)"
 )
@@ -48,3 +49,15 @@ def add_filters(where: Where, extra: dict[str, Any], alias: str = "c") -> None:
             f"{alias}.id IN (SELECT contact_id FROM contact_method WHERE kind = 'email' "
             f"AND value IN ({SHARED_EMAILS}))"
         )
+
+
+def describe(extra: dict[str, Any]) -> str:
+    """The checks in force, in words: ``no email``, ``quiet 90+ days``, ``shared email``."""
+    words = []
+    if extra.get("missing"):
+        words.append(f"no {extra['missing']}")
+    if extra.get("quiet_days"):
+        words.append(f"quiet {extra['quiet_days']}+ days")
+    if extra.get("shared_email"):
+        words.append("shared email")
+    return ", ".join(words)

@@ -77,6 +77,9 @@ class FigureTile(Vertical):
         height: auto; max-height: 8; border: none; padding: 0; background: transparent;
         scrollbar-size-vertical: 1;
     }
+    FigureTile > OptionList:blur > .option-list--option-highlighted {
+        background: transparent; text-style: none;
+    }
     """
 
     class Opened(Message):
