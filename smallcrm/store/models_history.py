@@ -13,8 +13,9 @@ the shell, an import, a merge, an undo) keeps them right in the same transaction
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import Column, ForeignKey, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 from smallcrm.store.models_columns import _ts
@@ -25,7 +26,8 @@ class StageChange(SQLModel, table=True):
 
     __tablename__ = "stage_change"
     __table_args__ = (
-        Index("ix_stage_change_deal", "opportunity_id", "changed_at"),
+        # Covers the month-end pipeline: each deal's stages read without touching the rows.
+        Index("ix_stage_change_deal", "opportunity_id", "changed_at", "left_at", "stage"),
         Index("ix_stage_change_at", "changed_at"),
     )
 
@@ -63,3 +65,65 @@ class ContactTouch(SQLModel, table=True):
 
     contact_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last_at: datetime = _ts()
+
+
+def _live(table: Any, name: str, *columns: str, where: str = "") -> Index:
+    """An index of live records ending in ``deleted_at``: SQLite checks the index's own
+    condition again, and reads the row for it unless the index holds the column."""
+    condition = "deleted_at IS NULL" + (f" AND {where}" if where else "")
+    return Index(
+        name,
+        *(table.c[column] for column in (*columns, "deleted_at")),
+        sqlite_where=text(condition),
+        postgresql_where=text(condition),
+    )
+
+
+def _figure_indexes() -> tuple[Index, ...]:
+    """Indexes on the records' tables holding every column a figure reads, so that a figure is
+    a walk of one index rather than a visit to each row (50,000 deals by stage: 390 ms through
+    the stage index and the rows, a few ms from an index that covers the query)."""
+    from smallcrm.store.models import Contact, ContactMethod, Opportunity
+
+    deals = Opportunity.__table__  # type: ignore[attr-defined]
+    people = Contact.__table__  # type: ignore[attr-defined]
+    methods = ContactMethod.__table__  # type: ignore[attr-defined]
+    return (
+        _live(
+            deals,
+            "ix_opportunity_figures",
+            "stage",
+            "currency",
+            "owner",
+            "expected_close",
+            "amount_cents",
+            "probability",
+        ),
+        _live(
+            deals,
+            "ix_opportunity_forecast",
+            "expected_close",
+            "stage",
+            "currency",
+            "owner",
+            "amount_cents",
+            "probability",
+            where="expected_close IS NOT NULL",
+        ),
+        _live(
+            deals,
+            "ix_opportunity_closed",
+            "closed_on",
+            "stage",
+            "owner",
+            "created_at",
+            where="closed_on IS NOT NULL",
+        ),
+        _live(deals, "ix_opportunity_created", "created_at", "stage", "owner"),
+        _live(people, "ix_contact_figures", "owner", "created_at"),
+        Index("ix_contact_method_contact_kind", methods.c.contact_id, methods.c.kind),
+        Index("ix_contact_method_shared", methods.c.kind, methods.c.value, methods.c.contact_id),
+    )
+
+
+FIGURE_INDEXES = _figure_indexes()

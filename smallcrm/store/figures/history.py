@@ -20,6 +20,12 @@ def month_ends(today: date) -> list[date]:
     return [c.next_month(first) - timedelta(days=1) for first in firsts] + [today]
 
 
+def _covering(tx: Tx) -> str:
+    """SQLite's planner, without statistics, walked another index of live deals and read
+    every row behind it for the amount: name the one that holds every column read."""
+    return "INDEXED BY ix_opportunity_figures " if tx.dialect == "sqlite" else ""
+
+
 def pipeline_history(tx: Tx, filters: Filters, today: date) -> Figure:
     """Open deals and their total at each month's end."""
     ends = month_ends(today)
@@ -36,9 +42,12 @@ def pipeline_history(tx: Tx, filters: Filters, today: date) -> Figure:
         for label, what in (("n", "1"), ("a", "o.amount_cents"))
     )
     found = tx.all(
-        f"SELECT o.currency, {sums} FROM stage_change h "
-        "JOIN stage s ON s.name = h.stage AND s.is_closed = FALSE "
-        f"JOIN opportunity o ON o.id = h.opportunity_id {where.sql} GROUP BY o.currency",
+        # Deals first (their covering index), then each deal's stages from the history's own
+        # covering index: reading the rows behind either index cost ten times as much.
+        f"SELECT o.currency, {sums} FROM opportunity o {_covering(tx)}"
+        "CROSS JOIN stage_change h ON h.opportunity_id = o.id "
+        f"JOIN stage s ON s.name = h.stage AND s.is_closed = FALSE {where.sql} "
+        "GROUP BY o.currency",
         **where.params,
         **moments,
         last=moments[f"e{len(ends) - 1}"],

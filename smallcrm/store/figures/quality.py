@@ -26,8 +26,7 @@ def quality(tx: Tx, filters: Filters, today: date) -> Figure:
     params: dict[str, object] = {"owner": filters.owner} if filters.owner else {}
     now = clock.now_utc()
     quiet = ", ".join(
-        f"sum(CASE WHEN {contact_checks.LAST_TOUCH.format(c='c')} < :q{days} "
-        f"THEN 1 ELSE 0 END) AS q{days}"
+        f"sum(CASE WHEN coalesce(t.last_at, c.created_at) < :q{days} THEN 1 ELSE 0 END) AS q{days}"
         for days in QUIET_DAYS
     )
     params.update({f"q{days}": now - timedelta(days=days) for days in QUIET_DAYS})
@@ -35,7 +34,8 @@ def quality(tx: Tx, filters: Filters, today: date) -> Figure:
         "SELECT count(*) AS total, "
         f"sum(CASE WHEN {contact_checks.missing('c', 'email')} THEN 1 ELSE 0 END) AS no_email, "
         f"sum(CASE WHEN {contact_checks.missing('c', 'phone')} THEN 1 ELSE 0 END) AS no_phone, "
-        f"{quiet} FROM contact c WHERE c.deleted_at IS NULL{owner}",
+        f"{quiet} FROM contact c LEFT JOIN contact_touch t ON t.contact_id = c.id "
+        f"WHERE c.deleted_at IS NULL{owner}",
         **params,
     )
     total = int(row["total"] or 0)

@@ -47,7 +47,11 @@ def _tables() -> None:
         sa.ForeignKeyConstraint(["opportunity_id"], ["opportunity.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_stage_change_deal", "stage_change", ["opportunity_id", "changed_at"])
+    op.create_index(
+        "ix_stage_change_deal",
+        "stage_change",
+        ["opportunity_id", "changed_at", "left_at", "stage"],
+    )
     op.create_index("ix_stage_change_at", "stage_change", ["changed_at"])
     op.create_table(
         "activity_day",
@@ -64,6 +68,38 @@ def _tables() -> None:
         sa.PrimaryKeyConstraint("contact_id"),
     )
     op.create_index("ix_contact_touch_last", "contact_touch", ["last_at"])
+
+
+def _figure_indexes() -> None:
+    """Indexes covering the figures' queries (see models_history.py)."""
+    live = "deleted_at IS NULL"
+    for name, table, columns, where in (
+        (
+            "ix_opportunity_figures",
+            "opportunity",
+            "stage, currency, owner, expected_close, amount_cents, probability",
+            live,
+        ),
+        (
+            "ix_opportunity_forecast",
+            "opportunity",
+            "expected_close, stage, currency, owner, amount_cents, probability",
+            f"{live} AND expected_close IS NOT NULL",
+        ),
+        (
+            "ix_opportunity_closed",
+            "opportunity",
+            "closed_on, stage, owner, created_at",
+            f"{live} AND closed_on IS NOT NULL",
+        ),
+        ("ix_opportunity_created", "opportunity", "created_at, stage, owner", live),
+        ("ix_contact_figures", "contact", "owner, created_at", live),
+        ("ix_contact_method_contact_kind", "contact_method", "contact_id, kind", ""),
+        ("ix_contact_method_shared", "contact_method", "kind, value, contact_id", ""),
+    ):
+        if where:  # deleted_at too: SQLite reads it to check the condition again
+            columns += ", deleted_at"
+        _run(f"CREATE INDEX {name} ON {table} ({columns})" + (f" WHERE {where}" if where else ""))
 
 
 def _backfill_stages(bind: Any) -> None:
@@ -88,6 +124,7 @@ def _backfill_stages(bind: Any) -> None:
 def upgrade() -> None:
     bind = op.get_bind()
     _tables()
+    _figure_indexes()
     _backfill_stages(bind)
     day = rollups.activity_select(bind.dialect.name)
     _run(f"INSERT INTO activity_day (day, person, kind, n) {day}")
@@ -111,3 +148,13 @@ def downgrade() -> None:
             _run(f"DROP TRIGGER IF EXISTS {name}")
     for table in ("contact_touch", "activity_day", "stage_change"):
         op.drop_table(table)
+    for name in (
+        "ix_opportunity_figures",
+        "ix_opportunity_forecast",
+        "ix_opportunity_closed",
+        "ix_opportunity_created",
+        "ix_contact_figures",
+        "ix_contact_method_contact_kind",
+        "ix_contact_method_shared",
+    ):
+        _run(f"DROP INDEX IF EXISTS {name}")
