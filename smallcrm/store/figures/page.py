@@ -56,7 +56,10 @@ def _section(figure: Figure) -> str:
         f"<li>{escape(label)}<b>{escape(value)}</b></li>"
         for label, value in present.headline_texts(figure)
     )
-    note = f'<p class="note">{escape(figure.note)}</p>' if figure.note else ""
+    notes = [figure.note] if figure.note else []
+    if "weighted" in [c.name for c in figure.columns]:
+        notes.append("Bars: the total, its weighted part darker.")
+    note = "".join(f'<p class="note">{escape(text)}</p>' for text in notes)
     return (
         f'<section id="figure-{escape(figure.key)}">\n<h2>{escape(figure.title)}{period}</h2>\n'
         + (f'<ul class="headlines">{heads}</ul>\n' if heads else "")
@@ -144,6 +147,8 @@ def _columns(figure: Figure) -> str:
             f"{escape(text)}</title></rect>"
         )
     first, last = escape(figure.lines[0].label), escape(figure.lines[-1].label)
+    what = escape(figure.columns[index].name.replace("_", " "))
+    parts.append(f'<text x="{WIDTH - 10}" y="12" text-anchor="end">{what}</text>')
     parts.append(f'<text x="10" y="{height - 4}">{first}</text>')
     parts.append(f'<text x="{WIDTH - 10}" y="{height - 4}" text-anchor="end">{last}</text>')
     return (
