@@ -88,6 +88,8 @@ def test_table_and_csv(run: Run) -> None:
 def test_bad_options_give_one_line(run: Run) -> None:
     result = run("report", "pipeline", "--since", "someday")
     assert result.exit_code == 1 and "Traceback" not in result.output
+    result = run("report", "pipeline", "--stage", "leed")
+    assert result.exit_code == 1 and "no stage named 'leed'" in result.output
     result = run("report", "pipeline", "--json", "--csv")
     assert result.exit_code == 1 and "one of --json and --csv" in result.output
 

@@ -4,6 +4,7 @@ at once and the tiles fill in when their numbers arrive."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from typing import ClassVar
@@ -100,7 +101,7 @@ activity, quality) with `--since`, `--owner`, `--json`, `--csv` or `--html FILE`
     def _load(self, filters: Filters) -> None:
         try:
             found = figures.compute(self.db, None, filters)
-        except StoreError as exc:
+        except (StoreError, OSError, sqlite3.Error) as exc:  # said on screen, never a traceback
             self.app.call_from_thread(self.notify_error, exc)
             return
         self.app.call_from_thread(self._show, found, filters)

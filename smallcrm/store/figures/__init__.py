@@ -14,6 +14,7 @@ from datetime import date
 
 from smallcrm.store import clock
 from smallcrm.store.db import Database, Tx
+from smallcrm.store.errors import ValidationError
 from smallcrm.store.figures import activity, deals, history, quality, service, wins
 from smallcrm.store.figures.model import Figure, Filters
 
@@ -67,5 +68,17 @@ def compute(
     """The figures of the tiles ``keys`` (None: every tile), in one read transaction."""
     chosen = TILES if keys is None else tuple(tile(key) for key in keys)
     day = today or clock.today()
+    filters = filters or Filters()
     with db.read() as tx:
-        return [each.compute(tx, filters or Filters(), day) for each in chosen]
+        _check_stages(tx, filters.stages)
+        return [each.compute(tx, filters, day) for each in chosen]
+
+
+def _check_stages(tx: Tx, stages: tuple[str, ...]) -> None:
+    """A stage the pipeline does not have is a mistyped name, not an empty figure."""
+    if not stages:
+        return
+    known = [row["name"] for row in tx.all("SELECT name FROM stage ORDER BY position")]
+    for name in stages:
+        if name not in known:
+            raise ValidationError("stage", f"no stage named {name!r}; one of {', '.join(known)}")
