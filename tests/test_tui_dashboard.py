@@ -140,3 +140,29 @@ def test_bars_read_without_colour() -> None:
 
 def test_dashboard_snapshot(snap_compare, tui_db: Database, seeded: Seeded) -> None:  # noqa: ANN001
     assert snapshot(snap_compare, app_for(tui_db), "f9")
+
+
+async def test_first_frame_comes_before_the_figures(
+    tui_db: Database, seeded: Seeded, monkeypatch
+) -> None:  # noqa: ANN001
+    import threading
+
+    release = threading.Event()
+    real = figures.compute
+
+    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "compute", held)
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen) and screen.figures == []
+        assert "reading" in str(screen.query_one("#dash-status").render())
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [f.key for f in screen.figures] == [t.key for t in figures.TILES]

@@ -1,6 +1,7 @@
 """The dashboard (F9): the business in one glance, each figure a tile whose lines open the
 list behind them. The figures are read in a worker thread, so the screen's first frame comes
-at once and the tiles fill in when their numbers arrive."""
+at once and the tiles fill in when their numbers arrive: the quick ones first, then the few
+that read every contact or every deal's history."""
 
 from __future__ import annotations
 
@@ -99,20 +100,26 @@ activity, quality) with `--since`, `--owner`, `--json`, `--csv` or `--html FILE`
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load(self, filters: Filters) -> None:
-        try:
-            found = figures.compute(self.db, None, filters)
-        except (StoreError, OSError, sqlite3.Error) as exc:  # said on screen, never a traceback
-            self.app.call_from_thread(self.notify_error, exc)
-            return
-        self.app.call_from_thread(self._show, found, filters)
+        quick = tuple(t.key for t in figures.TILES if not t.slow)
+        slow = tuple(t.key for t in figures.TILES if t.slow)
+        found: list[Figure] = []
+        for keys in (quick, slow):
+            try:
+                found += figures.compute(self.db, keys, filters)
+            except (StoreError, OSError, sqlite3.Error) as exc:  # said on screen, not raised
+                self.app.call_from_thread(self.notify_error, exc)
+                return
+            self.app.call_from_thread(self._show, list(found), filters, keys == slow)
 
-    def _show(self, found: list[Figure], filters: Filters) -> None:
+    def _show(self, found: list[Figure], filters: Filters, complete: bool) -> None:
         if filters != self.filters:
             return  # the filters changed while these were read; their own read follows
-        self.figures = found
+        order = [t.key for t in figures.TILES]
+        self.figures = sorted(found, key=lambda figure: order.index(figure.key))
         for figure in found:
             self.query_one(f"#tile-{figure.key}", FigureTile).show(figure)
-        self.query_one("#dash-status", Static).update(filters_words(self.filters))
+        if complete:
+            self.query_one("#dash-status", Static).update(filters_words(self.filters))
 
     def on_figure_tile_opened(self, message: FigureTile.Opened) -> None:
         """Enter on a line: the list behind it."""
