@@ -133,7 +133,7 @@ class FigureTile(Vertical):
         top = max((float(line.values[index] or 0) for line in figure.lines), default=0.0)
         # The list's own width, less a cell for its scroll bar when the lines overflow it.
         width = max(20, (options.content_size.width or self.content_size.width or 36) - 1)
-        label_width = min(14, max((len(line.label) for line in figure.lines), default=4))
+        label_width = min(16, max((len(line.label) for line in figure.lines), default=4))
         options.clear_options()
         options.add_options(
             Option(line_text(figure, line, top, width, label_width), id=str(n))
