@@ -355,4 +355,11 @@ class AuditEntry(SQLModel, table=True):
 # models_history.py; importing them puts them in the same metadata.
 from smallcrm.store import models_history, models_support  # noqa: E402, F401
 
+# The figures' covering indexes on the tables above (declared with the history they serve).
+models_history.figure_indexes(
+    Opportunity.__table__,  # type: ignore[attr-defined]
+    Contact.__table__,  # type: ignore[attr-defined]
+    ContactMethod.__table__,  # type: ignore[attr-defined]
+)
+
 metadata = SQLModel.metadata
