@@ -111,6 +111,16 @@ def test_html_page_is_well_formed_with_every_figure(run: Run, tmp_path: Path) ->
             )
 
 
+def test_all_is_every_tile_on_one_page(run: Run, tmp_path: Path) -> None:
+    data = json.loads(ok(run("report", "all", "--json")))
+    assert [f["figure"] for f in data] == [t.key for t in figures.TILES]
+    target = tmp_path / "all.html"
+    ok(run("report", "all", "--html", str(target)))
+    root = ET.fromstring(target.read_text(encoding="utf-8"))
+    ids = {s.get("id") for s in root.iter() if s.tag.endswith("section")}
+    assert ids == {f"figure-{t.key}" for t in figures.TILES}
+
+
 def test_doctor_finds_and_repairs_the_roll_ups(run: Run, db_path: Path) -> None:
     assert "ok   roll-ups" in ok(run("doctor"))
     db = open_database(db_path)

@@ -25,6 +25,7 @@ ABOUT = {
     "funnel": "How many deals reached each stage, and the drop-off between stages",
     "activity": "Interactions logged per week and per person",
     "quality": "Contacts with no email or phone, shared email addresses, quiet contacts",
+    "all": "Every figure of the dashboard (with --html: one page to hand on)",
 }
 SINCE_HELP = "Start of the period: 90d, 12w, 6m or a date (default: each figure's own)."
 
@@ -119,3 +120,4 @@ def register(app: Any) -> None:
     """Add one subcommand per report of the tile list to ``smallcrm report``."""
     for name, tiles in figures.reports().items():
         app.command(name)(_command(name, tiles))
+    app.command("all")(_command("all", figures.TILES))
