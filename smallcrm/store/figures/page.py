@@ -138,7 +138,7 @@ def _columns(figure: Figure) -> str:
     step = (WIDTH - 20) / len(values)
     parts = []
     for n, (line, value) in enumerate(zip(figure.lines, values, strict=True)):
-        tall = (base - 10) * value / top
+        tall = (base - 22) * value / top  # room above for the caption
         x = 10 + n * step
         text = present.value_text(line.values[index], figure.columns[index].unit)
         parts.append(
