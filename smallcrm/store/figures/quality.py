@@ -61,5 +61,5 @@ def quality(tx: Tx, filters: Filters, today: date) -> Figure:
         count = int(row[f"q{days}"] or 0)
         lines.append(line(f"quiet {days}+ days", count, _contacts(filters, quiet_days=days)))
     columns = (Column("contacts", COUNT), Column("share", PERCENT))
-    note = f"of {total} contacts"
+    note = f"of {total:,} contacts"
     return Figure("quality", "Data quality", columns, tuple(lines), (), "bars", None, note)
