@@ -38,11 +38,12 @@ def backup(
 def doctor(
     ctx: typer.Context,
     repair: Annotated[
-        bool, typer.Option("--repair", help="Rebuild the search index if it is out of step.")
+        bool,
+        typer.Option("--repair", help="Rebuild the search index and the roll-ups if out of step."),
     ] = False,
 ) -> None:
-    """Check the database: who may use it, free space, the file, its links and the search
-    index; say what is wrong and how to repair it."""
+    """Check the database: who may use it, free space, the file, its links, the search
+    index and the dashboard's roll-ups; say what is wrong and how to repair it."""
     import sqlite3
 
     from smallcrm.store import doctor as checks
@@ -62,6 +63,13 @@ def doctor(
     if repair and by_check["integrity"].ok and not by_check["search index"].ok:
         rebuild_index(db)
         print("Rebuilt the search index.")
+        findings = checks.doctor(db)
+        by_check = {finding.check: finding for finding in findings}
+    if repair and "roll-ups" in by_check and not by_check["roll-ups"].ok:
+        from smallcrm.store.rollups import rebuild_all
+
+        rebuild_all(db)
+        print("Rebuilt the dashboard's roll-ups.")
         findings = checks.doctor(db)
     _warn_unattended_reminders(db, state(ctx).target)
     _report(findings)

@@ -103,3 +103,9 @@ def _write(report: Any) -> None:
     write_table(columns, rows, terminal=pretty)
     write_heading("Open cases by age", terminal=pretty)
     write_table((Column("Age", 12), Column("Open", 5, "right")), report.backlog, terminal=pretty)
+
+
+# The dashboard's reports (pipeline, forecast, ...) beside cases, one per report of the tiles.
+from smallcrm.cli import figure_reports  # noqa: E402
+
+figure_reports.register(app)

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from smallcrm.screens.list_base import ListScreen
-from smallcrm.store import contacts
+from smallcrm.store import contact_checks, contacts
 from smallcrm.store import formats as fmt
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Contact, Page
@@ -116,9 +116,12 @@ asking, and Ctrl+Z right after brings it back.
         return (*super().filter_fields(), "email_opt_in", "phone_opt_in")
 
     def has_filters(self) -> bool:
-        """A consent filter counts as a filter too."""
-        return super().has_filters() or any(
-            self.query_state.extra.get(name) is not None for name in CONSENT_FILTERS
+        """A consent filter and a data-quality check (from the dashboard) count too."""
+        extra = self.query_state.extra
+        return (
+            super().has_filters()
+            or any(extra.get(name) is not None for name in CONSENT_FILTERS)
+            or any(extra.get(name) for name in contact_checks.NAMES)
         )
 
     def filter_summary(self) -> str:
@@ -128,6 +131,7 @@ asking, and Ctrl+Z right after brings it back.
             value = self.query_state.extra.get(name)
             if value is not None:
                 words.append(f"{label} {'yes' if value else 'no'}")
+        words.append(contact_checks.describe(self.query_state.extra))
         return ", ".join(word for word in words if word)
 
     # import and duplicates ----------------------------------------------------------------

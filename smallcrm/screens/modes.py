@@ -52,6 +52,12 @@ def _cases() -> Screen:
     return CasesScreen()
 
 
+def _dashboard() -> Screen:
+    from smallcrm.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
 MODES: dict[str, Callable[[], Screen]] = {
     "contacts": _contacts,
     "accounts": _accounts,
@@ -60,4 +66,5 @@ MODES: dict[str, Callable[[], Screen]] = {
     "calendar": _calendar,
     "today": _today,
     "cases": _cases,
+    "dashboard": _dashboard,
 }

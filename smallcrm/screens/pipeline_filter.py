@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -27,6 +28,9 @@ class PipelineFilter:
     account_name: str | None = None
     stage: str | None = None
     open_only: bool = False
+    # Expected close from / to (the dashboard's forecast months open their deals with these).
+    since: date | None = None
+    until: date | None = None
 
     def query(self, **overrides: Any) -> ListQuery:
         """The store query for these filters (page, sort and stage may be overridden)."""
@@ -35,6 +39,8 @@ class PipelineFilter:
             account_id=self.account_id,
             stage=self.stage,
             open_only=self.open_only,
+            since=self.since,
+            until=self.until,
         )
         return replace(base, **overrides)
 
@@ -49,6 +55,10 @@ class PipelineFilter:
             parts.append(f"stage {self.stage}")
         if self.open_only:
             parts.append("open only")
+        if self.since or self.until:
+            first = self.since.isoformat() if self.since else "…"
+            last = self.until.isoformat() if self.until else "…"
+            parts.append(f"closing {first} to {last}")
         return " · ".join(parts)
 
 

@@ -15,6 +15,7 @@ TABS: tuple[Tab, ...] = (
     Tab("calendar", "Calendar", "f6"),
     Tab("today", "Today", "f7", "appointments and follow-ups due"),
     Tab("cases", "Cases", "f8", "customer service cases, breached first"),
+    Tab("dashboard", "Dashboard", "f9", "the figures: pipeline, forecast, activity, quality"),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from smallcrm.store import crud, records, rows
+from smallcrm.store import contact_checks, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import DuplicateError, ValidationError
@@ -356,6 +356,7 @@ def _list_sql(query: ListQuery) -> tuple[str, str | None, dict[str, Any]]:
         where.add("c.email_opt_in = :eoi", eoi=bool(query.extra["email_opt_in"]))
     if query.extra.get("phone_opt_in") is not None:
         where.add("c.phone_opt_in = :poi", poi=bool(query.extra["phone_opt_in"]))
+    contact_checks.add_filters(where, query.extra)
     order = order_by(query, SORTS, "name", "c")
     # Only the account sort needs the join; SQLite does not drop an unused LEFT JOIN here, and
     # joining each skipped row costs a third more on a deep page.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from smallcrm.store import health, leftovers
+from smallcrm.store import health, leftovers, rollups
 from smallcrm.store.db import Database
 from smallcrm.store.health import Finding
 from smallcrm.store.maintenance import in_words, list_backups, read_integrity
@@ -22,21 +22,24 @@ __all__ = ["Finding", "doctor", "doctor_unopened", "integrity_finding", "restore
 
 
 def doctor(db: Database) -> list[Finding]:
-    """Access, space, integrity, foreign keys and the search index, each with its repair.
+    """Access, space, integrity, foreign keys, the search index and the dashboard's roll-ups,
+    each with its repair.
 
     On PostgreSQL the server looks after its own pages, links and files; the search index is
-    checked.
+    checked, and the roll-ups.
     """
     if db.path is None:
         server = Finding(
             "integrity", True, "PostgreSQL checks its own pages and links (deeper: pg_amcheck)"
         )
-        return [server, _search_finding(db, None)]
+        return [server, _search_finding(db, None), rollups.finding(db)]
     path = db.path
     findings = _surroundings(path)
     findings.append(integrity_finding(path))
     findings.append(_links_finding(db, path))
     findings.append(_search_finding(db, path))
+    if findings[-1].ok:  # a damaged file is repaired first; its roll-ups cannot be read
+        findings.append(rollups.finding(db))
     return _with_lock(findings, path)
 
 

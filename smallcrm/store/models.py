@@ -364,7 +364,15 @@ class AuditEntry(SQLModel, table=True):
 
 
 # The tables that serve the records (settings, drafts, counts, search documents, imports,
-# reminders) are declared in models_support.py; importing it puts them in the same metadata.
-from smallcrm.store import models_support  # noqa: E402, F401
+# reminders) are declared in models_support.py, deals' stage history and the roll-ups in
+# models_history.py; importing them puts them in the same metadata.
+from smallcrm.store import models_history, models_support  # noqa: E402, F401
+
+# The figures' covering indexes on the tables above (declared with the history they serve).
+models_history.figure_indexes(
+    Opportunity.__table__,  # type: ignore[attr-defined]
+    Contact.__table__,  # type: ignore[attr-defined]
+    ContactMethod.__table__,  # type: ignore[attr-defined]
+)
 
 metadata = SQLModel.metadata

@@ -29,6 +29,7 @@ TABLES = (
     "contact",
     "contact_method",
     "opportunity",
+    "stage_change",
     "service_case",
     "interaction",
     "appointment",
@@ -40,7 +41,18 @@ TABLES = (
     "reminder_state",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
-DERIVED = ("alembic_version", "search_doc", "record_count", "fold_char", "fold_pos")
+DERIVED = (
+    "alembic_version",
+    "search_doc",
+    "record_count",
+    "fold_char",
+    "fold_pos",
+    "activity_day",
+    "contact_touch",
+)
+# Written by triggers as the rows above them arrive, and copied after them: what the triggers
+# wrote is removed first (a copied deal's own history replaces the one its copy began).
+REWRITTEN = ("stage_change",)
 # Holding any of these makes a database "in use".
 RECORD_TABLES = (*kinds.NAMES, "audit_entry")
 BATCH = 1000
@@ -93,6 +105,8 @@ def copy_database(
         for table in reversed(TABLES):  # rows the target's migrations seeded (stages, settings)
             writer.execute(f"DELETE FROM {table}")
         for table in TABLES:
+            if table in REWRITTEN:
+                writer.execute(f"DELETE FROM {table}")
             counts[table] = _copy_table(reader, writer, table, progress)
             if "id" in column_types(writer, table):
                 sync_id_sequence(writer, table)  # the target's next ids follow the copied ones
