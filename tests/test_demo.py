@@ -12,7 +12,7 @@ import pytest
 
 from smallcrm.store import appointments, clock, demo, interactions, opportunities, search
 from smallcrm.store.contacts import create_contact
-from smallcrm.store.db import Database, open_database
+from smallcrm.store.db import Database, open_database, to_datetime
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.listing import ListQuery
 
@@ -207,3 +207,21 @@ def test_demo_cases_are_met_breached_and_waiting(loaded: tuple[Database, dict[st
     assert any(c.status == "waiting" for c in found)
     assert any(c.status == "open" and c.first_response_at is not None for c in found)
     assert {c.close_reason for c in found} >= {"done", "rejected", "duplicate"}
+
+
+def test_the_deals_stage_history_follows_their_dates(
+    loaded: tuple[Database, dict[str, int]],
+) -> None:
+    """The dashboard's pipeline at past month ends is not empty: open deals entered their stage
+    when created, closed ones were open from their creation until they closed."""
+    db, _ = loaded
+    with db.read() as tx:
+        rows = tx.all(
+            "SELECT o.id, o.stage, o.created_at, o.closed_on, count(*) AS steps, "
+            "min(h.changed_at) AS first FROM opportunity o "
+            "JOIN stage_change h ON h.opportunity_id = o.id GROUP BY o.id, o.stage, "
+            "o.created_at, o.closed_on"
+        )
+    for row in rows:
+        assert to_datetime(row["first"]) == to_datetime(row["created_at"]), row
+        assert row["steps"] == (2 if row["stage"] in ("won", "lost") else 1), row

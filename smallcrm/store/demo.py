@@ -303,3 +303,30 @@ class _Loader:
                 if r["closed"] is not None
             ],
         )
+        self.stage_history(tx)
+
+    def stage_history(self, tx: Tx) -> None:
+        """The deals' stage history as the dates tell it (the services wrote it "now"): an open
+        deal entered its stage when it was created; a closed one was in negotiation (won) or at
+        the proposal (lost) from its creation until it closed."""
+        for row in self.backdate["opportunity"]:
+            if row["closed"] is None:
+                tx.execute(
+                    "UPDATE stage_change SET changed_at = :at WHERE opportunity_id = :id",
+                    at=row["created"], id=row["id"],
+                )  # fmt: skip
+                continue
+            closed = self.moment(row["closed"], "17:00")
+            before = tx.scalar("SELECT stage FROM opportunity WHERE id = :id", id=row["id"])
+            tx.execute(
+                "INSERT INTO stage_change (opportunity_id, stage, changed_at, changed_by, left_at) "
+                "SELECT opportunity_id, :stage, :created, changed_by, :closed FROM stage_change "
+                "WHERE opportunity_id = :id",
+                id=row["id"], created=row["created"], closed=closed,
+                stage="negotiation" if before == "won" else "proposal",
+            )  # fmt: skip
+            tx.execute(
+                "UPDATE stage_change SET changed_at = :closed "
+                "WHERE opportunity_id = :id AND left_at IS NULL",
+                id=row["id"], closed=closed,
+            )  # fmt: skip
