@@ -38,6 +38,8 @@ TABLES = (
     "form_draft",
     "reminder_delivery",
     "reminder_state",
+    "slot_offer",
+    "slot_hold",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count", "fold_char", "fold_pos")
