@@ -212,3 +212,20 @@ def test_settings_readers() -> None:
     with pytest.raises(ValueError, match="not an interval"):
         read_interval("25")
     assert [auto_interval(timedelta(minutes=m)) for m in (120, 45, 20, 7, 3)] == [60, 30, 20, 5, 5]
+
+
+def test_benchmark_runs_and_meets_its_target() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "benchmarks/slots_bench.py", "--runs", "3"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "all 2,000 appointments count: median" in done.stdout

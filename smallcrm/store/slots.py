@@ -62,7 +62,9 @@ def free_slots(
 ) -> list[Span]:
     """Every slot (start, end) of ``rules.duration`` in working hours between ``now`` plus
     the notice and ``end``, aligned to the interval, whose buffers clear every busy time."""
-    widened = business_time.merge((a - rules.after, b + rules.before) for a, b in busy)
+    widened = business_time.merge(
+        (a.astimezone(UTC) - rules.after, b.astimezone(UTC) + rules.before) for a, b in busy
+    )
     ends = [b for _, b in widened]
     step = timedelta(minutes=rules.interval)
     found: list[Span] = []
@@ -106,6 +108,40 @@ def _entry(row: Any) -> _Entry:
     )
 
 
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7}
+# Rule parts that filter a daily or weekly series' days without counting from its start.
+_SHIFTABLE = {"FREQ", "INTERVAL", "BYDAY", "UNTIL", "WKST", "BYMONTH", "BYHOUR", "BYMINUTE"}
+
+
+def _nearer(entry: _Entry, since: datetime) -> _Entry:
+    """The same series begun at its own occurrence whole periods later, just before
+    ``since``: expanding a daily series begun years ago walks every day since then, and
+    a whole number of periods on its own wall clock leaves its later occurrences unchanged.
+    Rules that count (COUNT, BYSETPOS, ...) or repeat monthly and yearly stay as they are."""
+    parts = dict(p.partition("=")[::2] for p in (entry.rrule or "").upper().split(";"))
+    period = _PERIOD_DAYS.get(parts.get("FREQ", ""))
+    if entry.all_day or period is None or not set(parts) <= _SHIFTABLE:
+        return entry
+    try:
+        period *= int(parts.get("INTERVAL") or 1)
+        zone = recurrence.zone(entry.time_zone)
+        first = entry.starts_at.astimezone(zone)
+        length = (entry.ends_at - entry.starts_at) if entry.ends_at else None
+        reach = (since - first).days - 2 * period - 1
+        for steps in (reach // period, reach // period - 1):
+            if steps <= 0:
+                return entry
+            wall = first.replace(tzinfo=None) + timedelta(days=steps * period)
+            moved = wall.replace(tzinfo=zone)
+            if moved.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
+                ends = moved + length if length is not None else None
+                return _Entry(moved, ends, False, entry.rrule, entry.exdates, entry.rdates,
+                              entry.time_zone)  # fmt: skip
+    except (ValueError, OverflowError):
+        pass
+    return entry
+
+
 def whose(user: str | None, contact_id: int | None) -> tuple[str, dict[str, Any]]:
     """The SQL condition for the appointments that make someone busy: the user's own and
     those nobody owns, and (with a contact) every one with that contact."""
@@ -143,8 +179,13 @@ def busy_times(
     )
     found: list[Span] = []
     for row in rows:
-        for when, finish in recurrence.expand(_entry(row), since, until):
-            found.append((when, finish or when + OPEN_ENDED))
+        entry = _entry(row)
+        if not (entry.rrule or entry.rdates or entry.all_day):  # one occurrence: no expansion
+            found.append((entry.starts_at, entry.ends_at or entry.starts_at + OPEN_ENDED))
+            continue
+        for when, finish in recurrence.expand(_nearer(entry, since), since, until):
+            at = when.astimezone(UTC)  # one zone: comparing across zones is slow
+            found.append((at, finish.astimezone(UTC) if finish else at + OPEN_ENDED))
     found.extend(held_times(tx, since, until, skip_offer=skip_offer))
     return found
 
