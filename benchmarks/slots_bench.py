@@ -7,8 +7,9 @@ The calendar: 1,700 single appointments spread over the 14 days (and a few days 
 and 300 recurring series begun up to a year ago (daily, weekly on two days, monthly), in
 Europe/Berlin, America/New_York and UTC, some with skipped dates, spread over 20 users. Measured
 twice: with every appointment counting (the worst case: no time is free), and for one user's
-calendar (with 30 live holds of offers on it). Target: the median at most 100 ms. With ``--check`` the exit
-status is 1 when it is missed. Without PATH a database is made in a temporary folder.
+calendar (with 30 live holds of offers on it). Target: the median at most 100 ms. With
+``--check`` the exit status is 1 when it is missed. Without PATH a database is made in a
+temporary folder.
 """
 
 from __future__ import annotations

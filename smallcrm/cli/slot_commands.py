@@ -135,11 +135,12 @@ def offer(
 
     db = state(ctx).db()
     listed_query, listed = slot_list.load(db.url, current_user())
-    chosen = [listed[n - 1] for n in _numbers(numbers, len(listed))]
+    picked = _numbers(numbers, len(listed))
+    chosen = [listed[n - 1] for n in picked]
     contact_id = _contact_id(db, contact, "CONTACT")
     query = type(listed_query)(**{**vars(listed_query), "contact_id": contact_id})
     fresh = set(find_slots(db, query).slots)
-    gone = [n for n, span in zip(_numbers(numbers, len(listed)), chosen) if span not in fresh]
+    gone = [n for n in picked if listed[n - 1] not in fresh]
     if gone:
         names = " and ".join(f"{n} ({formats.when(listed[n - 1][0])})" for n in gone)
         verb = "slot {} is" if len(gone) == 1 else "slots {} are"

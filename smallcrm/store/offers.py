@@ -81,9 +81,7 @@ def _clash(tx: Tx, span: Span, query: slots.SlotQuery, user: str, skip: int | No
     held = slots.held_times(tx, *window, skip_offer=skip)
     if held:
         return _held_by(tx, held[0])
-    busy = slots.busy_times(
-        tx, *window, user=user, contact_id=query.contact_id, skip_offer=skip
-    )
+    busy = slots.busy_times(tx, *window, user=user, contact_id=query.contact_id, skip_offer=skip)
     if any(a < window[1] and b > window[0] for a, b in busy):
         return "an appointment is there now"
     return None
@@ -161,7 +159,8 @@ def _insert(
     )
     for number, (start, end) in enumerate(sorted(chosen), start=1):
         tx.insert(
-            "slot_hold", {"offer_id": offer_id, "choice": number, "starts_at": start, "ends_at": end}
+            "slot_hold",
+            {"offer_id": offer_id, "choice": number, "starts_at": start, "ends_at": end},
         )
     return offer_id
 
@@ -194,8 +193,7 @@ def _offer(row: Any, holds: list[Any]) -> Offer:
         expires_at=to_datetime(row["expires_at"]),
         appointment_id=row["appointment_id"],
         holds=tuple(
-            Hold(h["choice"], to_datetime(h["starts_at"]), to_datetime(h["ends_at"]))
-            for h in holds
+            Hold(h["choice"], to_datetime(h["starts_at"]), to_datetime(h["ends_at"])) for h in holds
         ),
     )
 
@@ -290,3 +288,32 @@ def live_holds(db: Database, start: datetime, end: datetime) -> list[tuple[Offer
         for hold in offer.holds
         if hold.starts_at < end and hold.ends_at > start
     ]
+
+
+def hold_occurrences(db: Database, start: datetime, end: datetime) -> list[records.Occurrence]:
+    """The live holds overlapping [start, end) as tentative entries of the calendar (their
+    ids are negative: no appointment has them)."""
+    found = []
+    for offer, hold in live_holds(db, start, end):
+        now = clock.now_utc()
+        entry = records.Appointment(
+            id=-(offer.id * 10 + hold.choice),
+            title=f"{offer.title} ({hold.choice}?)",
+            starts_at=clock.local(hold.starts_at),
+            ends_at=clock.local(hold.ends_at),
+            all_day=False,
+            location=offer.location,
+            notes=None,
+            contact_id=offer.contact_id,
+            contact_name=offer.contact_name,
+            account_id=None,
+            account_name=None,
+            opportunity_id=None,
+            rrule=None,
+            exdates=(),
+            reminder_minutes=None,
+            owner=offer.owner,
+            tracking=records.Tracking(now, now, offer.owner, offer.owner, 1),
+        )
+        found.append(records.Occurrence(entry, entry.starts_at, entry.ends_at, held_by=offer.id))
+    return found

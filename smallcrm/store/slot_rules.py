@@ -89,4 +89,3 @@ class SlotRules:
     notice: timedelta
     before: timedelta  # kept free before a new meeting
     after: timedelta  # kept free after it
-

@@ -258,9 +258,7 @@ def compute(tx: Tx, query: SlotQuery, user: str, *, skip_offer: int | None = Non
     """The free slots for ``query`` as ``tx`` sees the calendar."""
     rules = rules_for(query.duration, query.interval)
     start, end = window(query.days)
-    busy = busy_times(
-        tx, start, end, user=user, contact_id=query.contact_id, skip_offer=skip_offer
-    )
+    busy = busy_times(tx, start, end, user=user, contact_id=query.contact_id, skip_offer=skip_offer)
     found = free_slots(business_time.schedule(), busy, rules, start, end)
     return SlotList(query, rules, user, found, start, end)
 
