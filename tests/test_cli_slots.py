@@ -189,3 +189,14 @@ def test_two_people_offering_the_same_time_at_once(db: Database, tmp_path: Path)
     assert len(held) == 1 and len(refused) == 1, results
     assert "Thu 2026-11-26 10:00: " in refused[0]["refused"]
     assert f"holds it for offer {held[0]['held']}" in refused[0]["refused"]
+
+
+def test_erasing_the_person_keeps_no_trace_in_offers(jana: None, db: Database) -> None:
+    from smallcrm.store import privacy
+
+    shell("slots", "--days", "2")
+    shell("offer", "jana", "1")
+    privacy.erase_person(db, 1)
+    with db.read() as tx:
+        row = tx.one("SELECT contact_id, title FROM slot_offer")
+    assert row["contact_id"] is None and "Novak" not in row["title"]

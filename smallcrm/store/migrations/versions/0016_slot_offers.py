@@ -39,8 +39,8 @@ def upgrade() -> None:
         _when("created_at"),
         sa.Column("created_by", sa.String(length=120), nullable=False),
         _when("updated_at"),
-        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"]),
-        sa.ForeignKeyConstraint(["appointment_id"], ["appointment.id"]),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["appointment_id"], ["appointment.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_slot_offer_contact_id", "slot_offer", ["contact_id"])
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("choice", sa.Integer(), nullable=False),
         _when("starts_at"),
         _when("ends_at"),
-        sa.ForeignKeyConstraint(["offer_id"], ["slot_offer.id"]),
+        sa.ForeignKeyConstraint(["offer_id"], ["slot_offer.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_slot_hold_offer_id", "slot_hold", ["offer_id"])
