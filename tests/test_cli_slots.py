@@ -22,8 +22,10 @@ from smallcrm.store.db import Database
 NOW = "2026-11-25T10:30:00+01:00"  # a Wednesday in Berlin
 
 
-def shell(*args: str, user: str = "anna", now: str = NOW, code: int = 0) -> Result:
-    env = {"SMALLCRM_TIMEZONE": "Europe/Berlin", "SMALLCRM_NOW": now, "SMALLCRM_USER": user}
+def shell(
+    *args: str, user: str = "anna", now: str = NOW, code: int = 0, zone: str = "Europe/Berlin"
+) -> Result:
+    env = {"SMALLCRM_TIMEZONE": zone, "SMALLCRM_NOW": now, "SMALLCRM_USER": user}
     result = CliRunner().invoke(app, list(args), env=env)
     settings.reload()
     assert result.exit_code == code, result.output
@@ -144,6 +146,46 @@ def test_series_from_new_york_blocks_on_its_own_clock(db: Database) -> None:
     for hour in (14, 15, 16):
         assert f"Wed 2026-12-02 {hour}:00-{hour + 1}:00" not in slots
     assert "Thu 2026-11-26 15:00-16:00" in slots
+
+
+def test_for_a_colleague_reads_their_calendar(db: Database) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from smallcrm.store.appointments import create_appointment
+
+    start = datetime(2026, 11, 26, 9, tzinfo=ZoneInfo("Europe/Berlin"))
+    create_appointment(db, title="Bob's", starts_at=start, duration=timedelta(hours=1), owner="bob")
+    mine = _numbered(shell("slots", "--days", "2").output).values()
+    bobs = _numbered(shell("slots", "--days", "2", "--for", "bob").output)
+    assert "Thu 2026-11-26 09:00-10:00" in mine
+    assert "Thu 2026-11-26 09:00-10:00" not in bobs.values()
+    assert "bob's calendar" in shell("slots", "--for", "bob").output
+
+
+def test_a_berlin_series_moves_in_new_york_when_new_york_changes(db: Database) -> None:
+    """Business in New York; a weekly 15:00 Berlin call is 09:00 New York until Sunday
+    2026-03-08, then 10:00 (Europe changes three weeks later)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from smallcrm.store.appointments import create_appointment
+
+    create_appointment(
+        db,
+        title="Berlin call",
+        starts_at=datetime(2026, 2, 2, 15, tzinfo=ZoneInfo("Europe/Berlin")),
+        duration=timedelta(hours=1),
+        time_zone="Europe/Berlin",
+        rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR",
+    )
+    args = ("slots", "--days", "5", "--interval", "60")
+    out = shell(*args, zone="America/New_York", now="2026-03-06T00:00:00-05:00").output
+    slots = set(_numbered(out).values())
+    assert "Fri 2026-03-06 09:00-10:00" not in slots and "Fri 2026-03-06 11:00-12:00" in slots
+    assert "Mon 2026-03-09 10:00-11:00" not in slots and "Mon 2026-03-09 12:00-13:00" in slots
+    assert "Mon 2026-03-09 09:00-10:00" not in slots  # its buffer reaches 09:45
+    assert "America/New_York" in out
 
 
 _RACER = """
