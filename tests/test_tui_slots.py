@@ -167,3 +167,19 @@ async def test_help_is_the_pickers_own(tui_db: Database, seeded: Seeded) -> None
 
 def test_snapshot_of_the_picker(snap_compare, tui_db: Database, seeded: Seeded) -> None:  # noqa: ANN001
     assert snapshot(snap_compare, app_for(tui_db), "f6", "o", "space", "down", "down", "space")
+
+
+async def test_a_hostile_name_reaches_neither_screen_nor_clipboard(tui_db: Database) -> None:
+    from hostile_data import RAW_CONTROL, plant
+
+    planted = plant(tui_db)
+    picker = SlotPicker(tui_db, planted.contact)
+    async with app_for(tui_db).run_test(size=SIZE) as pilot:
+        pilot.app.push_screen(picker)
+        await pilot.pause()
+        assert "[" not in said(picker, "#slots-title").split("with", 1)[0]
+        assert not RAW_CONTROL.search(said(picker, "#slots-title"))
+        await pilot.press("space", "c")
+        await pilot.pause()
+        assert pilot.app.clipboard.startswith("Hello Eve")
+        assert not RAW_CONTROL.search(pilot.app.clipboard)

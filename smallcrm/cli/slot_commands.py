@@ -145,8 +145,9 @@ def offer(
         names = " and ".join(f"{n} ({formats.when(listed[n - 1][0])})" for n in gone)
         verb = "slot {} is" if len(gone) == 1 else "slots {} are"
         raise CliError(
-            verb.format(names) + " gone since the list was made (taken, held, or too soon now); "
-            "nothing was held. smallcrm slots lists what is free now"
+            verb.format(names) + " gone since the list was made (taken, held, too soon now, "
+            "or the contact is busy then); nothing was held. smallcrm slots lists what is "
+            "free now"
         )
     words = addressee(db, contact_id)
     made = make_offer(

@@ -112,8 +112,8 @@ class SlotPicker(ModalScreen[Offer | None]):
     def _describe(self) -> None:
         who = f" with {self.words.first_name}" if self.words.first_name else ""
         length = "1 hour" if self.minutes == 60 else f"{self.minutes} minutes"
-        self.query_one("#slots-title", Static).update(
-            f"Free for {length}{who}, next {DAYS} days ({len(self.found)} slots)"
+        self.query_one("#slots-title", Static).update(  # a Text: a name is not markup
+            Text(f"Free for {length}{who}, next {DAYS} days ({len(self.found)} slots)")
         )
         if not self.found:
             text = "No free time: try a shorter length (l)."

@@ -112,11 +112,14 @@ def moment_words(moment: datetime, language: str) -> str:
 
 def message(offer: Offer, first_name: str | None = None) -> str:
     """The text to send the customer: the choices numbered as ``book`` takes them."""
+    from smallcrm.store.formats import printable
+
     lang = offer.language if offer.language in _WORDS else "en"
     words = _WORDS[lang]
     what = words["meeting"] + f" ({length_words(offer.duration, lang)}"
-    what += f", {offer.location})" if offer.location else ")"
-    lines = [words["hello"].format(name=first_name) if first_name else words["hello_anyone"]]
+    what += f", {printable(offer.location)})" if offer.location else ")"
+    name = printable(first_name) if first_name else None  # pasted into emails: no controls
+    lines = [words["hello"].format(name=name) if name else words["hello_anyone"]]
     lines += ["", words["intro"].format(what=what), ""]
     for hold in offer.holds:
         lines.append(
