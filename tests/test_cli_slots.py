@@ -242,3 +242,16 @@ def test_erasing_the_person_keeps_no_trace_in_offers(jana: None, db: Database) -
     with db.read() as tx:
         row = tx.one("SELECT contact_id, title FROM slot_offer")
     assert row["contact_id"] is None and "Novak" not in row["title"]
+
+
+def test_slot_settings_show_and_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMALLCRM_CONFIG", str(tmp_path / "config.toml"))
+    shell("config", "set", "slot_buffer", "10m,30m")
+    shown = shell("config", "show").output
+    assert "slot_buffer:      10m,30m" in shown and "slot_notice:      1h" in shown
+    assert "auto (the meeting's length" in shown
+    data = json.loads(shell("config", "show", "--json").output)
+    assert data["slot_buffer"]["value"] == "10m,30m" and data["slot_notice"]["value"] == "1h"
+    assert "is not an interval" in shell("config", "set", "slot_interval", "25", code=1).output
+    out = shell("slots", "--days", "1").output
+    assert "10m before, 30m after buffers" in out
