@@ -13,6 +13,7 @@ from smallcrm.cli import slot_list
 from smallcrm.cli.context import CliError, guarded, lookup, state
 from smallcrm.store import clock, formats
 from smallcrm.store.db import Database
+from smallcrm.store.validate import MAX_ID
 
 DurationOption = Annotated[
     str, typer.Option("--duration", "-d", help="How long the meeting is: 30m, 1h, 1h30.")
@@ -48,7 +49,8 @@ def slots(
         typer.Option("--for", help="Whose calendar (a user name; default: yours)."),
     ] = None,
     interval: Annotated[
-        int | None, typer.Option(help="Minutes between starts: 60, 30, 20, 15, 10 or 5.")
+        int | None,
+        typer.Option(min=5, max=60, help="Minutes between starts: 60, 30, 20, 15, 10 or 5."),
     ] = None,
 ) -> None:
     """Free times for a meeting, numbered for ``smallcrm offer``: slots --duration 1h --days 10"""
@@ -183,8 +185,12 @@ def _ics_text(made: Any) -> str:
 @guarded
 def book(
     ctx: typer.Context,
-    offer_id: Annotated[int, typer.Argument(metavar="OFFER", help="The offer's number.")],
-    choice: Annotated[int, typer.Argument(metavar="CHOICE", help="The time they chose: 1-3.")],
+    offer_id: Annotated[
+        int, typer.Argument(metavar="OFFER", min=1, max=MAX_ID, help="The offer's number.")
+    ],
+    choice: Annotated[
+        int, typer.Argument(metavar="CHOICE", min=1, max=3, help="The time they chose: 1-3.")
+    ],
 ) -> None:
     """Make the chosen time of an offer an appointment and release the others."""
     from smallcrm.cli.appointment_time import span
