@@ -229,3 +229,38 @@ def test_benchmark_runs_and_meets_its_target() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "all 2,000 appointments count: median" in done.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]),
+    rule=st.sampled_from(
+        [
+            "FREQ=DAILY",
+            "FREQ=DAILY;INTERVAL=3",
+            "FREQ=WEEKLY;BYDAY=TU,TH",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR",
+            "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR",
+            "FREQ=WEEKLY;UNTIL=20261201T000000Z",
+            "FREQ=DAILY;COUNT=400",
+            "FREQ=MONTHLY;BYMONTHDAY=31",
+        ]
+    ),
+    begun=st.integers(0, 4 * 24 * 900),
+    later=st.integers(0, 300),
+    minutes=st.sampled_from([30, 60, 90]),
+)
+def test_a_series_begun_long_ago_expands_as_from_its_start(
+    zone: str, rule: str, begun: int, later: int, minutes: int
+) -> None:
+    """Starting the walk at a later occurrence of the series changes none of its times."""
+    from smallcrm.store import recurrence
+    from smallcrm.store.slots import _Entry, _nearer
+
+    start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=15 * begun)
+    entry = _Entry(start, start + timedelta(minutes=minutes), False, rule, (), (), zone)
+    since = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=later)
+    until = since + timedelta(days=15)
+    assert recurrence.expand(_nearer(entry, since), since, until) == recurrence.expand(
+        entry, since, until
+    )

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from smallcrm.cli import slot_list
-from smallcrm.cli.context import CliError, guarded, lookup, state
+from smallcrm.cli.context import CliError, err, guarded, lookup, state
 from smallcrm.store import clock, formats
 from smallcrm.store.db import Database
 from smallcrm.store.validate import MAX_ID
@@ -70,8 +70,11 @@ def slots(
         interval=interval,
     )
     found = find_slots(db, query)
-    slot_list.save(db.url, current_user(), found)
     _print_slots(found)
+    try:
+        slot_list.save(db.url, current_user(), found)
+    except OSError as exc:
+        err(f"Note: could not keep this list for smallcrm offer ({exc.strerror or exc}).")
 
 
 def _print_slots(found: Any) -> None:
