@@ -53,7 +53,7 @@ def slots(
         typer.Option(min=5, max=60, help="Minutes between starts: 60, 30, 20, 15, 10 or 5."),
     ] = None,
 ) -> None:
-    """Free times for a meeting, numbered for ``smallcrm offer``: slots --duration 1h --days 10"""
+    """Free times for a meeting, numbered for smallcrm offer: slots --duration 1h --days 10"""
     from smallcrm.store.crud import current_user
     from smallcrm.store.slot_rules import INTERVALS
     from smallcrm.store.slots import SlotQuery, find_slots
