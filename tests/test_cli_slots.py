@@ -255,3 +255,11 @@ def test_slot_settings_show_and_change(tmp_path: Path, monkeypatch: pytest.Monke
     assert "is not an interval" in shell("config", "set", "slot_interval", "25", code=1).output
     out = shell("slots", "--days", "1").output
     assert "10m before, 30m after buffers" in out
+
+
+def test_a_meeting_over_a_held_time_says_so(jana: None) -> None:
+    shell("slots", "--days", "1")
+    shell("offer", "jana", "1")
+    out = shell("add", "meeting", "Call", "today", "12:30", "--duration", "30m").output
+    assert "Note: offer 1 holds Wed 2026-11-25 12:00-13:00 for Jana Novak" in out
+    assert "is no longer free" in shell("book", "1", "1", code=1).output
