@@ -322,14 +322,14 @@ def _series(
         except (ValueError, TypeError):
             parsed = None  # stored before the rule check knew this shape: the first only
         if parsed is not None:
-            if isinstance(parsed, rruleset):
-                series = parsed
-            else:
-                series = rruleset()
-                series.rrule(parsed)
+            extra = list(extra)
+            if extra and not isinstance(parsed, rruleset):
+                single, parsed = parsed, rruleset()  # a set merges the extra dates in
+                parsed.rrule(single)
             for when in extra:
-                series.rdate(when)
-            yield from series.xafter(after, count=MAX_OCCURRENCES, inc=True)
+                parsed.rdate(when)  # type: ignore[union-attr]
+            # A rule alone walks by itself: a set around it costs a merge per occurrence.
+            yield from parsed.xafter(after, count=MAX_OCCURRENCES, inc=True)
             return
     unique = {_key(when): when for when in (first, *extra)}
     for key in sorted(unique):
