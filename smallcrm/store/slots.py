@@ -127,7 +127,8 @@ def _nearer(entry: _Entry, since: datetime) -> _Entry:
         zone = recurrence.zone(entry.time_zone)
         first = entry.starts_at.astimezone(zone)
         length = (entry.ends_at - entry.starts_at) if entry.ends_at else None
-        reach = (since - first).days - 2 * period - 1
+        # Far enough back that an occurrence still running at ``since`` is walked too.
+        reach = (since - first - (length or timedelta(0))).days - 2 * period - 1
         for steps in (reach // period, reach // period - 1):
             if steps <= 0:
                 return entry
