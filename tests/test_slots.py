@@ -214,7 +214,7 @@ def test_settings_readers() -> None:
     assert [auto_interval(timedelta(minutes=m)) for m in (120, 45, 20, 7, 3)] == [60, 30, 20, 5, 5]
 
 
-def test_benchmark_runs_and_meets_its_target() -> None:
+def test_benchmark_runs() -> None:
     import subprocess
     import sys
     from pathlib import Path

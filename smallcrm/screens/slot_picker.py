@@ -52,7 +52,7 @@ class SlotPicker(ModalScreen[Offer | None]):
         "minimum notice, clear of every appointment and of the times other offers hold, with "
         "the buffers around them (settings `slot_notice`, `slot_buffer`, `slot_interval`).\n\n"
         "**Space** picks a slot (up to three) or puts it back; **l** changes the meeting's "
-        "length (30 minutes to 2 hours).\n\n"
+        "length (30 minutes to 2 hours; the picks start again).\n\n"
         "**c** holds the picked times for 48 hours and copies the text for the customer "
         "(in their language when their country tells it) to the clipboard, ready to paste "
         "into an email or a message; the times show in the calendar as tentative until "
