@@ -357,6 +357,14 @@ def _warn_about_time(db: Database, appointment: Any) -> None:
             f"Note: it overlaps appointment {other.id}: {other.title}, "
             f"{span(occ.starts_at, occ.ends_at, other.all_day)}"
         )
+    if appointment.ends_at is not None and not appointment.all_day:
+        from smallcrm.store.offers import live_holds
+
+        for offer, hold in live_holds(db, appointment.starts_at, appointment.ends_at):
+            err(
+                f"Note: offer {offer.id} holds {span(hold.starts_at, hold.ends_at)} for "
+                f"{offer.contact_name or 'a customer'}; booking it will be refused"
+            )
 
 
 def _show_new(as_json: bool, record: Any, kind: str) -> None:

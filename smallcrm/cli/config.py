@@ -56,15 +56,27 @@ def _shown(key: str, value: Any) -> str:
         return value or "(not set: numbers need their +country code)"
     if key == "follow_up_time":
         return f"{value:%H:%M}"
+    if key == "slot_interval" and value is None:
+        return "auto (the meeting's length, up to an hour)"
+    if key.startswith("slot_"):
+        from smallcrm.store.setting_values import canonical_text
+
+        return canonical_text(value)
     return str(value)
 
 
 def _json_value(value: Any) -> Any:
+    from datetime import timedelta
+
     from smallcrm.store.case_targets import CaseTargets
-    from smallcrm.store.setting_values import WorkingHours
+    from smallcrm.store.setting_values import WorkingHours, canonical_text
 
     if isinstance(value, WorkingHours | CaseTargets):
         return value.text()
+    if isinstance(value, timedelta) or (
+        isinstance(value, tuple) and value and isinstance(value[0], timedelta)
+    ):
+        return canonical_text(value)
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, time):

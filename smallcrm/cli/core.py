@@ -68,6 +68,9 @@ FIELD_OPTIONS = {
     "until": "--until",
     "destination": "DEST",
     "db": "--db",
+    "duration": "--duration",
+    "expires": "--expires",
+    "days": "--days",
 }
 
 

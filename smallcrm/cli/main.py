@@ -25,6 +25,9 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "history": ("history", "history", False, ANSWERS),
     "report": ("reports", "app", True, ANSWERS),
     "remind": ("remind", "remind", False, ANSWERS),
+    "slots": ("slot_commands", "slots", False, ANSWERS),
+    "offer": ("slot_commands", "offer", False, CAPTURE),
+    "book": ("slot_commands", "book", False, CAPTURE),
     "done": ("agenda", "done", False, MANAGE),
     "delete": ("manage", "delete", False, MANAGE),
     "restore": ("manage", "restore", False, MANAGE),
@@ -45,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
 }
 NO_ARGS_HELP = {
     "log", "search", "done", "delete", "restore", "history", "import", "export", "invite", "merge",
-    "edit", "init-shared", "migrate-to", "case",
+    "edit", "init-shared", "migrate-to", "case", "offer", "book",
 }  # fmt: skip
 ROOT_OPTIONS_WITH_VALUE = {"--db"}
 

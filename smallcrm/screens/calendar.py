@@ -21,9 +21,17 @@ from textual.widgets.option_list import Option
 from smallcrm.screens.appointment_form import AppointmentForm
 from smallcrm.screens.base import CrmScreen
 from smallcrm.screens.calendar_changes import complete_follow_up, confirm_delete, confirm_skip
-from smallcrm.screens.calendar_text import cursor_line, title_line, today_options, today_title
+from smallcrm.screens.calendar_text import (
+    CALENDAR_HELP,
+    cursor_line,
+    held_note,
+    title_line,
+    today_options,
+    today_title,
+)
 from smallcrm.screens.occurrence_choice import NEW, OccurrenceChoice
-from smallcrm.store import appointments, clock, interactions
+from smallcrm.screens.slot_picker import SlotPicker
+from smallcrm.store import appointments, clock, interactions, offers
 from smallcrm.store.dates import describe
 from smallcrm.store.errors import StoreError
 from smallcrm.store.records import Appointment, Interaction, Occurrence
@@ -48,30 +56,14 @@ class CalendarScreen(CrmScreen):
     TITLE_CRUMB = "Calendar"
     CSS_PATH = "calendar.tcss"
     LIVE = True
-    HELP: ClassVar[str] = (
-        "## Calendar\n\n"
-        "Your appointments, with today's and the follow-ups due (today or overdue) on top. "
-        "Repeating appointments show on every day they happen; appointments that overlap "
-        "are marked with `!`.\n\n"
-        "**Views:** **w** week (hour slots), **m** month, **a** agenda (the next two weeks as a "
-        "list). **t** goes to today.\n\n"
-        "**Move:** arrows move a day (left/right) and an hour (week) or a week (month); "
-        "**[** and **]** (or Page Up/Down) go a whole week, month or fortnight back and on.\n\n"
-        "**Schedule:** put the cursor on a day or hour slot and press **n** (or Enter on an "
-        "empty slot): the new appointment starts there. Start and duration accept "
-        "`fri 14:00`, `tomorrow 3pm`, `1h30`, `15:30`.\n\n"
-        "**Open and delete:** **Enter** opens the appointment under the cursor (or in the "
-        "month view, the week of that day); **d** deletes it after asking (Ctrl+Z brings it "
-        "back); **s** skips just this occurrence of a repeating one.\n\n"
-        "**Follow-ups:** Tab moves to the list on top; **c** marks the highlighted follow-up "
-        "done and Enter opens it."
-    )
+    HELP: ClassVar[str] = CALENDAR_HELP
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="calendar.new", tooltip="An appointment in this slot"),
         Binding("w", "view('week')", "Week", id="calendar.week"),
         Binding("m", "view('month')", "Month", id="calendar.month"),
         Binding("a", "view('agenda')", "Agenda", id="calendar.agenda"),
         Binding("t", "today", "Today", id="calendar.today"),
+        Binding("o", "offer", "Offer", id="calendar.offer", tooltip="Free slots to offer"),
         Binding(
             "left_square_bracket,pageup",
             "period(-1)",
@@ -185,7 +177,9 @@ class CalendarScreen(CrmScreen):
         self.shown = cal.period(self.view, self.cursor)
         start = clock.at(self.shown.first, time(0))
         end = clock.at(self.shown.end, time(0))
-        self.found = appointments.occurrences(self.db, start, end)
+        found = appointments.occurrences(self.db, start, end)
+        held = offers.hold_occurrences(self.db, start, end)
+        self.found = sorted(found + held, key=lambda o: o.starts_at) if held else found
 
     # drawing ------------------------------------------------------------------------------
 
@@ -337,7 +331,14 @@ class CalendarScreen(CrmScreen):
         start = start_of(self.cursor, self.hour if self.view == "week" else -1)
         self.app.push_screen(AppointmentForm(start=start), self._saved)
 
+    def action_offer(self) -> None:
+        """``o``: free slots by day, to offer up to three."""
+        self.app.push_screen(SlotPicker(self.db), lambda _made: self.reload())
+
     def _edit(self, occurrence: Occurrence) -> None:
+        if occurrence.held_by is not None:
+            self.notify(held_note(occurrence.held_by))
+            return
         form = AppointmentForm(appointment_id=occurrence.appointment.id)
         self.app.push_screen(form, self._saved)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from smallcrm.screens.confirm import ConfirmScreen
-from smallcrm.store import appointments, clock, interactions
+from smallcrm.store import appointments, clock, interactions, offers
 from smallcrm.store.dates import describe
 from smallcrm.store.errors import StoreError
 
@@ -30,7 +30,11 @@ class CalendarHost(Protocol):
 
 
 def confirm_delete(host: CalendarHost, occurrence: Occurrence) -> None:
-    """Ask, then move the appointment (all of a repeating one) to the trash."""
+    """Ask, then move the appointment (all of a repeating one) to the trash; for a
+    tentative hold, withdraw its offer."""
+    if occurrence.held_by is not None:
+        confirm_withdraw(host, occurrence.held_by)
+        return
     appointment = occurrence.appointment
     repeats = " and all its repetitions" if appointment.rrule else ""
 
@@ -53,6 +57,23 @@ def confirm_delete(host: CalendarHost, occurrence: Occurrence) -> None:
         detail += " To drop only this day, press s instead."
     question = f"Delete {appointment.title!r}{repeats}?"
     host.app.push_screen(ConfirmScreen(question, confirm_label="Delete", detail=detail), answered)
+
+
+def confirm_withdraw(host: CalendarHost, offer_id: int) -> None:
+    """Ask, then release every time an offer holds."""
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            offers.withdraw(host.db, offer_id)
+        except StoreError as exc:
+            host.notify_error(exc)
+        host.reload()
+
+    question = f"Withdraw offer {offer_id}?"
+    detail = "Every time it holds is free again; the customer can no longer book one."
+    host.app.push_screen(ConfirmScreen(question, confirm_label="Withdraw", detail=detail), answered)
 
 
 def confirm_skip(host: CalendarHost, occurrence: Occurrence) -> None:

@@ -64,10 +64,14 @@ def period_title(view: str, cursor: date, period: cal.Period) -> str:
 
 
 def title_line(view: str, cursor: date, period: cal.Period, found: list[Occurrence]) -> str:
-    """The period's title, how many appointments it holds and how many overlap."""
+    """The period's title, how many appointments it holds, how many overlap and how many
+    times offers hold."""
     overlaps = sum(1 for o in found if o.overlaps)
+    held = sum(1 for o in found if o.held_by is not None)
     title = period_title(view, cursor, period)
-    title += f"  ·  {count(len(found), 'appointment')}"
+    title += f"  ·  {count(len(found) - held, 'appointment')}"
+    if held:
+        title += f", ? {held} held"
     if overlaps:
         title += f", ! {overlaps} overlapping"
     return title
@@ -85,3 +89,34 @@ def cursor_line(where: str, items: list[Occurrence]) -> Content:
 def count(number: int, noun: str) -> str:
     """``1 appointment``, ``3 appointments``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+CALENDAR_HELP = (
+    "## Calendar\n\n"
+    "Your appointments, with today's and the follow-ups due (today or overdue) on top. "
+    "Repeating appointments show on every day they happen; appointments that overlap "
+    "are marked with `!`.\n\n"
+    "**Views:** **w** week (hour slots), **m** month, **a** agenda (the next two weeks as a "
+    "list). **t** goes to today.\n\n"
+    "**Move:** arrows move a day (left/right) and an hour (week) or a week (month); "
+    "**[** and **]** (or Page Up/Down) go a whole week, month or fortnight back and on.\n\n"
+    "**Schedule:** put the cursor on a day or hour slot and press **n** (or Enter on an "
+    "empty slot): the new appointment starts there. Start and duration accept "
+    "`fri 14:00`, `tomorrow 3pm`, `1h30`, `15:30`.\n\n"
+    "**Open and delete:** **Enter** opens the appointment under the cursor (or in the "
+    "month view, the week of that day); **d** deletes it after asking (Ctrl+Z brings it "
+    "back); **s** skips just this occurrence of a repeating one.\n\n"
+    "**Offer free times:** **o** lists the free slots of the next two weeks by day; Space "
+    "picks up to three, **c** holds them and copies the text for the customer. Held "
+    "times show with `?` (tentative) until one is booked or the offer lapses.\n\n"
+    "**Follow-ups:** Tab moves to the list on top; **c** marks the highlighted follow-up "
+    "done and Enter opens it."
+)
+
+
+def held_note(offer_id: int) -> str:
+    """What Enter on a tentative hold says: it is not an appointment yet."""
+    return (
+        f"A time held by offer {offer_id}, not an appointment yet: when the customer "
+        f"chooses, smallcrm book {offer_id} NUMBER makes it one."
+    )

@@ -53,6 +53,14 @@ class ContactDetailScreen(DetailScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "account", "Account", id="contact.account", tooltip="Open the account"),
         Binding(
+            "o",
+            "offer",
+            "Offer times",
+            show=False,  # no room in the footer at 80 columns: F1 lists it
+            id="contact.offer",
+            tooltip="Free slots by day; pick up to three and copy the offer",
+        ),
+        Binding(
             "x",
             "export_person",
             "Export data",
@@ -77,6 +85,10 @@ them (the timeline, newest first), their open deals and their upcoming appointme
 follow-up date (`fri`, `next week`), Ctrl+S saves. It appears at the top of the timeline.
 
 **Schedule an appointment:** press a; it appears under upcoming appointments.
+
+**Offer free times:** press o for the free slots of the next two weeks by day; Space picks
+up to three and c holds them and copies a text for the person (in their language when
+their country tells it) to paste into an email or message.
 
 **Open something listed:** Tab moves between the timeline, the deals and the appointments;
 arrows choose, Enter opens. g opens the contact's account.
@@ -205,6 +217,12 @@ figures, and their name, emails and phones are removed from every other text."""
 
         form = AppointmentForm(contact_id=self.record_id, account_id=self.account_id)
         self.app.push_screen(form, self.after_save)
+
+    def action_offer(self) -> None:
+        """``o``: free slots to offer this person (held and copied with c)."""
+        from smallcrm.screens.slot_picker import SlotPicker
+
+        self.app.push_screen(SlotPicker(self.db, self.record_id), lambda _made: self.reload())
 
     def action_edit(self) -> None:
         """e: edit the contact."""

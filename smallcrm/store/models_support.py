@@ -171,3 +171,42 @@ class ReminderState(SQLModel, table=True):
     user_name: str = Field(max_length=120)
     snoozed_until: datetime | None = _ts(nullable=True)
     done_at: datetime | None = _ts(nullable=True)
+
+
+class SlotOffer(SQLModel, table=True):
+    """Free times offered to a customer: up to three tentative holds (``SlotHold``) that
+    block their times for everybody while the offer is open and ``expires_at`` is ahead;
+    booking one turns it into an appointment and releases the others."""
+
+    __tablename__ = "slot_offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Erasing or un-importing the person leaves the offer without them (its title is scrubbed
+    # with every other text that names them).
+    contact_id: int | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="SET NULL"
+    )
+    owner: str = Field(max_length=120)  # whose calendar the meeting goes into
+    title: str = Field(max_length=300)
+    location: str | None = Field(default=None, max_length=300)
+    language: str = Field(max_length=2)  # of the text written for the customer
+    status: str = Field(max_length=10)  # open, booked or withdrawn
+    expires_at: datetime = _ts()
+    appointment_id: int | None = Field(
+        default=None, foreign_key="appointment.id", ondelete="SET NULL"
+    )
+    created_at: datetime = _ts()
+    created_by: str = Field(max_length=120)
+    updated_at: datetime = _ts()
+
+
+class SlotHold(SQLModel, table=True):
+    """One time held by an offer, numbered as the customer reads it (1, 2, 3)."""
+
+    __tablename__ = "slot_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="slot_offer.id", index=True, ondelete="CASCADE")
+    choice: int
+    starts_at: datetime = _ts(index=True)
+    ends_at: datetime = _ts()

@@ -264,6 +264,7 @@ class Occurrence:
     starts_at: datetime
     ends_at: datetime | None
     overlaps: bool = False
+    held_by: int | None = None  # a tentative hold of this offer, not an appointment yet
 
 
 @dataclass(frozen=True)

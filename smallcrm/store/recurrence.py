@@ -259,13 +259,14 @@ def _timed(
     # A margin of a day: comparisons on one zone's wall clock ignore which of two repeated
     # autumn hours is meant; the exact test is made on UTC below.
     after = _earlier(start, span + timedelta(days=1)).astimezone(tz)
+    shown = clock.zone()  # read once: the setting behind it is looked up on every call
     for when in _series(item.rrule, first, extra, after):
         at = when.astimezone(UTC)
         if at >= end or len(found) >= MAX_OCCURRENCES:
             break
         if at in skip_at or when.date() in skip_days or not _hit(at, at + span, start, end):
             continue
-        found.append((clock.local(at), clock.local(at + length) if length else None))
+        found.append((at.astimezone(shown), (at + length).astimezone(shown) if length else None))
 
 
 def _all_day(
@@ -321,14 +322,14 @@ def _series(
         except (ValueError, TypeError):
             parsed = None  # stored before the rule check knew this shape: the first only
         if parsed is not None:
-            if isinstance(parsed, rruleset):
-                series = parsed
-            else:
-                series = rruleset()
-                series.rrule(parsed)
+            extra = list(extra)
+            if extra and not isinstance(parsed, rruleset):
+                single, parsed = parsed, rruleset()  # a set merges the extra dates in
+                parsed.rrule(single)
             for when in extra:
-                series.rdate(when)
-            yield from series.xafter(after, count=MAX_OCCURRENCES, inc=True)
+                parsed.rdate(when)  # type: ignore[union-attr]
+            # A rule alone walks by itself: a set around it costs a merge per occurrence.
+            yield from parsed.xafter(after, count=MAX_OCCURRENCES, inc=True)
             return
     unique = {_key(when): when for when in (first, *extra)}
     for key in sorted(unique):

@@ -11,10 +11,10 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
-from smallcrm.store import case_targets
+from smallcrm.store import case_targets, slot_rules
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -251,6 +251,10 @@ def canonical_text(value: Any) -> str:
     """A checked value as the settings file keeps it (``de`` is kept as ``DE``)."""
     if isinstance(value, WorkingHours | case_targets.CaseTargets):
         return value.text()
+    if isinstance(value, timedelta):
+        return slot_rules.length_text(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], timedelta):
+        return ",".join(slot_rules.length_text(v) for v in value)
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
     if isinstance(value, time):
@@ -340,6 +344,29 @@ SETTINGS: dict[str, Setting] = {
             case_targets.DEFAULT,
             case_targets.read,
             lambda: case_targets.DEFAULT,
+        ),
+        Setting(
+            "slot_notice",
+            "Free slots offered to customers start at least this long from now",
+            "2h",
+            slot_rules.read_notice,
+            lambda: slot_rules.DEFAULT_NOTICE,
+        ),
+        Setting(
+            "slot_buffer",
+            "Time kept free before and after each appointment when offering slots "
+            "(one length, or before,after)",
+            "10m,30m",
+            slot_rules.read_buffer,
+            lambda: slot_rules.DEFAULT_BUFFER,
+        ),
+        Setting(
+            "slot_interval",
+            "Minutes between offered start times (60, 30, 20, 15, 10, 5; auto: the "
+            "meeting's length, up to an hour)",
+            "30",
+            slot_rules.read_interval,
+            lambda: slot_rules.DEFAULT_INTERVAL,
         ),
     )
 }

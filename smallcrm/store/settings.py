@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,9 @@ class Settings:
     reminder_command: tuple[str, ...]
     follow_up_time: time
     case_targets: CaseTargets
+    slot_notice: timedelta
+    slot_buffer: tuple[timedelta, timedelta]
+    slot_interval: int | None
     sources: Mapping[str, str] = field(default_factory=dict)  # key -> where its value came from
 
     def is_closed(self, day: date) -> bool:
@@ -243,6 +246,21 @@ def follow_up_time() -> time:
 def case_targets() -> CaseTargets:
     """The first response and resolution promised per case priority."""
     return _value("case_targets")[0]
+
+
+def slot_notice() -> timedelta:
+    """How soon from now the first free slot offered may start."""
+    return _value("slot_notice")[0]
+
+
+def slot_buffer() -> tuple[timedelta, timedelta]:
+    """Time kept free before and after each appointment when offering slots."""
+    return _value("slot_buffer")[0]
+
+
+def slot_interval() -> int | None:
+    """Minutes between offered starts (None: the meeting's length, up to an hour)."""
+    return _value("slot_interval")[0]
 
 
 def current() -> Settings:

@@ -39,6 +39,8 @@ TABLES = (
     "form_draft",
     "reminder_delivery",
     "reminder_state",
+    "slot_offer",
+    "slot_hold",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = (

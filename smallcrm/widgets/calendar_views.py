@@ -28,10 +28,12 @@ WORKDAY_END = 19
 
 
 def entry_label(occurrence: Occurrence, *, with_time: bool) -> Text:
-    """``!09:30 Title`` for a grid cell; the ``!`` marks an overlap."""
+    """``!09:30 Title`` for a grid cell; the ``!`` marks an overlap, ``?`` a tentative hold."""
     text = Text(no_wrap=True)
     if occurrence.overlaps:
         text.append("!", style="bold red")
+    if occurrence.held_by is not None:
+        text.append("?", style="bold yellow")
     if with_time and not occurrence.appointment.all_day:
         text.append(cal.wall_time(occurrence.starts_at) + " ", style="bold")
     text.append(occurrence.appointment.title)
@@ -256,10 +258,13 @@ class WeekGrid(CalendarTable):
 
 
 def _slot_entry(occurrence: Occurrence, width: int) -> Text:
-    """``!:30 Title`` in an hour slot: minutes only when not on the hour; ``!`` on overlap."""
+    """``!:30 Title`` in an hour slot: minutes only when not on the hour; ``!`` on overlap,
+    ``?`` on a tentative hold."""
     text = Text(no_wrap=True)
     if occurrence.overlaps:
         text.append("!", style="bold red")
+    if occurrence.held_by is not None:
+        text.append("?", style="bold yellow")
     start = clock.local(occurrence.starts_at)
     if start.minute and not occurrence.appointment.all_day:
         text.append(f":{start.minute:02d} ", style="bold")
@@ -354,6 +359,7 @@ def agenda_line(occurrence: Occurrence) -> Content:
         ("".join(f" · {extra}" for extra in extras if extra), "italic"),
         ("  ! overlaps" if occurrence.overlaps else "", "bold red"),
         ("  (repeats)" if appointment.rrule else "", "dim"),
+        (f"  ? held by offer {occurrence.held_by}" if occurrence.held_by else "", "bold yellow"),
     )
 
 
