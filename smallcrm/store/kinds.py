@@ -30,6 +30,7 @@ DATE, DATETIME, MINUTES = "date", "datetime", "minutes"
 START, LENGTH, WITH = "start", "length", "with"
 LINK_ACCOUNT, LINK_CONTACT, LINK_OPPORTUNITY = "account", "contact", "opportunity"
 LINK_CASE = "service_case"
+LINK_CAMPAIGN = "campaign"
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ CONTACT: Kind[Any] = Kind(
     fts_slot=1,
     title_sql="trim(first_name || ' ' || last_name)",
     aliases=("c",),
-    links={"account_id": "account"},
+    links={"account_id": "account", "source_campaign_id": "campaign"},
     fields=(
         Field("name", "name", TEXT, "Name"),
         Field("first-name", "first_name", TEXT, "First name"),
@@ -161,6 +162,8 @@ CONTACT: Kind[Any] = Kind(
         *_address(),
         Field("birthday", "birthday", RAW, "Birthday"),
         Field("source", "source", TEXT, "Source"),
+        Field("campaign", "source_campaign_id", LINK_CAMPAIGN, "Source campaign"),
+        Field("lifecycle", "lifecycle_stage", RAW, "Lifecycle stage"),
         Field("email-opt-in", "email_opt_in", YES_NO, "Email consent"),
         Field("consent-source", "email_consent_source", TEXT, "Consent source"),
         Field("notes", "notes", TEXT, "Notes"),
@@ -201,11 +204,12 @@ OPPORTUNITY: Kind[Any] = Kind(
     fts_slot=3,
     title_sql="name",
     aliases=("d", "opportunity", "opportunities"),
-    links={"account_id": "account", "contact_id": "contact"},
+    links={"account_id": "account", "contact_id": "contact", "campaign_id": "campaign"},
     fields=(
         Field("name", "name", TEXT, "Name"),
         Field("account", "account_id", LINK_ACCOUNT, "Account"),
         Field("contact", "contact_id", LINK_CONTACT, "Contact"),
+        Field("campaign", "campaign_id", LINK_CAMPAIGN, "Campaign"),
         Field("amount", "amount", RAW, "Amount"),
         Field("currency", "currency", RAW, "Currency"),
         Field("stage", "stage", RAW, "Stage"),
@@ -316,9 +320,36 @@ CASE: Kind[Any] = Kind(
         "risk_at": "At risk from",
     },
 )
+CAMPAIGN: Kind[Any] = Kind(
+    name="campaign",
+    word="campaign",
+    plural="campaigns",
+    heading="Campaigns",
+    description="a newsletter, offer or invitation: its audience, responses, leads and deals",
+    module="smallcrm.store.campaigns",
+    search_code=7,
+    search_rank=7,
+    fts_slot=7,  # after interactions: added later, and a new last slot moved no rowids
+    title_sql="name",
+    aliases=("marketing",),
+    fields=(
+        Field("name", "name", TEXT, "Name"),
+        Field("code", "code", RAW, "Code"),
+        Field("channel", "channel", RAW, "Channel"),
+        Field("status", "status", RAW, "Status"),
+        Field("start", "starts_on", DATE, "Start"),
+        Field("end", "ends_on", DATE, "End"),
+        Field("budget", "budget_cents", RAW, "Budget"),
+        Field("cost", "cost_cents", RAW, "Actual cost"),
+        Field("owner", "owner", TEXT, "Owner"),
+        Field("notes", "notes", TEXT, "Notes"),
+    ),
+)
 
-# In the order of the app's tabs (F2-F7), of help texts and of exports.
-KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT, CASE)
+# In the order of the app's tabs (F2-F8, F10), of help texts and of exports.
+KINDS: tuple[Kind[Any], ...] = (
+    CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT, CASE, CAMPAIGN,
+)  # fmt: skip
 NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 # Search lists the few records people look for by name first and the many interactions last.
 SEARCH_ORDER: tuple[str, ...] = tuple(k.name for k in sorted(KINDS, key=lambda k: k.search_rank))

@@ -136,6 +136,8 @@ class Contact(Tracked, Address, table=True):
     phone_opt_in: bool | None = None
     phone_consent_at: datetime | None = _ts(nullable=True)
     phone_consent_source: str | None = Field(default=None, max_length=200)
+    lifecycle_stage: str | None = Field(default=None, max_length=20)  # lead ... former_customer
+    source_campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     sort_name: str = _key()  # last name, first name
     first_key: str = _key()
     city_key: str = _key()
@@ -244,6 +246,7 @@ class Opportunity(Tracked, table=True):
     lost_reason: str | None = Field(default=None, max_length=300)
     closed_on: date | None = None
     owner: str | None = Field(default=None, max_length=120, index=True)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
     sort_name: str = _key()
     account_key: str = _key()  # the account's sort_name
     owner_key: str = _key()
@@ -333,6 +336,28 @@ class ServiceCase(Tracked, table=True):
     risk_at: datetime | None = _ts(nullable=True)
 
 
+class Campaign(Tracked, table=True):
+    """A marketing campaign: a newsletter, a seasonal offer, a trade-fair invitation.
+
+    ``code`` is the short word people type (``SPRING26``), unique also among trashed ones so
+    that a code in old exports and results files always names the same campaign. Money is in
+    cents of the business's currency; ``cost_cents`` is what was actually spent (ROI uses it).
+    """
+
+    __table_args__ = (Index("ix_campaign_code", "code", unique=True),)
+
+    name: str = Field(max_length=200)
+    code: str = Field(max_length=20)
+    channel: str = Field(max_length=20)  # email, newsletter, phone, sms, mail, web, event, ...
+    status: str = Field(max_length=20)  # planning, active, inactive, complete
+    starts_on: date | None = None
+    ends_on: date | None = None
+    budget_cents: int | None = None
+    cost_cents: int | None = None
+    owner: str | None = Field(default=None, max_length=120)
+    notes: str | None = Field(default=None, sa_type=Text)
+
+
 class AuditEntry(SQLModel, table=True):
     """Who changed what and when; written in the same transaction as the change."""
 
@@ -351,7 +376,8 @@ class AuditEntry(SQLModel, table=True):
 
 
 # The tables that serve the records (settings, drafts, counts, search documents, imports,
-# reminders) are declared in models_support.py; importing it puts them in the same metadata.
+# reminders, campaign audiences) are declared in models_support.py; importing it puts them in
+# the same metadata.
 from smallcrm.store import models_support  # noqa: E402, F401
 
 metadata = SQLModel.metadata
