@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.campaign_commands import show_campaign
 from smallcrm.cli.case_commands import show_case
 from smallcrm.cli.context import guarded, lookup, state
 from smallcrm.store import formats
@@ -295,3 +296,4 @@ def _timeline(entries: list[Any], pretty: bool) -> None:
 
 
 app.command("case", no_args_is_help=True)(show_case)
+app.command("campaign", no_args_is_help=True)(show_campaign)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from smallcrm.cli.appointment_time import span, when_json
+from smallcrm.cli.campaign_views import campaign_json, campaign_line
 from smallcrm.cli.case_views import CASE_COLUMNS, case_json, case_line, case_row  # noqa: F401
 from smallcrm.cli.output import Column
 from smallcrm.cli.view_basics import iso, who
@@ -171,6 +172,7 @@ JSON_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
     "interaction": interaction_json,
     "appointment": appointment_json,
     "service_case": case_json,
+    "campaign": campaign_json,
 }
 
 
@@ -383,4 +385,5 @@ LINE_OF: dict[str, Callable[[Any], str]] = {
     "interaction": interaction_line,
     "appointment": appointment_line,
     "service_case": case_line,
+    "campaign": campaign_line,
 }

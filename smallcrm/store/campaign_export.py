@@ -118,10 +118,12 @@ def csv_line(campaign: Campaign, status: str, c: Contact) -> dict[str, Any]:
         "contact_id": c.id,
         "campaign": campaign.code,
     }
-    # A spreadsheet runs a cell starting with = + - @ as a formula: such text gets a quote mark.
-    return {
-        k: ("'" + x if isinstance(x, str) and x and x[0] in "=+-@" else x) for k, x in values.items()
-    }
+    return {k: _not_formula(x) for k, x in values.items()}
+
+
+def _not_formula(value: Any) -> Any:
+    """A spreadsheet runs a cell starting with = + - @ as a formula: such text gets a quote."""
+    return "'" + value if isinstance(value, str) and value and value[0] in "=+-@" else value
 
 
 def _vcard(campaign: Campaign, c: Contact) -> str:

@@ -77,3 +77,35 @@ def _figures(
         deals_won=int(deal["won"] or 0) if deal else 0,
         revenue=Decimal(int(deal["revenue"] or 0)) / 100 if deal else Decimal(0),
     )
+
+
+# How the channels read in a narrow column (the screen's ``Ch``, the report's table).
+CHANNEL_SHORT = {
+    "email": "eml", "newsletter": "news", "phone": "tel", "sms": "sms", "mail": "post",
+    "web": "web", "event": "evt", "social": "soc", "ads": "ads",
+}  # fmt: skip
+
+
+def percent(value: Decimal | None) -> str:
+    """``12.5%``, ``-40%``; ``-`` when there is nothing to divide by."""
+    if value is None:
+        return "-"
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text}%"
+
+
+def columns(f: Figures) -> dict[str, str]:
+    """One campaign's figures as the screen and the report's table show them:
+    ``Name  Ch  Status  Sent  Resp%  Leads  Won  ROI``."""
+    from smallcrm.store.formats import money_abbreviated
+
+    return {
+        "Name": f.campaign.name,
+        "Ch": CHANNEL_SHORT.get(f.campaign.channel, f.campaign.channel),
+        "Status": f.campaign.status,
+        "Sent": str(f.sent),
+        "Resp%": percent(f.response_rate),
+        "Leads": str(f.leads),
+        "Won": f"{f.deals_won} {money_abbreviated(f.revenue)}" if f.deals_won else "0",
+        "ROI": percent(f.roi),
+    }

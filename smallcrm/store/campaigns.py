@@ -143,7 +143,8 @@ def get_campaign(db: Database, campaign_id: int) -> Campaign:
 
 
 def find_tx(tx: Tx, ref: str | int, *, field: str = "campaign") -> Campaign:
-    """The live campaign a user means: its code (any case) or its id."""
+    """The live campaign a user means: its code (any case) or its id; NotFoundError (``no
+    campaign 'X'``, naming a few campaigns there are) otherwise."""
     text = str(ref).strip()
     row = tx.one("SELECT * FROM campaign WHERE code = :code", code=text.upper())
     if row is None and text.lstrip("#").isdigit() and len(text) < 10:
@@ -152,7 +153,7 @@ def find_tx(tx: Tx, ref: str | int, *, field: str = "campaign") -> Campaign:
         codes = [r["code"] for r in tx.all(_LIVE_CODES)]
         known = f"; campaigns: {', '.join(codes)}" if codes else "; there are no campaigns yet"
         trashed = " (it is in the trash)" if row is not None else ""
-        raise NotFoundError(field, f"no campaign {text!r}{trashed}{known}")
+        raise NotFoundError(field, f"{text!r}{trashed}{known}")
     return campaign_records.campaign(row)
 
 
