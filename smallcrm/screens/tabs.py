@@ -15,4 +15,5 @@ TABS: tuple[Tab, ...] = (
     Tab("calendar", "Calendar", "f6"),
     Tab("today", "Today", "f7", "appointments and follow-ups due"),
     Tab("cases", "Cases", "f8", "customer service cases, breached first"),
+    Tab("campaigns", "Campaigns", "f10", "marketing campaigns and what they brought"),
 )

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from smallcrm.store import crud
+from smallcrm.store import crud, rows
 from smallcrm.store import validate as v
-from smallcrm.store.db import Tx
+from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
+from smallcrm.store.records import Opportunity
 
 LIFECYCLE = ("lead", "prospect", "customer", "former_customer")
 LIFECYCLE_WORDS = "lead, prospect, customer or former customer"
@@ -63,3 +64,19 @@ def credit(tx: Tx, data: dict[str, Any], *, creating: bool) -> None:
             "ON k.id = c.source_campaign_id AND k.deleted_at IS NULL WHERE c.id = :id",
             id=data["contact_id"],
         )
+
+
+def credited_deals(db: Database, campaign_id: int, limit: int = 20) -> list[Opportunity]:
+    """The live deals crediting a campaign, the latest changed first."""
+    with db.read() as tx:
+        found = tx.all(
+            "SELECT o.*, a.name AS account_name, "
+            "trim(c.first_name || ' ' || c.last_name) AS contact_name FROM opportunity o "
+            "LEFT JOIN account a ON a.id = o.account_id "
+            "LEFT JOIN contact c ON c.id = o.contact_id "
+            "WHERE o.campaign_id = :k AND o.deleted_at IS NULL "
+            "ORDER BY o.updated_at DESC, o.id DESC LIMIT :n",
+            k=campaign_id,
+            n=limit,
+        )
+    return [rows.opportunity(row) for row in found]

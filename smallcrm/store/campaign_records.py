@@ -67,6 +67,11 @@ class Figures:
     revenue: Decimal
 
     @property
+    def id(self) -> int:
+        """The campaign's id (lists open the campaign a row of figures is about)."""
+        return self.campaign.id
+
+    @property
     def response_rate(self) -> Decimal | None:
         """Responses per member reached, in percent; None before anything was sent."""
         if not self.sent:
