@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
@@ -22,7 +23,7 @@ from smallcrm.widgets.text import assemble
 MEMBERS_SHOWN = 50
 
 
-def _member_line(member: Member) -> object:
+def _member_line(member: Member) -> Content:
     said = {True: "consent yes", False: "consent no", None: "not asked"}[member.email_opt_in]
     return assemble(
         (member.name, "bold"),

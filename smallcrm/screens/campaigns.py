@@ -22,7 +22,7 @@ class CampaignsScreen(ListScreen[Figures]):
     TITLE_CRUMB = "Campaigns"
     KIND = "campaign"
     PLURAL = "campaigns"
-    DEFAULT_SORT = ""
+    DEFAULT_SORT = "start"  # as the store lists them; no column sorts otherwise
     COLUMNS: ClassVar[list[Column]] = [
         Column("Name", 12, flex=3),
         Column("Ch", 4),

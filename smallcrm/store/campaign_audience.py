@@ -80,7 +80,8 @@ def needed_consents(campaign: Campaign, asked: Sequence[str] = ()) -> tuple[str,
 
 
 def _where(selection: Selection) -> tuple[list[str], dict[str, Any]]:
-    parts, params = ["c.deleted_at IS NULL"], {}
+    parts: list[str] = ["c.deleted_at IS NULL"]
+    params: dict[str, Any] = {}
     if selection.tag:
         parts.append(f"(' ' || c.tags || ' ') LIKE :tag {ESCAPE}")
         params["tag"] = f"% {literal(selection.tag.strip().lower())} %"
@@ -207,7 +208,8 @@ def list_members(
     limit: int = 50,
 ) -> Page[Member]:
     """One page of a campaign's members (contacts in the trash left out), by name."""
-    where, params = "", {"campaign_id": campaign_id}
+    where = ""
+    params: dict[str, Any] = {"campaign_id": campaign_id}
     if status:
         where = " AND m.status = :status"
         params["status"] = _status(status)
