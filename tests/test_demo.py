@@ -24,6 +24,7 @@ EXPECTED = {
     "interactions": 1017,  # 1000 on the timeline and 17 on the cases
     "appointments": 80,
     "cases": 15,
+    "campaigns": 3,  # a newsletter, a trade-fair invitation and a round of calls
 }
 
 
@@ -207,3 +208,27 @@ def test_demo_cases_are_met_breached_and_waiting(loaded: tuple[Database, dict[st
     assert any(c.status == "waiting" for c in found)
     assert any(c.status == "open" and c.first_response_at is not None for c in found)
     assert {c.close_reason for c in found} >= {"done", "rejected", "duplicate"}
+
+
+def test_demo_campaigns_have_responses_and_won_deals(
+    loaded: tuple[Database, dict[str, int]],
+) -> None:
+    from smallcrm.store.campaign_figures import campaign_figures
+
+    db, _ = loaded
+    figures = campaign_figures(db)
+    assert sorted(f.campaign.channel for f in figures) == ["event", "newsletter", "phone"]
+    for f in figures:
+        assert f.members and f.sent and f.responses and f.deals_won and f.roi is not None
+    news = next(f for f in figures if f.campaign.channel == "newsletter")
+    assert news.opted_out == 1 and news.bounced == 1
+    # Only contacts with the consent the channel needs are in the newsletter and the calls.
+    for channel, code in (("email", "NEWS-SPRING"), ("phone", "CALLS-Q")):
+        missing = _count(
+            db,
+            "SELECT count(*) FROM campaign_member m JOIN campaign k ON k.id = m.campaign_id "
+            f"JOIN contact c ON c.id = m.contact_id WHERE k.code = :code "
+            f"AND m.status <> 'opted_out' AND c.{channel}_opt_in IS NOT TRUE",
+            code=code,
+        )
+        assert missing == 0

@@ -156,27 +156,31 @@ def apply_results(
     db: Database, campaign_ref: str | int, results: Results, actor: str | None = None
 ) -> Applied:
     """Write a parsed results file to a campaign (its code or id), all in one transaction."""
-    actor = actor or crud.current_user()
-    moved: Counter[str] = Counter()
-    unsubscribed = leads = unknown = outside = 0
     with db.write() as tx:
         campaign = campaigns.find_tx(tx, campaign_ref)
-        for response in results.responses:
-            found = _contacts_of(tx, response.email)
-            unknown += not found
-            for contact_id in found:
-                if response.status == "opted_out":
-                    unsubscribed += _unsubscribe(tx, contact_id, campaign, actor)
-                if not set_status_tx(tx, campaign.id, contact_id, response.status):
-                    outside += not _is_member(tx, campaign.id, contact_id)
-                    continue
-                moved[response.status] += 1
-                if response.status in ("responded", "converted"):
-                    leads += _make_lead(tx, contact_id, campaign, actor)
-        if moved or unsubscribed:
-            summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(moved.items()))
-            note = {"responses": [None, summary or f"{unsubscribed} unsubscribed"]}
-            crud.audit(tx, "responses", campaigns.KIND, campaign.id, note, actor)
+        return apply_results_tx(tx, campaign, results, actor or crud.current_user())
+
+
+def apply_results_tx(tx: Tx, campaign: Campaign, results: Results, actor: str) -> Applied:
+    """``apply_results`` inside an open write transaction."""
+    moved: Counter[str] = Counter()
+    unsubscribed = leads = unknown = outside = 0
+    for response in results.responses:
+        found = _contacts_of(tx, response.email)
+        unknown += not found
+        for contact_id in found:
+            if response.status == "opted_out":
+                unsubscribed += _unsubscribe(tx, contact_id, campaign, actor)
+            if not set_status_tx(tx, campaign.id, contact_id, response.status):
+                outside += not _is_member(tx, campaign.id, contact_id)
+                continue
+            moved[response.status] += 1
+            if response.status in ("responded", "converted"):
+                leads += _make_lead(tx, contact_id, campaign, actor)
+    if moved or unsubscribed:
+        summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(moved.items()))
+        note = {"responses": [None, summary or f"{unsubscribed} unsubscribed"]}
+        crud.audit(tx, "responses", campaigns.KIND, campaign.id, note, actor)
     return Applied(campaign, dict(moved), unsubscribed, leads, unknown, outside, results.problems)
 
 
