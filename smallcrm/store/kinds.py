@@ -162,11 +162,11 @@ CONTACT: Kind[Any] = Kind(
         *_address(),
         Field("birthday", "birthday", RAW, "Birthday"),
         Field("source", "source", TEXT, "Source"),
-        Field("campaign", "source_campaign_id", LINK_CAMPAIGN, "Source campaign"),
-        Field("lifecycle", "lifecycle_stage", RAW, "Lifecycle stage"),
         Field("email-opt-in", "email_opt_in", YES_NO, "Email consent"),
         Field("consent-source", "email_consent_source", TEXT, "Consent source"),
         Field("notes", "notes", TEXT, "Notes"),
+        Field("lifecycle", "lifecycle_stage", RAW, "Lifecycle stage"),
+        Field("campaign", "source_campaign_id", LINK_CAMPAIGN, "Source campaign"),
     ),
 )
 ACCOUNT: Kind[Any] = Kind(
@@ -209,7 +209,6 @@ OPPORTUNITY: Kind[Any] = Kind(
         Field("name", "name", TEXT, "Name"),
         Field("account", "account_id", LINK_ACCOUNT, "Account"),
         Field("contact", "contact_id", LINK_CONTACT, "Contact"),
-        Field("campaign", "campaign_id", LINK_CAMPAIGN, "Campaign"),
         Field("amount", "amount", RAW, "Amount"),
         Field("currency", "currency", RAW, "Currency"),
         Field("stage", "stage", RAW, "Stage"),
@@ -219,6 +218,7 @@ OPPORTUNITY: Kind[Any] = Kind(
         Field("lost-reason", "lost_reason", TEXT, "Lost reason"),
         Field("reason", "reason", TEXT, "Why won or lost"),
         Field("owner", "owner", TEXT, "Owner"),
+        Field("campaign", "campaign_id", LINK_CAMPAIGN, "Campaign"),
     ),
     labels={"closed_on": "Closed on"},
 )
