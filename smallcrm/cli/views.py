@@ -60,7 +60,14 @@ def contact_json(c: r.Contact) -> dict[str, Any]:
         "phone_consent": _consent(c.phone_consent),
         "external_id": c.external_id,
         **_tracking(c.tracking),
+        # Marketing's keys come only with a value: scripts reading the keys above see them
+        # as they always were.
+        **_given(lifecycle_stage=c.lifecycle_stage, source_campaign_id=c.source_campaign_id),
     }
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def account_json(a: r.Account) -> dict[str, Any]:
@@ -101,6 +108,7 @@ def opportunity_json(o: r.Opportunity) -> dict[str, Any]:
         "owner": o.owner,
         "last_activity_at": iso(o.last_activity_at),
         **_tracking(o.tracking),
+        **_given(campaign_id=o.campaign_id),
     }
 
 
