@@ -240,3 +240,21 @@ def test_attribution_and_figures(db: Database, spring: Any) -> None:
     assert contacts.update_contact(
         db, eve.id, None, lifecycle_stage="former customer"
     ).lifecycle_stage == "former_customer"  # fmt: skip
+
+
+def test_a_merge_keeps_an_unsubscribe_of_either_contact(db: Database, spring: Any) -> None:
+    from smallcrm.store import merging
+
+    people = _people(db)
+    add_members(db, spring.id, Selection(tag="customer"))
+    read_results(db, spring.id, "email,event\nann@example.com,unsubscribe\n")
+    twin = contacts.create_contact(
+        db, name="Ann Able", emails=["ann.able@example.org"], email_opt_in=True,
+        allow_duplicate=True,
+    )  # fmt: skip
+    merged = merging.merge(db, twin.id, people["ann"])
+    kept = contacts.get_contact(db, twin.id)
+    assert kept.email_consent.opt_in is False
+    assert kept.email_consent.source == "unsubscribed via campaign SPRING26"
+    merging.undo_merge(db, merged.merge_id)
+    assert contacts.get_contact(db, twin.id).email_consent.opt_in is True

@@ -87,6 +87,18 @@ def keep_withdrawal(row: Any, data: dict[str, Any], action: str) -> None:
         )
 
 
+def keep_in_merge(keep: Any, other: Any, before: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Merging two contacts keeps an unsubscribe of either (they are one person, who asked not
+    to be emailed): the other's withdrawal replaces the kept contact's consent. ``before`` and
+    ``changes`` are the merge's old values and changes (undo restores ``before``)."""
+    if not unsubscribed(other) or unsubscribed(keep):
+        return  # the kept contact's own withdrawal is guarded by ``keep_withdrawal``
+    for key in ("email_opt_in", "email_consent_at", "email_consent_source"):
+        value = keep[key]
+        before.setdefault(key, value.isoformat() if hasattr(value, "isoformat") else value)
+        changes[key] = other[key]
+
+
 def import_keeps(row: Any, changes: Mapping[str, Any]) -> bool:
     """True when an import's email consent change must be left out for ``row``."""
     return unsubscribed(row) and bool(changes.get("email_opt_in"))
