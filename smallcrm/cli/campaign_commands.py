@@ -84,6 +84,15 @@ def campaign_id(db: Any, ref: str) -> int:
             raise CliError(f"CAMPAIGN: {exc}") from None
 
 
+def campaign_label(db: Any, campaign_id: int | None) -> str | None:
+    """``Spring offer 2026 (SPRING26)`` for a record's campaign (None without one)."""
+    if campaign_id is None:
+        return None
+    from smallcrm.store.campaigns import label
+
+    return label(db, campaign_id)
+
+
 @guarded
 def show_campaign(ctx: typer.Context, ref: CampaignArg, as_json: JsonOption = False) -> None:
     """Show a campaign with its figures: smallcrm show campaign SPRING26"""

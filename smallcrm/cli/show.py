@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from smallcrm.cli.campaign_commands import show_campaign
+from smallcrm.cli.campaign_commands import campaign_label, show_campaign
 from smallcrm.cli.case_commands import show_case
 from smallcrm.cli.context import guarded, lookup, state
 from smallcrm.store import formats
@@ -74,7 +74,7 @@ def show_contact(
             ("Owner", c.owner),
             ("Source", c.source),
             ("Lifecycle", (c.lifecycle_stage or "").replace("_", " ")),
-            ("Campaign", f"campaign {c.source_campaign_id}" if c.source_campaign_id else None),
+            ("Campaign", campaign_label(db, c.source_campaign_id)),
             ("Email consent", c.email_consent.describe()),
             ("Phone consent", c.phone_consent.describe()),
             ("Notes", c.notes),
@@ -171,7 +171,7 @@ def show_deal(
             ("Next step", o.next_step),
             ("Lost because", o.lost_reason),
             ("Owner", o.owner),
-            ("Campaign", f"campaign {o.campaign_id}" if o.campaign_id else None),
+            ("Campaign", campaign_label(db, o.campaign_id)),
             ("Last activity", formats.when(o.last_activity_at)),
             ("Changed", _changed(o.tracking)),
         ],

@@ -252,6 +252,17 @@ def iter_campaigns(db: Database, query: ListQuery | None = None) -> Iterator[Cam
     return iter_pages(lambda q: list_campaigns(db, q), query or ListQuery(limit=None))
 
 
+def label(db: Database, campaign_id: int) -> str:
+    """``Spring offer 2026 (SPRING26)`` for a campaign id a record holds, also when the
+    campaign is in the trash (then said so)."""
+    with db.read() as tx:
+        row = tx.one("SELECT * FROM campaign WHERE id = :id", id=campaign_id)
+    if row is None:
+        return f"campaign {campaign_id} (gone)"
+    trashed = " (in the trash)" if row["deleted_at"] is not None else ""
+    return title(campaign_records.campaign(row)) + trashed
+
+
 def title(record: Campaign) -> str:
     """The words that name a campaign in messages: ``Spring offer 2026 (SPRING26)``."""
     return f"{record.name} ({record.code})"
