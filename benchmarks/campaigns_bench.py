@@ -58,12 +58,14 @@ def seed(db: Database, count: int, members: int, rng: random.Random) -> None:
         rows: list[dict[str, Any]] = []
         for index, campaign_id in enumerate(ids):
             chosen = rng.sample(contacts, min(per + (index < members % count), len(contacts)))
-            rows += [
-                {"k": campaign_id, "c": c, "s": rng.choice(STATUSES), "at": at} for c in chosen
-            ]
+            for contact_id in chosen:
+                status = rng.choice(STATUSES)
+                answered = at if status == "responded" else None
+                rows.append({"k": campaign_id, "c": contact_id, "s": status, "at": at,
+                             "r": answered})  # fmt: skip
         tx.executemany(
-            "INSERT INTO campaign_member (campaign_id, contact_id, status, added_at, changed_at) "
-            "VALUES (:k, :c, :s, :at, :at)",
+            "INSERT INTO campaign_member (campaign_id, contact_id, status, added_at, changed_at, "
+            "responded_at) VALUES (:k, :c, :s, :at, :at, :r)",
             rows,
         )
         leads = [{"k": rng.choice(ids), "c": c} for c in rng.sample(contacts, len(contacts) // 10)]

@@ -258,3 +258,12 @@ def test_a_merge_keeps_an_unsubscribe_of_either_contact(db: Database, spring: An
     assert kept.email_consent.source == "unsubscribed via campaign SPRING26"
     merging.undo_merge(db, merged.merge_id)
     assert contacts.get_contact(db, twin.id).email_consent.opt_in is True
+
+
+def test_a_response_still_counts_after_an_opt_out(db: Database, spring: Any) -> None:
+    _people(db)
+    add_members(db, spring.id, Selection(tag="customer"))
+    read_results(db, spring.id, "email,event\nann@example.com,click\nann@example.com,unsubscribe\n")
+    figures = campaign_figures(db, spring.id)[0]
+    assert (figures.sent, figures.responses, figures.opted_out) == (1, 1, 1)
+    assert figures.response_rate == Decimal("100.0")

@@ -25,6 +25,7 @@ STATUSES = ("targeted", "sent", "bounced", "responded", "opted_out", "converted"
 # A member's status only moves up this order (an opt-out is final): a bounce reported after a
 # reply does not hide the reply.
 RANK = {"targeted": 0, "sent": 1, "bounced": 2, "responded": 3, "converted": 4, "opted_out": 5}
+RESPONSES = ("responded", "converted")
 ALREADY = "already in the audience"
 _CHUNK = 500  # ids per statement when a search chose the contacts
 
@@ -236,7 +237,16 @@ def _status(word: str) -> str:
 
 
 def set_status_tx(tx: Tx, campaign_id: int, contact_id: int, status: str) -> bool:
-    """Move a member up to ``status`` (never down; see ``RANK``); True if it moved."""
+    """Move a member up to ``status`` (never down; see ``RANK``); True if it moved. A click or
+    reply is remembered (``responded_at``) whatever the status it ends at."""
+    if status in RESPONSES:
+        tx.execute(
+            "UPDATE campaign_member SET responded_at = :now WHERE campaign_id = :k "
+            "AND contact_id = :c AND responded_at IS NULL",
+            now=crud.now_utc(),
+            k=campaign_id,
+            c=contact_id,
+        )
     row = tx.one(
         "SELECT status FROM campaign_member WHERE campaign_id = :k AND contact_id = :c",
         k=campaign_id,

@@ -17,9 +17,10 @@ from smallcrm.store.campaign_records import Figures
 from smallcrm.store.db import Database, Tx
 
 _MEMBERS = (
-    "SELECT campaign_id, status, count(*) AS n FROM campaign_member "
+    "SELECT campaign_id, status, count(*) AS n, count(responded_at) AS r FROM campaign_member "
     "WHERE {only} GROUP BY campaign_id, status"
 )
+_RESPONDED = "responded_at"  # the members who clicked or replied, whatever their status now
 _LEADS = (
     "SELECT source_campaign_id AS campaign_id, count(*) AS n FROM contact "
     "WHERE deleted_at IS NULL AND source_campaign_id IS NOT NULL{also} GROUP BY source_campaign_id"
@@ -50,7 +51,9 @@ def campaign_figures(db: Database, campaign_id: int | None = None) -> list[Figur
         )
         members: dict[int, dict[str, int]] = {}
         for row in tx.all(_MEMBERS.format(only="campaign_id = :k" if one else "1 = 1"), **params):
-            members.setdefault(row["campaign_id"], {})[row["status"]] = int(row["n"])
+            counts = members.setdefault(row["campaign_id"], {_RESPONDED: 0})
+            counts[row["status"]] = int(row["n"])
+            counts[_RESPONDED] += int(row["r"])
         leads = _by_campaign(
             tx, _LEADS.format(also=" AND source_campaign_id = :k" if one else ""), **params
         )
@@ -65,11 +68,12 @@ def _figures(
 ) -> Figures:
     deal = deals.get(row["id"])
     lead = leads.get(row["id"])
+    statuses = {status: n for status, n in counts.items() if status != _RESPONDED}
     return Figures(
         campaign=campaign_records.campaign(row),
-        members=sum(counts.values()),
-        sent=sum(n for status, n in counts.items() if status != "targeted"),
-        responses=counts.get("responded", 0) + counts.get("converted", 0),
+        members=sum(statuses.values()),
+        sent=sum(n for status, n in statuses.items() if status != "targeted"),
+        responses=counts.get(_RESPONDED, 0),
         bounced=counts.get("bounced", 0),
         opted_out=counts.get("opted_out", 0),
         leads=int(lead["n"]) if lead else 0,

@@ -181,7 +181,7 @@ class CampaignMember(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id", name="uq_campaign_member"),
         # The figures per campaign count members by status from this index alone.
-        Index("ix_campaign_member_campaign_status", "campaign_id", "status"),
+        Index("ix_campaign_member_campaign_status", "campaign_id", "status", "responded_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -201,3 +201,5 @@ class CampaignMember(SQLModel, table=True):
     )
     added_at: datetime = _ts()
     changed_at: datetime = _ts()
+    # When it first clicked or replied: a response still counts after a later opt-out.
+    responded_at: datetime | None = _ts(nullable=True)

@@ -2,7 +2,8 @@
 
 - ``campaign``: a campaign with its code, channel, status, dates, budget and actual cost.
 - ``campaign_member``: a contact in a campaign's audience, with its status there (targeted,
-  sent, bounced, responded, opted out, converted); one row per campaign and contact. Purging a
+  sent, bounced, responded, opted out, converted) and when it first responded (a response
+  still counts after a later opt-out); one row per campaign and contact. Purging a
   contact removes its memberships (ON DELETE CASCADE), as it removes its emails and phones.
 - ``contact.lifecycle_stage`` (lead, prospect, customer, former customer) and
   ``contact.source_campaign_id`` (the campaign that brought the contact: first touch);
@@ -110,6 +111,7 @@ def _create_tables() -> None:
         sa.Column("status", text(length=20), server_default="targeted", nullable=False),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -117,7 +119,9 @@ def _create_tables() -> None:
     )
     op.create_index("ix_campaign_member_contact_id", "campaign_member", ["contact_id"])
     op.create_index(
-        "ix_campaign_member_campaign_status", "campaign_member", ["campaign_id", "status"]
+        "ix_campaign_member_campaign_status",
+        "campaign_member",
+        ["campaign_id", "status", "responded_at"],
     )
 
 
