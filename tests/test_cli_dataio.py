@@ -374,7 +374,7 @@ def test_a_failed_export_keeps_the_previous_file(
     ("args", "message"),
     [
         (("contcts",), "Error: KIND: 'contcts' is not one of contacts, accounts, interactions, "
-         "deals, appointments, cases, all; did you mean contacts?"),
+         "deals, appointments, cases, campaigns, all; did you mean contacts?"),
         (("deals", "-f", "vcard"), "Error: --format: vCard holds contacts and accounts only"),
         (("contacts", "-f", "ics"), "Error: --format: iCalendar holds appointments only"),
         (("all", "-f", "csv"), "Error: --format: the whole database is exported as JSON only"),

@@ -24,6 +24,7 @@ EXPECTED = {
     "interactions": 1017,  # 1000 on the timeline and 17 on the cases
     "appointments": 80,
     "cases": 15,
+    "campaigns": 3,  # a newsletter, a trade-fair invitation and a round of calls
 }
 
 
@@ -225,3 +226,27 @@ def test_the_deals_stage_history_follows_their_dates(
     for row in rows:
         assert to_datetime(row["first"]) == to_datetime(row["created_at"]), row
         assert row["steps"] == (2 if row["stage"] in ("won", "lost") else 1), row
+
+
+def test_demo_campaigns_have_responses_and_won_deals(
+    loaded: tuple[Database, dict[str, int]],
+) -> None:
+    from smallcrm.store.campaign_figures import campaign_figures
+
+    db, _ = loaded
+    figures = campaign_figures(db)
+    assert sorted(f.campaign.channel for f in figures) == ["event", "newsletter", "phone"]
+    for f in figures:
+        assert f.members and f.sent and f.responses and f.deals_won and f.roi is not None
+    news = next(f for f in figures if f.campaign.channel == "newsletter")
+    assert news.opted_out == 1 and news.bounced == 1
+    # Only contacts with the consent the channel needs are in the newsletter and the calls.
+    for channel, code in (("email", "NEWS-SPRING"), ("phone", "CALLS-Q")):
+        missing = _count(
+            db,
+            "SELECT count(*) FROM campaign_member m JOIN campaign k ON k.id = m.campaign_id "
+            f"JOIN contact c ON c.id = m.contact_id WHERE k.code = :code "
+            f"AND m.status <> 'opted_out' AND c.{channel}_opt_in IS NOT TRUE",
+            code=code,
+        )
+        assert missing == 0

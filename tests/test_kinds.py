@@ -20,6 +20,7 @@ from smallcrm.screens.details import DETAIL_SCREENS
 from smallcrm.store import (
     accounts,
     appointments,
+    campaigns,
     cases,
     contacts,
     interactions,
@@ -39,6 +40,7 @@ TITLES = {
     "interaction": "Zyxinteraction",
     "appointment": "Zyxappointment",
     "service_case": "Zyxcase sensor offline",
+    "campaign": "Zyxcampaign spring offer",
 }
 KIND_IDS = [k.name for k in kinds.KINDS]
 
@@ -56,6 +58,7 @@ def _one_of_each(db: Database) -> dict[str, int]:
         db, title=TITLES["appointment"], starts_at=start, ends_at=start + timedelta(hours=1)
     )
     case = cases.create_case(db, subject=TITLES["service_case"], contact_id=contact.id)
+    campaign = campaigns.create_campaign(db, name=TITLES["campaign"], code="ZYX")
     return {
         "contact": contact.id,
         "account": account.id,
@@ -63,6 +66,7 @@ def _one_of_each(db: Database) -> dict[str, int]:
         "interaction": call.id,
         "appointment": meeting.id,
         "service_case": case.id,
+        "campaign": campaign.id,
     }
 
 

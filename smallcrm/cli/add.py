@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.campaign_commands import add_campaign
 from smallcrm.cli.case_commands import add_case
 from smallcrm.cli.context import CliError, err, guarded, lookup, now, state
 
@@ -18,8 +19,11 @@ if TYPE_CHECKING:
     from smallcrm.store.db import Database
     from smallcrm.store.errors import DuplicateError
 
-app = typer.Typer(help="Add a contact, account, deal, meeting or case.", no_args_is_help=True)
+app = typer.Typer(
+    help="Add a contact, account, deal, meeting, case or campaign.", no_args_is_help=True
+)
 app.command("case")(add_case)
+app.command("campaign")(add_campaign)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the new record as JSON.")]
 ForceOption = Annotated[
@@ -81,6 +85,14 @@ def _account_id(db: Database, ref: str | None, option: str = "--account") -> int
     return hit.record_id
 
 
+def _campaign_id(db: Database, ref: str | None) -> int | None:
+    if ref is None:
+        return None
+    from smallcrm.cli.campaign_commands import campaign_id
+
+    return campaign_id(db, ref)
+
+
 # A contact's own options (an account's --phone, for one, is a single main number).
 EmailsOption = Annotated[
     list[str] | None, typer.Option("--email", help="Email address (repeat for more).")
@@ -99,6 +111,9 @@ EmailConsentOption = Annotated[
         help="Whether they agreed to be emailed (recorded with the time).",
         show_default=False,
     ),
+]
+CampaignOption = Annotated[
+    str | None, typer.Option(help="The campaign that brought them (its code): a lead from it.")
 ]
 ConsentSourceOption = Annotated[
     str | None, typer.Option(help="How their email consent was given (web form...).")
@@ -124,6 +139,10 @@ def add_contact(
     source: Annotated[str | None, typer.Option(help="Where they came from (fair, web...).")] = None,
     email_opt_in: EmailConsentOption = None,
     consent_source: ConsentSourceOption = None,
+    campaign: CampaignOption = None,
+    lifecycle: Annotated[
+        str | None, typer.Option(help="lead, prospect, customer or former customer.")
+    ] = None,
     notes: NotesOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
@@ -150,6 +169,8 @@ def add_contact(
         notes=notes,
         email_opt_in=email_opt_in,
         email_consent_source=consent_source,
+        source_campaign_id=_campaign_id(db, campaign),
+        lifecycle_stage=lifecycle,
     )
     from smallcrm.store.errors import DuplicateError
 
@@ -226,6 +247,10 @@ def add_deal(
     ] = None,
     next_step: Annotated[str | None, typer.Option(help="What happens next.")] = None,
     lost_reason: Annotated[str | None, typer.Option(help="Why it was lost (stage lost).")] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(help="The campaign it credits (its code; default: the contact's source)."),
+    ] = None,
     owner: OwnerOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -251,6 +276,7 @@ def add_deal(
         next_step=next_step,
         lost_reason=lost_reason,
         owner=owner,
+        campaign_id=_campaign_id(db, campaign),
     )
     deal = create_opportunity(db, **values)
     _show_new(as_json, deal, "opportunity")

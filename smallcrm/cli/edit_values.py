@@ -92,6 +92,13 @@ def _read_link(kind: str) -> Callable[..., dict[str, Any]]:
     return read
 
 
+def _read_campaign(db: Database, name: str, key: str, text: str, before: Any) -> dict[str, Any]:
+    """A campaign by its code (``campaign=SPRING26``), id or name."""
+    from smallcrm.cli.campaign_commands import campaign_id
+
+    return {key: campaign_id(db, text)}
+
+
 def _read_with(db: Database, name: str, key: str, text: str, before: Any) -> dict[str, Any]:
     """An appointment's ``with``: a contact or an account, as ``add meeting --with``."""
     hit = lookup(db, text, ("contact", "account"), option=name, how=f"{name}={{ref}}")
@@ -136,6 +143,7 @@ READERS: dict[str, Callable[..., dict[str, Any]]] = {
     kinds.LINK_CONTACT: _read_link("contact"),
     kinds.LINK_OPPORTUNITY: _read_link("opportunity"),
     kinds.LINK_CASE: _read_link("service_case"),
+    kinds.LINK_CAMPAIGN: _read_campaign,
     kinds.WITH: _read_with,
     kinds.DATE: _read_date,
     kinds.DATETIME: _read_datetime,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.campaign_commands import list_campaigns
 from smallcrm.cli.case_commands import list_cases
 from smallcrm.cli.context import err, guarded, lookup, now, state
 from smallcrm.cli.quick import DEFAULT_LIMIT, MAX_LIMIT
@@ -393,6 +394,7 @@ def list_appointments(
 
 
 list_app.command("cases")(list_cases)
+list_app.command("campaigns")(list_campaigns)
 # The store's word for deals, and singular forms, work too (hidden from --help).
 list_app.command("opportunities", hidden=True)(list_deals)
 for _name, _command in (
@@ -403,5 +405,6 @@ for _name, _command in (
     ("appointment", list_appointments),
     ("case", list_cases),
     ("tickets", list_cases),
+    ("campaign", list_campaigns),
 ):
     list_app.command(_name, hidden=True)(_command)

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from smallcrm.cli.campaign_commands import report_campaigns
 from smallcrm.cli.context import guarded, state
 
 app = typer.Typer(help="Reports: how the business is doing.", no_args_is_help=True)
+app.command("campaigns")(report_campaigns)
 
 
 def _hours(minutes: float | None) -> str:

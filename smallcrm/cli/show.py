@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from smallcrm.cli.campaign_commands import campaign_label, show_campaign
 from smallcrm.cli.case_commands import show_case
 from smallcrm.cli.context import guarded, lookup, state
 from smallcrm.store import formats
@@ -76,6 +77,8 @@ def show_contact(
             ("Tags", " ".join(c.tags)),
             ("Owner", c.owner),
             ("Source", c.source),
+            ("Lifecycle", (c.lifecycle_stage or "").replace("_", " ")),
+            ("Campaign", campaign_label(db, c.source_campaign_id)),
             ("Email consent", c.email_consent.describe()),
             ("Phone consent", c.phone_consent.describe()),
             ("Notes", c.notes),
@@ -175,6 +178,7 @@ def show_deal(
             ("Next step", o.next_step),
             ("Lost because", o.lost_reason),
             ("Owner", o.owner),
+            ("Campaign", campaign_label(db, o.campaign_id)),
             ("Last activity", formats.when(o.last_activity_at)),
             ("Changed", _changed(o.tracking)),
         ],
@@ -323,3 +327,4 @@ def _timeline_row(entry: Any, pretty: bool) -> list[Any]:
 
 
 app.command("case", no_args_is_help=True)(show_case)
+app.command("campaign", no_args_is_help=True)(show_campaign)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from smallcrm.cli.appointment_time import span, when_json
+from smallcrm.cli.campaign_views import campaign_json, campaign_line
 from smallcrm.cli.case_views import CASE_COLUMNS, case_json, case_line, case_row  # noqa: F401
 from smallcrm.cli.output import Column
 from smallcrm.cli.view_basics import iso, who
@@ -59,7 +60,14 @@ def contact_json(c: r.Contact) -> dict[str, Any]:
         "phone_consent": _consent(c.phone_consent),
         "external_id": c.external_id,
         **_tracking(c.tracking),
+        # Marketing's keys come only with a value: scripts reading the keys above see them
+        # as they always were.
+        **_given(lifecycle_stage=c.lifecycle_stage, source_campaign_id=c.source_campaign_id),
     }
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def account_json(a: r.Account) -> dict[str, Any]:
@@ -100,6 +108,7 @@ def opportunity_json(o: r.Opportunity) -> dict[str, Any]:
         "owner": o.owner,
         "last_activity_at": iso(o.last_activity_at),
         **_tracking(o.tracking),
+        **_given(campaign_id=o.campaign_id),
     }
 
 
@@ -171,6 +180,7 @@ JSON_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
     "interaction": interaction_json,
     "appointment": appointment_json,
     "service_case": case_json,
+    "campaign": campaign_json,
 }
 
 
@@ -384,4 +394,5 @@ LINE_OF: dict[str, Callable[[Any], str]] = {
     "interaction": interaction_line,
     "appointment": appointment_line,
     "service_case": case_line,
+    "campaign": campaign_line,
 }

@@ -46,6 +46,12 @@ def _case(record_id: int) -> Screen:
     return CaseDetailScreen(record_id)
 
 
+def _campaign(record_id: int) -> Screen:
+    from smallcrm.screens.campaign_detail import CampaignDetailScreen
+
+    return CampaignDetailScreen(record_id)
+
+
 # Kind (its name in the registry) -> the screen that shows one such record.
 DETAIL_SCREENS: dict[str, Callable[[int], Screen]] = {
     "contact": _contact,
@@ -54,6 +60,7 @@ DETAIL_SCREENS: dict[str, Callable[[int], Screen]] = {
     "interaction": _interaction,
     "appointment": _appointment,
     "service_case": _case,
+    "campaign": _campaign,
 }
 
 

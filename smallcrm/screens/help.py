@@ -20,7 +20,7 @@ from textual.widgets import Input, Markdown, Static
 
 GENERAL = (
     "**Everywhere:** F2 Contacts, F3 Accounts, F4 Interactions, F5 Pipeline, F6 Calendar, "
-    "F7 Today (appointments and follow-ups due), F8 Cases; "
+    "F7 Today (appointments and follow-ups due), F8 Cases, F10 Campaigns; "
     "Ctrl+F or / searches every record; Ctrl+P opens the command palette (new contact, log a "
     "call, go to a screen, open a record by name); Tab and Shift+Tab move between fields and "
     "lists; Esc goes one step back; Ctrl+Q quits."

@@ -46,6 +46,12 @@ def _today() -> Screen:
     return TodayScreen()
 
 
+def _campaigns() -> Screen:
+    from smallcrm.screens.campaigns import CampaignsScreen
+
+    return CampaignsScreen()
+
+
 def _cases() -> Screen:
     from smallcrm.screens.cases import CasesScreen
 
@@ -67,4 +73,5 @@ MODES: dict[str, Callable[[], Screen]] = {
     "today": _today,
     "cases": _cases,
     "dashboard": _dashboard,
+    "campaigns": _campaigns,
 }

@@ -16,6 +16,7 @@ TABS: tuple[Tab, ...] = (
     Tab("today", "Today", "f7", "appointments and follow-ups due"),
     Tab("cases", "Cases", "f8", "customer service cases, breached first"),
     Tab("dashboard", "Dashboard", "f9", "the figures: pipeline, forecast, activity, quality"),
+    Tab("campaigns", "Campaigns", "f10", "marketing campaigns and what they brought"),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from smallcrm.store import contact_checks, crud, records, rows
+from smallcrm.store import attribution, consent, contact_checks, crud, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import DuplicateError, ValidationError
@@ -85,6 +85,10 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
         out["tags"] = ""
     if "account_id" in data:
         out["account_id"] = data.pop("account_id")
+    if "lifecycle_stage" in data:
+        out["lifecycle_stage"] = attribution.lifecycle(data.pop("lifecycle_stage"))
+    if "source_campaign_id" in data:
+        out["source_campaign_id"] = data.pop("source_campaign_id")
     if "birthday" in data:
         out["birthday"] = _birthday(data.pop("birthday"))
     for channel in ("email", "phone"):
@@ -177,6 +181,7 @@ def insert_contact_tx(tx: Tx, cleaned: Mapping[str, Any], actor: str) -> int:
     methods = data.pop("methods", [])
     data.pop("method_kinds", None)
     _check_account(tx, data.get("account_id"))
+    attribution.prepare_contact(tx, data, None)
     extra = {"methods": [None, _describe_methods(methods)]} if methods else None
     contact_id = crud.insert_record(tx, "contact", data, actor, extra)
     if methods:
@@ -305,6 +310,9 @@ def _update_cleaned(
     methods = data.pop("methods", None)
     kinds = data.pop("method_kinds", ())
     _check_account(tx, data.get("account_id"))
+    current = crud.fetch_row(tx, "contact", contact_id)
+    attribution.prepare_contact(tx, data, current)
+    consent.keep_withdrawal(current, data, action)
     diff = crud.update_record(
         tx, "contact", contact_id, expected_version, data, actor, action=action
     )

@@ -40,6 +40,7 @@ RECORD_TABLES = {
     "interaction": "interactions",
     "appointment": "appointments",
     "service_case": "cases",
+    "campaign": "campaigns",
 }
 _COPIED = {
     "account": ("name", "industry", "website", "phone", "street", "postal_code", "city",
@@ -142,6 +143,9 @@ class _Loader:
         for kind, make in steps:
             for item in data.get(RECORD_TABLES[kind], []):
                 make(tx, item)
+        from smallcrm.store import demo_campaigns
+
+        demo_campaigns.load(tx, self.today, self.actor)
         self.set_history(tx)
         return {plural: n - before[plural] for plural, n in self.count(tx).items()}
 

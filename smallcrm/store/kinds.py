@@ -30,6 +30,7 @@ DATE, DATETIME, MINUTES = "date", "datetime", "minutes"
 START, LENGTH, WITH = "start", "length", "with"
 LINK_ACCOUNT, LINK_CONTACT, LINK_OPPORTUNITY = "account", "contact", "opportunity"
 LINK_CASE = "service_case"
+LINK_CAMPAIGN = "campaign"
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ CONTACT: Kind[Any] = Kind(
     fts_slot=1,
     title_sql="trim(first_name || ' ' || last_name)",
     aliases=("c",),
-    links={"account_id": "account"},
+    links={"account_id": "account", "source_campaign_id": "campaign"},
     fields=(
         Field("name", "name", TEXT, "Name"),
         Field("first-name", "first_name", TEXT, "First name"),
@@ -167,6 +168,8 @@ CONTACT: Kind[Any] = Kind(
         Field("email-opt-in", "email_opt_in", YES_NO, "Email consent"),
         Field("consent-source", "email_consent_source", TEXT, "Consent source"),
         Field("notes", "notes", TEXT, "Notes"),
+        Field("lifecycle", "lifecycle_stage", RAW, "Lifecycle stage"),
+        Field("campaign", "source_campaign_id", LINK_CAMPAIGN, "Source campaign"),
     ),
 )
 ACCOUNT: Kind[Any] = Kind(
@@ -204,7 +207,7 @@ OPPORTUNITY: Kind[Any] = Kind(
     fts_slot=3,
     title_sql="name",
     aliases=("d", "opportunity", "opportunities"),
-    links={"account_id": "account", "contact_id": "contact"},
+    links={"account_id": "account", "contact_id": "contact", "campaign_id": "campaign"},
     fields=(
         Field("name", "name", TEXT, "Name"),
         Field("account", "account_id", LINK_ACCOUNT, "Account"),
@@ -218,6 +221,7 @@ OPPORTUNITY: Kind[Any] = Kind(
         Field("lost-reason", "lost_reason", TEXT, "Lost reason"),
         Field("reason", "reason", TEXT, "Why won or lost"),
         Field("owner", "owner", TEXT, "Owner"),
+        Field("campaign", "campaign_id", LINK_CAMPAIGN, "Campaign"),
     ),
     labels={"closed_on": "Closed on"},
 )
@@ -320,9 +324,36 @@ CASE: Kind[Any] = Kind(
     },
     seconds=("response_target", "resolve_target", "response_used", "resolve_used"),
 )
+CAMPAIGN: Kind[Any] = Kind(
+    name="campaign",
+    word="campaign",
+    plural="campaigns",
+    heading="Campaigns",
+    description="a newsletter, offer or invitation: its audience, responses, leads and deals",
+    module="smallcrm.store.campaigns",
+    search_code=7,
+    search_rank=7,
+    fts_slot=7,  # after interactions: added later, and a new last slot moved no rowids
+    title_sql="name",
+    aliases=("marketing",),
+    fields=(
+        Field("name", "name", TEXT, "Name"),
+        Field("code", "code", RAW, "Code"),
+        Field("channel", "channel", RAW, "Channel"),
+        Field("status", "status", RAW, "Status"),
+        Field("start", "starts_on", DATE, "Start"),
+        Field("end", "ends_on", DATE, "End"),
+        Field("budget", "budget_cents", RAW, "Budget"),
+        Field("cost", "cost_cents", RAW, "Actual cost"),
+        Field("owner", "owner", TEXT, "Owner"),
+        Field("notes", "notes", TEXT, "Notes"),
+    ),
+)
 
-# In the order of the app's tabs (F2-F7), of help texts and of exports.
-KINDS: tuple[Kind[Any], ...] = (CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT, CASE)
+# In the order of the app's tabs (F2-F8, F10), of help texts and of exports.
+KINDS: tuple[Kind[Any], ...] = (
+    CONTACT, ACCOUNT, INTERACTION, OPPORTUNITY, APPOINTMENT, CASE, CAMPAIGN,
+)  # fmt: skip
 NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 # Search lists the few records people look for by name first and the many interactions last.
 SEARCH_ORDER: tuple[str, ...] = tuple(k.name for k in sorted(KINDS, key=lambda k: k.search_rank))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from smallcrm.store import crud, kinds
+from smallcrm.store import consent, crud, kinds
 from smallcrm.store.db import Database, Tx, to_date, to_datetime
 from smallcrm.store.duplicates import KINDS
 from smallcrm.store.errors import ConflictError, NotFoundError, ValidationError
@@ -134,6 +134,8 @@ def merge(
         options = {c.field: c for c in _choices(tx, kind, keep, other)}
         picked = _picked(options, choices or {})
         before, changes = _merged_values(kind, keep, other, options, picked)
+        if kind == "contact":
+            consent.keep_in_merge(keep, other, before, changes)
         if changes:
             _update(tx, kind, keep_id, changes, actor)
         moved = _move_links(tx, kind, other_id, keep_id, actor)

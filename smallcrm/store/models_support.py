@@ -210,3 +210,35 @@ class SlotHold(SQLModel, table=True):
     choice: int
     starts_at: datetime = _ts(index=True)
     ends_at: datetime = _ts()
+
+
+class CampaignMember(SQLModel, table=True):
+    """A contact in a campaign's audience and how far it got there: targeted, sent, bounced,
+    responded, opted_out or converted."""
+
+    __tablename__ = "campaign_member"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", name="uq_campaign_member"),
+        # The figures per campaign count members by status from this index alone.
+        Index("ix_campaign_member_campaign_status", "campaign_id", "status", "responded_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    contact_id: int = Field(
+        sa_column=Column(
+            "contact_id",
+            Integer,
+            # ON DELETE CASCADE: purging a contact from the trash removes its memberships.
+            ForeignKey("contact.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    status: str = Field(
+        default="targeted", max_length=20, sa_column_kwargs={"server_default": "targeted"}
+    )
+    added_at: datetime = _ts()
+    changed_at: datetime = _ts()
+    # When it first clicked or replied: a response still counts after a later opt-out.
+    responded_at: datetime | None = _ts(nullable=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from smallcrm.store import clock, crud, listing, records, rows, settings
+from smallcrm.store import attribution, clock, crud, listing, records, rows, settings
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ConflictError, ValidationError
@@ -118,7 +118,7 @@ def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]
     for key, limit in (("next_step", 300), ("lost_reason", 300), ("reason", 300), ("owner", 120)):
         if key in data:
             out[key] = v.text(key, data.pop(key), max_length=limit)
-    for key in ("account_id", "contact_id", "stage"):
+    for key in ("account_id", "contact_id", "stage", "campaign_id"):
         if key in data:
             out[key] = data.pop(key)
     if data:
@@ -215,6 +215,7 @@ def create_opportunity_tx(tx: Tx, values: Mapping[str, Any], actor: str) -> int:
     data.setdefault("amount_cents", 0)
     won_because = _take_reason(tx, data)
     _check_links(tx, data)
+    attribution.credit(tx, data, creating=True)
     _apply_stage(tx, data, None)
     opportunity_id = crud.insert_record(tx, "opportunity", data, actor)
     _note_won(tx, opportunity_id, won_because, actor)
@@ -269,6 +270,7 @@ def update_opportunity_tx(
     current = crud.fetch_row(tx, "opportunity", opportunity_id)
     won_because = _take_reason(tx, data)
     _check_links(tx, data)
+    attribution.credit(tx, data, creating=False)
     _apply_stage(tx, data, current)
     changed = crud.update_record(
         tx, "opportunity", opportunity_id, expected_version, data, actor, action=action

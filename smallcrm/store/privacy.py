@@ -95,6 +95,13 @@ def export_person(db: Database, contact_id: int) -> dict[str, Any]:
             f"WHERE i.kind = 'contact' AND i.record_id IN ({_marks(people)}) ORDER BY b.id",
             people,
         )
+        audiences = _rows(
+            tx,
+            "SELECT k.code AS campaign, k.name, m.status, m.added_at, m.changed_at "
+            "FROM campaign_member m JOIN campaign k ON k.id = m.campaign_id "
+            f"WHERE m.contact_id IN ({_marks(people)}) ORDER BY m.id",
+            people,
+        )
     return _plain(
         {
             "format": "smallcrm-person",
@@ -106,6 +113,7 @@ def export_person(db: Database, contact_id: int) -> dict[str, Any]:
             "opportunities": linked["opportunity"],
             "appointments": linked["appointment"],
             "cases": linked["service_case"],
+            "campaigns": audiences,
             "history": history,
             "imports": imports,
         }
@@ -276,6 +284,7 @@ def _erase(tx: Tx, contact_id: int, actor: str) -> ErasureReport:
     )
     for pid in people:
         tx.execute("DELETE FROM contact_method WHERE contact_id = :id", id=pid)
+        tx.execute("DELETE FROM campaign_member WHERE contact_id = :id", id=pid)
         tx.execute("DELETE FROM contact WHERE id = :id", id=pid)
     texts = scrub_everywhere(tx, words, phrases)
     crud.audit(

@@ -106,6 +106,8 @@ class Contact:
     phone_consent: Consent
     tracking: Tracking
     external_id: str | None = None
+    lifecycle_stage: str | None = None  # lead, prospect, customer, former_customer
+    source_campaign_id: int | None = None  # the campaign that brought the contact
 
     @property
     def name(self) -> str:
@@ -177,6 +179,7 @@ class Opportunity:
     owner: str | None
     tracking: Tracking
     last_activity_at: datetime | None = None
+    campaign_id: int | None = None  # the one campaign the deal credits
 
     @property
     def weighted_amount(self) -> Decimal:

@@ -65,6 +65,10 @@ def resolve(
     id_ref = _parse_id(text, kinds, field)
     if id_ref is not None:
         return by_id(db, id_ref[1], id_ref[0], field=field)
+    if "campaign" in kinds:  # a campaign's code names it, as people type it (SPRING26)
+        found = by_code(db, text)
+        if found is not None:
+            return found
     method = _method_kind(text) if "contact" in kinds else None
     if method is not None:
         try:
@@ -72,6 +76,16 @@ def resolve(
         except ValidationError:
             pass  # not a valid address or number after all: treat it as a name
     return _by_name(db, text, kinds, field)
+
+
+def by_code(db: Database, text: str) -> SearchHit | None:
+    """The live campaign whose code is ``text`` (any case), if there is one."""
+    with db.read() as tx:
+        row = tx.one(
+            "SELECT id FROM campaign WHERE code = :code AND deleted_at IS NULL",
+            code=text.strip().upper(),
+        )
+        return None if row is None else hit_by_id(tx, "campaign", row["id"])
 
 
 def _method_kind(text: str) -> str | None:

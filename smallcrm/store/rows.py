@@ -69,7 +69,14 @@ def contact(row: Any, methods: list[r.ContactMethod]) -> r.Contact:
         phone_consent=_consent(row, "phone"),
         tracking=tracking(row),
         external_id=row["external_id"],
+        lifecycle_stage=_optional(row, "lifecycle_stage"),
+        source_campaign_id=_optional(row, "source_campaign_id"),
     )
+
+
+def _optional(row: Any, column: str) -> Any:
+    """A column some queries of the row leave out (None then)."""
+    return row[column] if column in row.keys() else None
 
 
 def _consent(row: Any, channel: str) -> r.Consent:
@@ -126,6 +133,7 @@ def opportunity(row: Any) -> r.Opportunity:
         last_activity_at=to_datetime(row["last_activity_at"])
         if "last_activity_at" in keys
         else None,
+        campaign_id=_optional(row, "campaign_id"),
     )
 
 

@@ -58,19 +58,24 @@ class TabBar(Static):
 
     def _fitted(self) -> Content:
         """The roomiest form that fits: padded, then spaced, then tight (no space between key
-        and name), then tight with the longest names shortened (``Interact…``) until it fits."""
+        and name), then tight with the longest names but the current tab's shortened
+        (``Interact…``) until it fits."""
         width = self.size.width
         labels = [tab.label for tab in self.tabs]
         for pad, gap in ((" ", " "), ("", " "), ("", "")):
             line = self._line(labels, pad=pad, gap=gap)
             if not width or line.cell_length <= width:
                 return line
+        # The current tab keeps its whole name: it says where the user is.
+        others = [n for n, tab in enumerate(self.tabs) if tab.mode != self.active] or [0]
         while line.cell_length > width:
-            longest = max(range(len(labels)), key=lambda n: len(labels[n].rstrip("…")))
-            kept = labels[longest].rstrip("…")
-            if len(kept) <= 3:
+            longest = max(others, key=lambda n: len(labels[n]))
+            label = labels[longest]
+            # One cell less each time ("Cases" -> "Cas…", "Inter…" -> "Inte…").
+            kept = label[:-2]
+            if len(kept) < 3:
                 break
-            labels[longest] = kept[:-1] + "…"
+            labels[longest] = kept + "…"
             line = self._line(labels, pad="", gap="")
         return line
 

@@ -27,7 +27,7 @@ from .columns import column_types, from_json
 from .common import Clock, ImportReport, Progress, Ticker
 from .jsonio import dumps, loads
 from .sources import Source, read_source
-from .tables import tables
+from .tables import REWRITTEN, tables
 
 FORMAT = "smallcrm-backup"
 VERSION = 1
@@ -184,8 +184,8 @@ def _restore(
             continue
         if not isinstance(rows, list):
             raise ValidationError("file", f"table {table!r} is not a list of rows")
-        if table == "stage" and rows:
-            tx.execute("DELETE FROM stage")
+        if (table == "stage" and rows) or table in REWRITTEN:
+            tx.execute(f"DELETE FROM {table}")
         counts[table] = _insert_rows(tx, table, rows, ticker)
         if "id" in column_types(tx, table):
             sync_id_sequence(tx, table)  # the rows kept their ids

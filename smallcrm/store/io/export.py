@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from smallcrm.store import (
     accounts,
     appointments,
+    campaigns,
     case_lists,
     contacts,
     crud,
@@ -61,6 +62,10 @@ COLUMNS: dict[str, list[str]] = {
         "channel", "owner", "contact_email", "contact", "account", "first_response_at",
         "resolved_at", "sla", *TRACKING_COLUMNS,
     ],
+    "campaign": [
+        "id", "code", "name", "channel", "status", "starts_on", "ends_on", "budget", "cost",
+        "owner", "notes", *TRACKING_COLUMNS,
+    ],
 }  # fmt: skip
 _ITERATORS: dict[str, Callable[..., Iterator[Any]]] = {
     "contact": contacts.iter_contacts,
@@ -69,6 +74,7 @@ _ITERATORS: dict[str, Callable[..., Iterator[Any]]] = {
     "interaction": interactions.iter_interactions,
     "appointment": appointments.iter_appointments,
     "service_case": case_lists.iter_cases,
+    "campaign": campaigns.iter_campaigns,
 }
 
 
@@ -303,6 +309,17 @@ def _case(c: r.Case) -> dict[str, Any]:
     }
 
 
+def _campaign(c: Any) -> dict[str, Any]:
+    money = {key: None if value is None else f"{value:.2f}" for key, value in (
+        ("budget", c.budget), ("cost", c.cost)
+    )}  # fmt: skip
+    return {
+        "id": c.id, "code": c.code, "name": c.name, "channel": c.channel, "status": c.status,
+        "starts_on": c.starts_on, "ends_on": c.ends_on, **money, "owner": c.owner,
+        "notes": c.notes,
+    }  # fmt: skip
+
+
 _FLATTEN: dict[str, Callable[[Any], dict[str, Any]]] = {
     "contact": _contact,
     "account": _account,
@@ -310,6 +327,7 @@ _FLATTEN: dict[str, Callable[[Any], dict[str, Any]]] = {
     "interaction": _interaction,
     "appointment": _appointment,
     "service_case": _case,
+    "campaign": _campaign,
 }
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from smallcrm.store import consent
+
 COMPARE_SKIP = frozenset(
     {
         "email_consent_at",
@@ -136,6 +138,8 @@ def consent_changes(
         stored = row[key]
         if stored is not None and bool(stored) == cleaned[key]:
             continue
+        if channel == "email" and consent.import_keeps(row, cleaned):
+            continue  # an unsubscribe stands until the person consents again
         for part in (key, f"{channel}_consent_at", f"{channel}_consent_source"):
             before[part] = row[part]
             if cleaned.get(part) is not None:
