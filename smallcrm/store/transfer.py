@@ -38,6 +38,7 @@ TABLES = (
     "form_draft",
     "reminder_delivery",
     "reminder_state",
+    "sync_file",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count", "fold_char", "fold_pos")
