@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "import": ("imports", "import_file", False, DATA),
     "export": ("exports", "export", False, DATA),
     "invite": ("invite", "invite", False, DATA),
+    "sync": ("sync", "sync", False, DATA),
     "duplicates": ("duplicates", "duplicates", False, MANAGE),
     "merge": ("duplicates", "merge", False, MANAGE),
     "privacy": ("privacy", "app", True, DATA),
@@ -45,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
 }
 NO_ARGS_HELP = {
     "log", "search", "done", "delete", "restore", "history", "import", "export", "invite", "merge",
-    "edit", "init-shared", "migrate-to", "case",
+    "edit", "init-shared", "migrate-to", "case", "sync",
 }  # fmt: skip
 ROOT_OPTIONS_WITH_VALUE = {"--db"}
 
