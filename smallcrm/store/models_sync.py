@@ -25,7 +25,7 @@ class SyncFile(SQLModel, table=True):
     kind: str = Field(max_length=20)  # contact or appointment
     record_id: int
     version: int  # the record's version the file was written from
-    digest: str = Field(max_length=64)  # sha256 of the bytes written (the server's ETag)
+    digest: str = Field(max_length=64)  # sha256 of the bytes written
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     mtime_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
     # Lines of a phone's card that smallcrm has no field for, written back as they came.

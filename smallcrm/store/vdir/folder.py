@@ -2,7 +2,8 @@
 
 Radicale (3.9, ``multifilesystem`` storage) serves ``collection-root/USER/NAME/`` as a
 collection: an address book or a calendar as the ``tag`` in its ``.Radicale.props`` says, one
-item per file, each with the sha256 of the file's bytes as its ETag. It takes an exclusive
+item per file, with the sha256 of the item as it serves it as the ETag (the same file gives
+the same ETag; a changed file a new one). It takes an exclusive
 ``fcntl.flock`` on ``.Radicale.lock`` in its storage folder (the parent of
 ``collection-root``) for every change and a shared one for reads, so a program that takes the
 exclusive lock as well never writes while Radicale reads or writes. A folder outside a Radicale
@@ -46,7 +47,7 @@ class Seen:
 
 
 def digest(data: bytes) -> str:
-    """The sha256 of a file's bytes, as Radicale gives it as the ETag."""
+    """The sha256 of a file's bytes (what tells a changed file from one as it was written)."""
     return hashlib.sha256(data).hexdigest()
 
 
