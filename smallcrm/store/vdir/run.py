@@ -112,7 +112,6 @@ def _sync(db: Database, key: str, plan: _Plan, owner: str | None, actor: str) ->
         _known_file(db, plan, row, report, actor)
     for href in sorted(plan.seen.keys() - plan.rows.keys()):
         _new_file(db, plan, href, report, actor, owner)
-    plan.live = state.live_versions(db, side.kind, owner)  # with what phones changed and added
     for record_id in plan.live.keys() - plan.href_of.keys():
         plan.href_of[record_id] = side.href(record_id)
         plan.to_write.add(record_id)
@@ -199,6 +198,7 @@ def _new_file(
         return
     report.created += 1
     report.warnings += [f"{href}: {w}" for w in phone.warnings]
+    plan.live[record_id] = 0  # its version is read with the record when it is written
     plan.href_of[record_id] = href
     plan.extra[record_id] = phone.extra
     plan.to_write.add(record_id)
