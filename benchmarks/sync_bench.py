@@ -12,6 +12,7 @@ a new temporary one unless given. With ``--check`` the exit status is 1 when a t
 from __future__ import annotations
 
 import argparse
+import secrets
 import shutil
 import sys
 import tempfile
@@ -44,7 +45,7 @@ def _ten_changes(db: Database, folder: Path) -> None:
         ids = [
             int(r[0]) for r in tx.all("SELECT id FROM contact WHERE deleted_at IS NULL LIMIT 10")
         ]
-    stamp = time.strftime("%H:%M:%S")  # a new value on every run: each edit is a change
+    stamp = secrets.token_hex(3)  # a new value on every run: each edit is a change
     for contact_id in ids[:5]:
         version = contacts.get_contact(db, contact_id).tracking.version
         contacts.update_contact(db, contact_id, version, actor="bench", title=f"Bench {stamp}")
