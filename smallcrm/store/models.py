@@ -353,7 +353,6 @@ class AuditEntry(SQLModel, table=True):
 # The tables that serve the records (settings, drafts, counts, search documents, imports,
 # reminders, what sync wrote) are declared in models_support.py and models_sync.py; importing
 # them puts them in the same metadata.
-from smallcrm.store import models_support  # noqa: E402, F401
-from smallcrm.store import models_sync  # noqa: E402, F401
+from smallcrm.store import models_support, models_sync  # noqa: E402, F401
 
 metadata = SQLModel.metadata
