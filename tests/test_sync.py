@@ -106,6 +106,22 @@ def test_an_edit_on_both_sides_keeps_the_crm_and_the_phone_values_in_the_notes(
     assert "TITLE:Director" in card and "Chief buyer" in card  # the note went to the phone too
 
 
+def test_different_fields_changed_on_both_sides_are_merged_without_a_conflict(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = _people(db)
+    _sync(db, tmp_path)
+    contacts.update_contact(db, ids[0], 1, emails=["jana@new.example"])
+    _edit(_card(tmp_path, ids[0]), "TITLE:Buyer", "TITLE:Chief buyer")
+    report = _sync(db, tmp_path)["contacts"]
+    assert (report.from_phone, report.conflicts) == (1, [])
+    jana = contacts.get_contact(db, ids[0])
+    assert (jana.title, [m.value for m in jana.emails]) == ("Chief buyer", ["jana@new.example"])
+    assert not jana.notes
+    card = _card(tmp_path, ids[0]).read_text()
+    assert "TITLE:Chief buyer" in card and "jana@new.example" in card
+
+
 def test_a_card_added_on_a_phone_becomes_a_contact(db: Database, tmp_path: Path) -> None:
     _sync(db, tmp_path)
     card = tmp_path / "contacts" / "0A1B-phone.vcf"

@@ -26,7 +26,7 @@ WORD = st.text(string.ascii_letters + "äéř", min_size=1, max_size=15)
 
 
 def _no_change(db: Database, side: object, record_id: int, version: int, phone: object) -> None:
-    assert apply.edit(db, side, record_id, version, phone, "phone") is None  # type: ignore[arg-type]
+    assert apply.edit(db, side, record_id, (version, None), phone, "phone") is None  # type: ignore[arg-type]
 
 
 @SOME

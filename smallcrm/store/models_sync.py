@@ -30,4 +30,6 @@ class SyncFile(SQLModel, table=True):
     mtime_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
     # Lines of a phone's card that smallcrm has no field for, written back as they came.
     extra: str | None = Field(default=None, sa_type=Text)
+    # The text written: the base a phone's edit and the CRM's changes are merged from.
+    content: str | None = Field(default=None, sa_type=Text)
     synced_at: datetime = _ts()

@@ -50,6 +50,7 @@ class Report:
 
 @dataclass
 class _Plan:
+    key: str  # the folder as the sync table names it
     side: Side
     path: Path
     rows: dict[str, state.Written]
@@ -84,10 +85,11 @@ def sync_folder(
             side = SIDES[name]
             path = folder.prepare(target, name)
             rows = state.load(db, str(target), name)
-            plans.append(_Plan(side, path, rows, folder.scan(path, side.suffix)))
+            seen = folder.scan(path, side.suffix)
+            plans.append(_Plan(str(target), side, path, rows, seen))
         for plan in plans:
             _refuse_mass_deletion(plan, target, yes)
-        return [_sync(db, str(target), plan, actor if mine else None, actor) for plan in plans]
+        return [_sync(db, plan, actor if mine else None, actor) for plan in plans]
 
 
 def _refuse_mass_deletion(plan: _Plan, target: Path, yes: bool) -> None:
@@ -102,7 +104,7 @@ def _refuse_mass_deletion(plan: _Plan, target: Path, yes: bool) -> None:
     )
 
 
-def _sync(db: Database, key: str, plan: _Plan, owner: str | None, actor: str) -> Report:
+def _sync(db: Database, plan: _Plan, owner: str | None, actor: str) -> Report:
     side = plan.side
     report = Report(side.collection)
     plan.live = state.live_versions(db, side.kind, owner)
@@ -115,9 +117,10 @@ def _sync(db: Database, key: str, plan: _Plan, owner: str | None, actor: str) ->
     for record_id in plan.live.keys() - plan.href_of.keys():
         plan.href_of[record_id] = side.href(record_id)
         plan.to_write.add(record_id)
-    rows = {row.href: row for row in plan.kept}
-    rows.update((row.href, row) for row in _write(db, plan, report))
-    state.save(db, key, side.collection, side.kind, list(rows.values()), plan.dropped)
+    written = _write(db, plan, report)
+    hrefs = {row.href for row in written}
+    touched = [row for row in plan.kept if row.href not in hrefs]
+    state.save(db, plan.key, side.collection, side.kind, written, touched, plan.dropped)
     report.files = len(plan.live)
     return report
 
@@ -164,7 +167,8 @@ def _phone_edit(
         return
     try:
         phone = side.read(data)
-        conflict = apply.edit(db, side, row.record_id, row.version, phone, actor)
+        base = state.base(db, plan.key, side.collection, row.href)
+        conflict = apply.edit(db, side, row.record_id, (row.version, base), phone, actor)
     except ValidationError as exc:
         report.warnings.append(f"{row.href}: not applied, {exc}; the file was left as it is")
         return
@@ -236,8 +240,8 @@ def _write(db: Database, plan: _Plan, report: Report) -> list[state.Written]:
                 report.written += 1
         assert seen is not None
         version = record.tracking.version
-        size, mtime_ns = seen.size, seen.mtime_ns
-        written.append(state.Written(href, record.id, version, sha, size, mtime_ns, extra))
+        size, mtime_ns, text = seen.size, seen.mtime_ns, data.decode("utf-8")
+        written.append(state.Written(href, record.id, version, sha, size, mtime_ns, extra, text))
     return written
 
 

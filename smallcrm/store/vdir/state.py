@@ -15,7 +15,9 @@ from typing import Any
 from smallcrm.store import clock
 from smallcrm.store.db import Database
 
-_COLUMNS = "folder, collection, href, kind, record_id, version, digest, size, mtime_ns, extra"
+_COLUMNS = (
+    "folder, collection, href, kind, record_id, version, digest, size, mtime_ns, extra, content"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Written:
     size: int
     mtime_ns: int
     extra: str | None = None
+    content: str | None = None  # the text written; read only when needed (``base``)
 
 
 def load(db: Database, folder: str, collection: str) -> dict[str, Written]:
@@ -60,10 +63,12 @@ def save(
     collection: str,
     kind: str,
     written: list[Written],
+    touched: list[Written],
     dropped: list[str],
 ) -> None:
-    """Record the files written now (replacing their rows) and forget the ``dropped`` ones."""
-    if not written and not dropped:
+    """Record the files written now (replacing their rows), the new size and time of files
+    ``touched`` with the same content, and forget the ``dropped`` ones."""
+    if not written and not touched and not dropped:
         return
     now = clock.now_utc()
     key = {"folder": folder, "collection": collection}
@@ -79,6 +84,7 @@ def save(
             "size": w.size,
             "mtime_ns": w.mtime_ns,
             "extra": w.extra,
+            "content": w.content,
             "synced_at": now,
         }
         for w in written
@@ -91,9 +97,28 @@ def save(
         )
         tx.executemany(
             f"INSERT INTO sync_file ({_COLUMNS}, synced_at) VALUES (:folder, :collection, "
-            ":href, :kind, :record_id, :version, :digest, :size, :mtime_ns, :extra, :synced_at)",
+            ":href, :kind, :record_id, :version, :digest, :size, :mtime_ns, :extra, :content, "
+            ":synced_at)",
             rows,
         )
+        tx.executemany(
+            "UPDATE sync_file SET size = :size, mtime_ns = :mtime_ns WHERE folder = :folder "
+            "AND collection = :collection AND href = :href",
+            [{**key, "href": w.href, "size": w.size, "mtime_ns": w.mtime_ns} for w in touched],
+        )
+
+
+def base(db: Database, folder: str, collection: str, href: str) -> bytes | None:
+    """The text the last sync wrote to a file (None when it is not known)."""
+    with db.read() as tx:
+        text = tx.scalar(
+            "SELECT content FROM sync_file WHERE folder = :folder "
+            "AND collection = :collection AND href = :href",
+            folder=folder,
+            collection=collection,
+            href=href,
+        )
+    return None if text is None else str(text).encode("utf-8")
 
 
 def live_versions(db: Database, kind: str, owner: str | None) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """What ``smallcrm sync`` wrote to a folder served to phones: one row per file (its record, the
 record's version, the sha256 of what was written, its size and time, and the lines of a phone's
-card that smallcrm has no field for).
+card that smallcrm has no field for, and the text written: what a phone's edit is compared with
+when the record changed in the CRM as well).
 
 Revision ID: 0017
 Revises: 0013
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("mtime_ns", sa.BigInteger(), nullable=False),
         sa.Column("extra", sa.Text(), nullable=True),
+        sa.Column("content", sa.Text(), nullable=True),
         sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("folder", "collection", "href"),
     )
