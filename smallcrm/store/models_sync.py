@@ -30,6 +30,17 @@ class SyncFile(SQLModel, table=True):
     mtime_ns: int = Field(sa_column=Column(BigInteger, nullable=False))
     # Lines of a phone's card that smallcrm has no field for, written back as they came.
     extra: str | None = Field(default=None, sa_type=Text)
-    # The text written: the base a phone's edit and the CRM's changes are merged from.
-    content: str | None = Field(default=None, sa_type=Text)
     synced_at: datetime = _ts()
+
+
+class SyncText(SQLModel, table=True):
+    """The text a sync wrote to a file: the base that a phone's edit and the CRM's changes are
+    merged from. A table of its own, as it is read only for a file a phone changed, and in the
+    rows of ``sync_file`` it would make every sync read ten times the pages."""
+
+    __tablename__ = "sync_text"
+
+    folder: str = Field(primary_key=True, max_length=1000)
+    collection: str = Field(primary_key=True, max_length=20)
+    href: str = Field(primary_key=True, max_length=300)
+    content: str = Field(sa_type=Text)

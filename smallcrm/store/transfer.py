@@ -39,6 +39,7 @@ TABLES = (
     "reminder_delivery",
     "reminder_state",
     "sync_file",
+    "sync_text",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = ("alembic_version", "search_doc", "record_count", "fold_char", "fold_pos")

@@ -14,7 +14,7 @@ mistake should not be taken for the user's wish.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +149,7 @@ def _known_file(db: Database, plan: _Plan, row: state.Written, report: Report, a
         _remove(plan, row.href, report)
         return
     if moved:  # touched, same content: remember its new time so it is not read again
-        plan.kept.append(replace(row, size=now.size, mtime_ns=now.mtime_ns))
+        plan.kept.append(row._replace(size=now.size, mtime_ns=now.mtime_ns))
     if plan.live[row.record_id] != row.version:
         plan.to_write.add(row.record_id)
 

@@ -1,28 +1,26 @@
-"""What the last sync wrote to a folder (the ``sync_file`` table), read and saved in bulk.
+"""What the last sync wrote to a folder (``sync_file`` and ``sync_text``), read and saved in bulk.
 
 One row per file: the record it holds, the record's version it was written from, the sha256 of
 the bytes written and the size and modification time they had afterwards. A file whose size and
 time are still those is taken as unchanged without reading it (as rsync and vdirsyncer do),
 which keeps a sync of 100,000 cards with a few changes to a directory listing; a file whose
-size or time moved is read and its sha256 tells whether its content did.
+size or time moved is read and its sha256 tells whether its content did. The text written is
+kept apart and read only for a file a phone changed (``base``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from smallcrm.store import clock
-from smallcrm.store.db import Database
+from smallcrm.store.db import Database, Tx
 
-_COLUMNS = (
-    "folder, collection, href, kind, record_id, version, digest, size, mtime_ns, extra, content"
-)
+_FILE_COLUMNS = "href, record_id, version, digest, size, mtime_ns, extra"
+_KEY = "folder = :folder AND collection = :collection"
 
 
-@dataclass(frozen=True)
-class Written:
-    """One file as the last sync left it."""
+class Written(NamedTuple):
+    """One file as the last sync left it (a tuple: a sync reads 100,000 of them)."""
 
     href: str
     record_id: int
@@ -31,30 +29,18 @@ class Written:
     size: int
     mtime_ns: int
     extra: str | None = None
-    content: str | None = None  # the text written; read only when needed (``base``)
+    content: str | None = None  # the text written (only when just written: see ``base``)
 
 
 def load(db: Database, folder: str, collection: str) -> dict[str, Written]:
     """The files the last sync wrote to a collection, by name."""
     with db.read() as tx:
         rows = tx.all(
-            "SELECT href, record_id, version, digest, size, mtime_ns, extra FROM sync_file "
-            "WHERE folder = :folder AND collection = :collection",
+            f"SELECT {_FILE_COLUMNS} FROM sync_file WHERE {_KEY}",
             folder=folder,
             collection=collection,
         )
-    return {
-        row["href"]: Written(
-            row["href"],
-            int(row["record_id"]),
-            int(row["version"]),
-            row["digest"],
-            int(row["size"]),
-            int(row["mtime_ns"]),
-            row["extra"],
-        )
-        for row in rows
-    }
+    return {row[0]: Written(*row) for row in rows}
 
 
 def save(
@@ -70,50 +56,42 @@ def save(
     ``touched`` with the same content, and forget the ``dropped`` ones."""
     if not written and not touched and not dropped:
         return
-    now = clock.now_utc()
     key = {"folder": folder, "collection": collection}
     gone = [{**key, "href": href} for href in [*dropped, *(w.href for w in written)]]
-    rows: list[dict[str, Any]] = [
-        {
-            **key,
-            "href": w.href,
-            "kind": kind,
-            "record_id": w.record_id,
-            "version": w.version,
-            "digest": w.digest,
-            "size": w.size,
-            "mtime_ns": w.mtime_ns,
-            "extra": w.extra,
-            "content": w.content,
-            "synced_at": now,
-        }
-        for w in written
-    ]
     with db.write() as tx:
+        for table in ("sync_file", "sync_text"):
+            tx.executemany(f"DELETE FROM {table} WHERE {_KEY} AND href = :href", gone)
+        _insert(tx, key, kind, written)
         tx.executemany(
-            "DELETE FROM sync_file WHERE folder = :folder AND collection = :collection "
+            f"UPDATE sync_file SET size = :size, mtime_ns = :mtime_ns WHERE {_KEY} "
             "AND href = :href",
-            gone,
-        )
-        tx.executemany(
-            f"INSERT INTO sync_file ({_COLUMNS}, synced_at) VALUES (:folder, :collection, "
-            ":href, :kind, :record_id, :version, :digest, :size, :mtime_ns, :extra, :content, "
-            ":synced_at)",
-            rows,
-        )
-        tx.executemany(
-            "UPDATE sync_file SET size = :size, mtime_ns = :mtime_ns WHERE folder = :folder "
-            "AND collection = :collection AND href = :href",
             [{**key, "href": w.href, "size": w.size, "mtime_ns": w.mtime_ns} for w in touched],
         )
+
+
+def _insert(tx: Tx, key: dict[str, str], kind: str, written: list[Written]) -> None:
+    now = clock.now_utc()
+    rows: list[dict[str, Any]] = [
+        {**key, **w._asdict(), "kind": kind, "synced_at": now} for w in written
+    ]
+    tx.executemany(
+        "INSERT INTO sync_file (folder, collection, href, kind, record_id, version, digest, "
+        "size, mtime_ns, extra, synced_at) VALUES (:folder, :collection, :href, :kind, "
+        ":record_id, :version, :digest, :size, :mtime_ns, :extra, :synced_at)",
+        rows,
+    )
+    tx.executemany(
+        "INSERT INTO sync_text (folder, collection, href, content) "
+        "VALUES (:folder, :collection, :href, :content)",
+        [row for row in rows if row["content"] is not None],
+    )
 
 
 def base(db: Database, folder: str, collection: str, href: str) -> bytes | None:
     """The text the last sync wrote to a file (None when it is not known)."""
     with db.read() as tx:
         text = tx.scalar(
-            "SELECT content FROM sync_file WHERE folder = :folder "
-            "AND collection = :collection AND href = :href",
+            f"SELECT content FROM sync_text WHERE {_KEY} AND href = :href",
             folder=folder,
             collection=collection,
             href=href,
