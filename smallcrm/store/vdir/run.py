@@ -28,6 +28,7 @@ from .sides import SIDES, Side
 
 GONE_SHARE = 0.2  # more of the files gone than this stops the sync
 _FETCH_ONE_BY_ONE = 200  # fewer records to write than this are read one at a time
+_WHAT = {"contacts": "a phone's address book", "calendar": "a phone's calendar"}
 
 
 class SyncRefused(StoreError):
@@ -98,7 +99,8 @@ def _refuse_mass_deletion(plan: _Plan, target: Path, yes: bool) -> None:
         return
     raise SyncRefused(
         f"{gone} of the {len(plan.rows)} files sync wrote to {plan.path} are gone (more than "
-        f"{GONE_SHARE:.0%}): was the folder replaced, or an address book emptied by mistake? "
+        f"{GONE_SHARE:.0%}): was the folder replaced, or {_WHAT[plan.side.collection]} emptied "
+        "by mistake? "
         "Nothing was changed, and the CRM keeps every record. To write them all again: "
         f"smallcrm sync {target} --yes"
     )
