@@ -2,7 +2,7 @@
 contact to an empty folder, a sync with nothing changed, and one with 10 changes (5 edited in
 the CRM, 5 edited in their files as a phone's server leaves them).
 
-    python benchmarks/sync_bench.py PATH [--folder DIR] [--check]
+    python benchmarks/sync_bench.py PATH_OR_URL [--folder DIR] [--check]
 
 Targets at 100,000 contacts: the first sync <= 60 s, a sync with 10 changes <= 2 s. The
 database is changed (5 contacts edited, the sync table filled): run it on a copy. The folder is
@@ -59,7 +59,7 @@ def _ten_changes(db: Database, folder: Path) -> None:
 def main() -> int:
     """Run the measurements and print them (exit 1 with --check when a target is missed)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path)
+    parser.add_argument("path", help="a database file or URL")
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()

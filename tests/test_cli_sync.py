@@ -68,3 +68,25 @@ def test_many_files_gone_is_refused_without_yes(db_path: Path, tmp_path: Path) -
     assert f"smallcrm sync {tmp_path} --yes" in err
     code, _out, err = _run(db_path, str(tmp_path), "--yes")
     assert code == 0 and "Warning: smallcrm-contact-" in err and "deleted on a phone" in err
+
+
+def test_the_sync_benchmark_runs_and_measures_what_it_says(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = open_database(db_path)
+    try:
+        for number in range(12):
+            contacts.create_contact(db, allow_duplicate=True, name=f"Person {number}")
+    finally:
+        db.close()
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "benchmarks/sync_bench.py", str(db_path)],
+        cwd=repo, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("first sync: ") and "12 files, 12 written" in lines[0]
+    assert "12 files, 0 written" in lines[1]
+    assert "12 files, 10 written, 5 from the phone, 0 conflicts" in lines[2]

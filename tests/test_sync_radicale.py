@@ -81,7 +81,9 @@ def radicale(tmp_path: Path) -> Iterator[Server]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Radicale did not start: {process.stderr}") from None
+                    process.kill()
+                    said = process.communicate()[1].decode(errors="replace")
+                    raise RuntimeError(f"Radicale did not start: {said}") from None
                 time.sleep(0.1)
         yield Server(f"http://127.0.0.1:{port}", storage / "collection-root" / USER)
     finally:
