@@ -110,9 +110,13 @@ def _sync(db: Database, plan: _Plan, owner: str | None, actor: str) -> Report:
     side = plan.side
     report = Report(side.collection)
     plan.live = state.live_versions(db, side.kind, owner)
+    live, seen = plan.live, plan.seen
     for href, row in plan.rows.items():
         plan.href_of[row.record_id] = href
-        plan.extra[row.record_id] = row.extra
+        if row.extra is not None:
+            plan.extra[row.record_id] = row.extra
+        if seen.get(href) == (row.size, row.mtime_ns) and live.get(row.record_id) == row.version:
+            continue  # as written, and the record as it was: nothing to do (the usual case)
         _known_file(db, plan, row, report, actor)
     for href in sorted(plan.seen.keys() - plan.rows.keys()):
         _new_file(db, plan, href, report, actor, owner)
