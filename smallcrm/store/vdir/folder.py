@@ -103,19 +103,29 @@ def scan(path: Path, suffix: str) -> dict[str, Seen]:
     return found
 
 
-def write_atomic(path: Path, data: bytes) -> Seen:
-    """Write ``data`` to ``path`` through a temporary file renamed over it; what is there now."""
-    temporary = path.with_name(f".{path.name}.smallcrm-tmp")
-    with open(temporary, "wb") as out:
-        out.write(data)
-    os.replace(temporary, path)
-    info = path.stat()
+def write_atomic(path: Path | str, data: bytes) -> Seen:
+    """Write ``data`` to ``path`` through a temporary file renamed over it; what is there now.
+
+    Plain ``os`` calls and the written file's own ``fstat``: a first sync writes 100,000 files,
+    and Python's buffered file objects and a second ``stat`` cost a third of that time."""
+    head, _sep, name = str(path).rpartition(os.sep)
+    temporary = f"{head}{os.sep}.{name}.smallcrm-tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        info = os.fstat(handle)
+    finally:
+        os.close(handle)
+    os.replace(temporary, path)  # a rename keeps the file's size and modification time
     return Seen(info.st_size, info.st_mtime_ns)
 
 
-def read(path: Path) -> bytes | None:
+def read(path: Path | str) -> bytes | None:
     """A file's bytes, or None when it went away meanwhile."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except FileNotFoundError:
         return None
