@@ -249,3 +249,19 @@ def test_sync_waits_for_the_server_s_lock(db: Database, tmp_path: Path) -> None:
         fcntl.flock(held.fileno(), fcntl.LOCK_UN)
     worker.join(10)
     assert len(list((target / "contacts").glob("*.vcf"))) == 1
+
+
+def test_erasing_a_person_forgets_what_their_synced_card_said(db: Database, tmp_path: Path) -> None:
+    from smallcrm.store import privacy
+
+    ids = _people(db)
+    _sync(db, tmp_path)
+    _edit(_card(tmp_path, ids[0]), "END:VCARD", "NICKNAME:Janka\r\nEND:VCARD")
+    _sync(db, tmp_path)
+    privacy.erase_person(db, ids[0])
+    with db.read() as tx:
+        texts = [r[0] for r in tx.all("SELECT content FROM sync_text")]
+        extras = [r[0] for r in tx.all("SELECT extra FROM sync_file WHERE extra IS NOT NULL")]
+    assert len(texts) == 1 and "Petr" in texts[0] and extras == []
+    assert _sync(db, tmp_path)["contacts"].removed == 1
+    assert not _card(tmp_path, ids[0]).exists()

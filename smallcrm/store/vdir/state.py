@@ -99,6 +99,23 @@ def base(db: Database, folder: str, collection: str, href: str) -> bytes | None:
     return None if text is None else str(text).encode("utf-8")
 
 
+def forget_record_tx(tx: Tx, kind: str, record_id: int) -> None:
+    """Forget what files of a record said (an erasure): the text written and a phone's kept
+    lines. The files themselves go with the next sync, which finds the record gone."""
+    tx.execute(
+        "DELETE FROM sync_text WHERE EXISTS (SELECT 1 FROM sync_file f WHERE "
+        "f.folder = sync_text.folder AND f.collection = sync_text.collection AND "
+        "f.href = sync_text.href AND f.kind = :kind AND f.record_id = :id)",
+        kind=kind,
+        id=record_id,
+    )
+    tx.execute(
+        "UPDATE sync_file SET extra = NULL WHERE kind = :kind AND record_id = :id",
+        kind=kind,
+        id=record_id,
+    )
+
+
 def live_versions(db: Database, kind: str, owner: str | None) -> dict[int, int]:
     """The version of every live record of ``kind`` (the owner's only, when given)."""
     table = {"contact": "contact", "appointment": "appointment"}[kind]
