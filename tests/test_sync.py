@@ -265,3 +265,22 @@ def test_erasing_a_person_forgets_what_their_synced_card_said(db: Database, tmp_
     assert len(texts) == 1 and "Petr" in texts[0] and extras == []
     assert _sync(db, tmp_path)["contacts"].removed == 1
     assert not _card(tmp_path, ids[0]).exists()
+
+
+INTEROP = Path(__file__).resolve().parents[2] / "shared" / "interop" / "vcard"
+
+
+@pytest.mark.skipif(not INTEROP.is_dir(), reason="the shared interop samples are not here")
+def test_real_phones_cards_added_to_the_folder(db: Database, tmp_path: Path) -> None:
+    _sync(db, tmp_path)
+    samples = sorted(INTEROP.glob("vcards__*.vcf"))  # the others are links to these
+    for sample in samples:
+        (tmp_path / "contacts" / sample.name).write_bytes(sample.read_bytes())
+    report = _sync(db, tmp_path)["contacts"]
+    refused = sorted(w.partition(":")[0] for w in report.warnings if "not added" in w)
+    assert refused == ["vcards__org.vcf", "vcards__unparsable.vcf"]  # an organisation, a cut card
+    assert report.created == len(samples) - 2
+    photo = (tmp_path / "contacts" / "vcards__photov3.vcf").read_text(encoding="utf-8")
+    assert "PHOTO" in photo and "UID:" in photo  # the phone's photo stays in its card
+    again = _sync(db, tmp_path)["contacts"]
+    assert (again.written, again.created, again.from_phone) == (0, 0, 0)
