@@ -284,3 +284,18 @@ def test_real_phones_cards_added_to_the_folder(db: Database, tmp_path: Path) -> 
     assert "PHOTO" in photo and "UID:" in photo  # the phone's photo stays in its card
     again = _sync(db, tmp_path)["contacts"]
     assert (again.written, again.created, again.from_phone) == (0, 0, 0)
+
+
+@pytest.mark.skipif(not INTEROP.is_dir(), reason="the shared interop samples are not here")
+def test_real_calendar_files_added_to_the_folder(db: Database, tmp_path: Path) -> None:
+    _sync(db, tmp_path)
+    samples = sorted((INTEROP.parent / "ics").glob("*.ics"))
+    for sample in samples:
+        (tmp_path / "calendar" / sample.name).write_bytes(sample.read_bytes())
+    report = _sync(db, tmp_path)["calendar"]
+    refused = [w for w in report.warnings if "not added" in w]
+    assert report.created + len(refused) == len(samples)
+    assert report.created > 40  # the rest are broken, hold no event, or several
+    assert any("holds 2 events, not one" in w for w in refused)
+    again = _sync(db, tmp_path)["calendar"]
+    assert (again.written, again.created, again.from_phone) == (0, 0, 0)

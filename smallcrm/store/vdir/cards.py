@@ -102,21 +102,3 @@ def _split(text: str) -> tuple[list[str], list[str]]:
             continue
         (written if name in WRITTEN else kept).append(line.text)
     return written, kept
-
-
-def shown(values: dict[str, Any], company: str | None) -> dict[str, str]:
-    """A card's values as the words a conflict message shows, by field."""
-    out = {"name": " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)}
-    out["account"] = company or ""
-    for key in ("title", "birthday", "notes"):
-        out[key] = str(values.get(key) or "")
-    out["address"] = ", ".join(
-        str(values[k]) for k in ("street", "postal_code", "city", "country") if values.get(k)
-    )
-    for key in ("emails", "phones", "tags"):
-        out[key] = ", ".join(_item(i) for i in values.get(key) or [])
-    return out
-
-
-def _item(value: Any) -> str:
-    return f"{value[1]} ({value[0]})" if isinstance(value, tuple) else str(value)

@@ -10,10 +10,8 @@ occurrences of a series keeps the series and says that the overrides were not ke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
-from smallcrm.store import formats
 from smallcrm.store.errors import ValidationError
 from smallcrm.store.io.convert import Context, to_draft
 from smallcrm.store.io.ical import build_calendar, read_calendar
@@ -54,6 +52,9 @@ def read_event(data: bytes) -> PhoneEvent:
     records = list(parsed.records)
     if not records:
         raise ValidationError("event", "the file holds no event")
+    uids = {_uid(r.fields) for r in records if r.fields}
+    if len(uids) > 1:  # CalDAV keeps one event (and its changed occurrences) per file
+        raise ValidationError("event", f"the file holds {len(uids)} events, not one")
     record = records[0]
     if record.problem is not None:
         raise ValidationError("event", f"{record.problem.where}: {record.problem.reason}")
@@ -67,18 +68,6 @@ def read_event(data: bytes) -> PhoneEvent:
     return PhoneEvent(values, uid, warnings=warnings)
 
 
-def shown(values: dict[str, Any], company: str | None = None) -> dict[str, str]:
-    """An event's values as the words a conflict message shows, by field."""
-    out = {}
-    for key in ("title", "starts_at", "ends_at", "location", "notes", "rrule"):
-        out[key.removesuffix("_at")] = _word(values.get(key))
-    out["reminder"] = _word(values.get("reminder_minutes"))
-    return out
-
-
-def _word(value: Any) -> str:
-    if isinstance(value, datetime):
-        return formats.when(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value)
+def _uid(fields: Any) -> str | None:
+    items = fields.get("uid") or ()
+    return str(items[0].value) if items else None

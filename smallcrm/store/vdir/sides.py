@@ -23,7 +23,6 @@ class Side:
     suffix: str
     render: Callable[[Any, str | None], bytes]  # a record (and kept lines) as a file
     read: Callable[[bytes], Any]  # a phone's file as a cards.PhoneCard or events.PhoneEvent
-    shown: Callable[[dict[str, Any], str | None], dict[str, str]]  # values as words, by field
     get: Callable[[Database, int], Any]
     iterate: Callable[[Database, ListQuery], Iterator[Any]]
     update_tx: Callable[[Tx, int, int | None, Mapping[str, Any], str], bool]
@@ -46,7 +45,6 @@ CONTACTS = Side(
     ".vcf",
     cards.card_bytes,
     cards.read_card,
-    cards.shown,
     lambda db, record_id: contacts.get_contact(db, record_id),
     contacts.iter_contacts,
     contacts.update_contact_tx,
@@ -59,7 +57,6 @@ CALENDAR = Side(
     ".ics",
     events.event_bytes,
     events.read_event,
-    events.shown,
     appointments.get_appointment,
     appointments.iter_appointments,
     appointments.update_appointment_tx,
