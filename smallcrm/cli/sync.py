@@ -14,20 +14,26 @@ import typer
 
 from smallcrm.cli.context import CliError, err, guarded, state
 
-HELP = """Write contacts and appointments to a folder Radicale serves to phones, and bring the
-phones' changes back.
-
-DIR gets contacts/ (one .vcf per contact) and calendar/ (one .ics per appointment). Point it
-at Radicale's collection-root/USER folder (see the README). Only files whose content changed
-are written; a file changed on a phone is applied to the record it holds, a file added on a
-phone becomes a record. A file deleted on a phone never deletes the record: it is written
-again. When more than 20% of the files are gone, nothing is done without --yes."""
+HELP = "\n\n".join(
+    (
+        "Write contacts and appointments to a folder Radicale serves to phones, and bring "
+        "the phones' changes back.",
+        "DIR gets contacts/ (one .vcf per contact) and calendar/ (one .ics per appointment): "
+        "point it at Radicale's collection-root/USER folder (see the README). Only files whose "
+        "content changed are written. A file changed on a phone is saved to its record, a file "
+        "added on a phone becomes a record, and a file deleted on a phone is written again "
+        "(the record stays). When more than 20% of the files are gone, nothing is done "
+        "without --yes.",
+    )
+)
 
 
 @guarded
 def sync(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The folder to keep in step.")],
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The folder to keep in step.", show_default=False)
+    ],
     contacts: Annotated[bool, typer.Option("--contacts", help="Contacts only.")] = False,
     calendar: Annotated[bool, typer.Option("--calendar", help="Appointments only.")] = False,
     mine: Annotated[
