@@ -14,12 +14,13 @@ a conflict is reported with the record and both values of each of those fields.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from smallcrm.store import clock, conflicts, formats
 from smallcrm.store.db import Database, Tx
-from smallcrm.store.errors import ConflictError
+from smallcrm.store.errors import ConflictError, NotFoundError
 
 from .sides import Side
 
@@ -68,6 +69,30 @@ def create(db: Database, side: Side, phone: Any, actor: str, owner: str | None) 
         values["owner"] = owner
     with db.write() as tx:
         return side.create_tx(tx, _values(tx, values, actor), actor)
+
+
+def holding(db: Database, side: Side, uid: str | None) -> int | None:
+    """The live record whose file has the UID ``uid``: its external id (its UID), or the
+    UID smallcrm made up for it."""
+    if not uid:
+        return None
+    column = "external_id" if side.kind == "contact" else "uid"
+    with db.read() as tx:
+        found = tx.scalar(
+            f"SELECT id FROM {side.kind} WHERE {column} = :uid AND deleted_at IS NULL "
+            "ORDER BY id LIMIT 1",
+            uid=uid,
+        )
+    if found is not None:
+        return int(found)
+    made = re.fullmatch(rf"{side.kind}-(\d{{1,18}})-\S+@smallcrm", uid)
+    if made is None:
+        return None
+    try:
+        record = side.get(db, int(made[1]))
+    except NotFoundError:
+        return None
+    return record.id if side.read(side.render(record, None)).uid == uid else None
 
 
 def _values(tx: Tx, values: dict[str, Any], actor: str) -> dict[str, Any]:

@@ -61,6 +61,7 @@ class _Plan:
     href_of: dict[int, str] = field(default_factory=dict)
     extra: dict[int, str | None] = field(default_factory=dict)
     to_write: set[int] = field(default_factory=set)
+    added: set[int] = field(default_factory=set)  # records made from a phone's file now
     kept: list[state.Written] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
@@ -206,6 +207,12 @@ def _new_file(
         return
     try:
         phone = side.read(data)
+        known = apply.holding(db, side, phone.uid)
+        if known is not None and known in plan.added:
+            raise ValidationError("UID", f"it is {plan.href_of[known]}'s too")
+        if known is not None and known in plan.live:
+            _same_uid(db, plan, href, known, phone, report, actor)
+            return
         record_id = apply.create(db, side, phone, actor, owner)
     except ValidationError as exc:
         report.warnings.append(f"{href}: not added, {exc}; the file was left as it is")
@@ -213,6 +220,32 @@ def _new_file(
     report.created += 1
     report.warnings += [f"{href}: {w}" for w in phone.warnings]
     plan.live[record_id] = 0  # its version is read with the record when it is written
+    plan.added.add(record_id)
+    plan.href_of[record_id] = href
+    plan.extra[record_id] = phone.extra
+    plan.to_write.add(record_id)
+
+
+def _same_uid(
+    db: Database, plan: _Plan, href: str, record_id: int, phone: Any, report: Report, actor: str
+) -> None:
+    """A phone's new file with the UID of a record synced here whose file is gone (a phone
+    that uploads its cards again after the server lost them): an edit of that record, and its
+    file from now on, never a second record. While the record's file is there, it is refused."""
+    side = plan.side
+    mine = plan.href_of.get(record_id)
+    if mine is not None and mine in plan.seen:
+        raise ValidationError("UID", f"it is {mine}'s too")
+    row = plan.rows.get(mine) if mine else None
+    base = state.base(db, plan.key, side.collection, mine) if row and mine else None
+    version = row.version if row else plan.live[record_id]
+    conflict = apply.edit(db, side, record_id, (version, base), phone, actor)
+    report.from_phone += 1
+    if conflict:
+        report.conflicts.append(conflict)
+    if mine is not None:
+        plan.dropped.append(mine)
+        report.warnings.append(f"{href}: the file of {side.kind} {record_id} now (was {mine})")
     plan.href_of[record_id] = href
     plan.extra[record_id] = phone.extra
     plan.to_write.add(record_id)
