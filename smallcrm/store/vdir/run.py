@@ -100,7 +100,7 @@ def sync_folder(
 
 
 def _refuse_mass_deletion(plan: _Plan, target: Path, yes: bool) -> None:
-    gone = sum(1 for href in plan.rows if href not in plan.seen)
+    gone = len(plan.rows.keys() - plan.seen.keys())
     if yes or not gone or gone <= GONE_SHARE * len(plan.rows):
         return
     raise SyncRefused(
@@ -116,10 +116,9 @@ def _sync(db: Database, plan: _Plan, owner: str | None, actor: str) -> Report:
     side = plan.side
     report = Report(side.collection)
     live, seen = plan.live, plan.seen
+    plan.href_of = {row.record_id: href for href, row in plan.rows.items()}
+    plan.extra = {row.record_id: row.extra for row in plan.rows.values() if row.extra}
     for href, row in plan.rows.items():
-        plan.href_of[row.record_id] = href
-        if row.extra is not None:
-            plan.extra[row.record_id] = row.extra
         if seen.get(href) == (row.size, row.mtime_ns) and live.get(row.record_id) == row.version:
             continue  # as written, and the record as it was: nothing to do (the usual case)
         _known_file(db, plan, row, report, actor)
