@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "import": ("imports", "import_file", False, DATA),
     "export": ("exports", "export", False, DATA),
     "invite": ("invite", "invite", False, DATA),
+    "sync": ("sync", "sync", False, DATA),
     "duplicates": ("duplicates", "duplicates", False, MANAGE),
     "merge": ("duplicates", "merge", False, MANAGE),
     "privacy": ("privacy", "app", True, DATA),
@@ -49,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
 }
 NO_ARGS_HELP = {
     "log", "search", "done", "delete", "restore", "history", "import", "export", "invite", "merge",
-    "edit", "init-shared", "migrate-to", "case", "offer", "book",
+    "edit", "init-shared", "migrate-to", "case", "offer", "book", "sync",
 }  # fmt: skip
 ROOT_OPTIONS_WITH_VALUE = {"--db"}
 

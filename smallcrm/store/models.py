@@ -412,8 +412,9 @@ class AuditEntry(SQLModel, table=True):
 
 # The tables that serve the records (settings, drafts, counts, search documents, imports,
 # reminders, campaign audiences) are declared in models_support.py, deals' stage history and
-# the roll-ups in models_history.py; importing them puts them in the same metadata.
-from smallcrm.store import models_history, models_support  # noqa: E402, F401
+# the roll-ups in models_history.py, what sync wrote in models_sync.py; importing them puts them
+# in the same metadata.
+from smallcrm.store import models_history, models_support, models_sync  # noqa: E402, F401
 
 # The figures' covering indexes on the tables above (declared with the history they serve).
 models_history.figure_indexes(

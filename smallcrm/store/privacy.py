@@ -36,6 +36,7 @@ from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import NotFoundError
 from smallcrm.store.listing import ESCAPE, literal
 from smallcrm.store.scrub import ERASED, scrub_everywhere, text_columns
+from smallcrm.store.vdir.state import forget_record_tx
 
 __all__ = ["ERASED", "ErasureReport", "erase_person", "export_person", "text_columns"]
 
@@ -286,6 +287,7 @@ def _erase(tx: Tx, contact_id: int, actor: str) -> ErasureReport:
         tx.execute("DELETE FROM contact_method WHERE contact_id = :id", id=pid)
         tx.execute("DELETE FROM campaign_member WHERE contact_id = :id", id=pid)
         tx.execute("DELETE FROM contact WHERE id = :id", id=pid)
+        forget_record_tx(tx, "contact", pid)  # what files synced to phones said of them
     texts = scrub_everywhere(tx, words, phrases)
     crud.audit(
         tx,

@@ -43,6 +43,8 @@ TABLES = (
     "reminder_state",
     "slot_offer",
     "slot_hold",
+    "sync_file",
+    "sync_text",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = (
