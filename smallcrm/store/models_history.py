@@ -67,6 +67,33 @@ class ContactTouch(SQLModel, table=True):
     last_at: datetime = _ts()
 
 
+class ContactQuality(SQLModel, table=True):
+    """A live contact's owner, when it was added, its latest live interaction and how many
+    email addresses and phone numbers it has (``rollups_quality.py``)."""
+
+    __tablename__ = "contact_quality"
+    __table_args__ = (
+        # Covers the quality counts of one owner's contacts.
+        Index(
+            "ix_contact_quality_owner",
+            "owner",
+            "created_at",
+            "last_at",
+            "emails",
+            "phones",
+            "shared",
+        ),
+    )
+
+    contact_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    owner: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _ts()
+    last_at: datetime | None = _ts(nullable=True)
+    emails: int
+    phones: int
+    shared: int  # 1: one of its email addresses is another contact's too
+
+
 def _live(table: Any, name: str, *columns: str, where: str = "") -> Index:
     """An index of live records ending in ``deleted_at``: SQLite checks the index's own
     condition again, and reads the row for it unless the index holds the column."""

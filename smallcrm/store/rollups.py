@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from smallcrm.store import rollups_quality
 from smallcrm.store.db import Tx
 
 ROLLUPS = ("activity_day", "contact_touch")
@@ -226,7 +227,8 @@ def finding(db: Any) -> Any:
     from smallcrm.store.health import Finding
 
     with db.read() as tx:
-        wrong = {table: n for table, n in differences(tx).items() if n}
+        found = {**differences(tx), rollups_quality.TABLE: rollups_quality.differences(tx)}
+        wrong = {table: n for table, n in found.items() if n}
     if not wrong:
         return Finding("roll-ups", True, "the dashboard's roll-ups match the interactions")
     listed = ", ".join(f"{table} {n} rows" for table, n in wrong.items())
@@ -239,6 +241,8 @@ def finding(db: Any) -> Any:
 
 
 def rebuild_all(db: Any) -> None:
-    """Rebuild both roll-ups in one write transaction."""
+    """Rebuild every roll-up in one write transaction (the quality roll-up last: it reads the
+    last-touch one)."""
     with db.write() as tx:
         rebuild(tx)
+        rollups_quality.rebuild(tx)
