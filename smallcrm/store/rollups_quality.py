@@ -16,11 +16,13 @@ from smallcrm.store.db import Tx
 TABLE = "contact_quality"
 COLUMNS = "contact_id, owner, created_at, last_at, emails, phones, shared"
 # 1 when one of the contact's email addresses is another contact's too (any contact's,
-# trashed ones included: the same condition as ``contact_checks.SHARED_EMAILS``).
+# trashed ones included: the same condition as ``contact_checks.SHARED_EMAILS``). The outer
+# kind is compared as an expression so that SQLite, without statistics, walks the contact's own
+# few addresses rather than every email address (kind, value) for each contact.
 SHARED = (
-    "CASE WHEN EXISTS (SELECT 1 FROM contact_method m JOIN contact_method o ON o.kind = 'email' "
-    "AND o.value = m.value AND o.contact_id <> m.contact_id "
-    "WHERE m.contact_id = {c} AND m.kind = 'email') THEN 1 ELSE 0 END"
+    "CASE WHEN EXISTS (SELECT 1 FROM contact_method m WHERE m.contact_id = {c} "
+    "AND m.kind || '' = 'email' AND EXISTS (SELECT 1 FROM contact_method o WHERE o.kind = 'email' "
+    "AND o.value = m.value AND o.contact_id <> m.contact_id)) THEN 1 ELSE 0 END"
 )
 
 
