@@ -29,6 +29,8 @@ class StageChange(SQLModel, table=True):
         # Covers the month-end pipeline: each deal's stages read without touching the rows.
         Index("ix_stage_change_deal", "opportunity_id", "changed_at", "left_at", "stage"),
         Index("ix_stage_change_at", "changed_at"),
+        # The month-end pipeline: rows of the open stages, filtered without reading them.
+        Index("ix_stage_change_open", "stage", "left_at", "changed_at", "opportunity_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

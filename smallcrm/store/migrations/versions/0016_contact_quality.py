@@ -1,7 +1,9 @@
-"""The data-quality roll-up (``contact_quality``, ``store/rollups_quality.py``): one row per live
-contact with its owner, when it was added, its latest live interaction and how many email
-addresses and phone numbers it has and whether another contact shares one, built from the records and then kept by triggers on
-``contact``, ``contact_method`` and ``contact_touch`` on both databases.
+"""An index for the month-end pipeline (``ix_stage_change_open``) and the data-quality
+roll-up (``contact_quality``, ``store/rollups_quality.py``): one row per live contact with its
+owner, when it was added, its latest live interaction, how many email addresses and phone
+numbers it has and whether another contact shares one of its addresses, built from the
+records and then kept by triggers on ``contact``, ``contact_method`` and ``contact_touch`` on
+both databases.
 
 Revision ID: 0016
 Revises: 0015
@@ -44,6 +46,10 @@ def upgrade() -> None:
         q.TABLE,
         ["owner", "created_at", "last_at", "emails", "phones", "shared"],
     )
+    # The month-end pipeline reads the rows of the open stages through this index.
+    op.create_index(
+        "ix_stage_change_open", "stage_change", ["stage", "left_at", "changed_at", "opportunity_id"]
+    )
     _run(f"INSERT INTO {q.TABLE} ({q.COLUMNS}) {q.QUALITY_SELECT}")
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in q.PG_FUNCTIONS if postgresql else q.SQLITE_TRIGGERS:
@@ -58,3 +64,4 @@ def downgrade() -> None:
         for name in q.SQLITE_TRIGGER_NAMES:
             _run(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table(q.TABLE)
+    op.drop_index("ix_stage_change_open", "stage_change")
