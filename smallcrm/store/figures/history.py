@@ -72,14 +72,11 @@ def pipeline_history(tx: Tx, filters: Filters, today: date) -> Figure:
             slots[index][0] += c.as_int(row["n"])
             slots[index][1] += c.as_int(row["amount"])
     several = len(totals) > 1
+    each: list[tuple[str | None, list[list[int]]]] = [(k, totals[k]) for k in sorted(totals)]
     lines = tuple(
-        Line(
-            c.labelled(day.isoformat()[:7], currency, several),
-            (slots[i][0], slots[i][1]) if currency else (0, 0),
-            currency,
-        )
+        Line(c.labelled(day.isoformat()[:7], currency, several), tuple(slots[i]), currency)
         for i, day in enumerate(ends)
-        for currency, slots in (sorted(totals.items()) or [(None, [[0, 0] for _ in ends])])
+        for currency, slots in (each or [(None, [[0, 0] for _ in ends])])
     )
     columns = (Column("deals", COUNT), Column("total", CENTS))
     note = "open deals at each month's end, at today's amounts"
