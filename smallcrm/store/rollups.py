@@ -223,19 +223,19 @@ END $$""",
 
 
 def finding(db: Any) -> Any:
-    """``doctor``'s finding on the roll-ups: recomputed from the interactions and compared."""
+    """``doctor``'s finding on the roll-ups: recomputed from the records and compared."""
     from smallcrm.store.health import Finding
 
     with db.read() as tx:
         found = {**differences(tx), rollups_quality.TABLE: rollups_quality.differences(tx)}
         wrong = {table: n for table, n in found.items() if n}
     if not wrong:
-        return Finding("roll-ups", True, "the dashboard's roll-ups match the interactions")
+        return Finding("roll-ups", True, "the dashboard's roll-ups match the records")
     listed = ", ".join(f"{table} {n} rows" for table, n in wrong.items())
     return Finding(
         "roll-ups",
         False,
-        f"the dashboard's roll-ups are out of step with the interactions ({listed})",
+        f"the dashboard's roll-ups are out of step with the records ({listed})",
         "rebuild them: smallcrm doctor --repair",
     )
 
