@@ -66,6 +66,15 @@ def test_roll_up_follows_contacts_methods_and_interactions(db: Database) -> None
         tx.execute("DELETE FROM contact WHERE id = :c", c=a)
     assert row(db, a) is None and row(db, b)["emails"] == 1  # type: ignore[index]
     right(db)
+    # purging a contact removes its addresses: whoever shared one no longer does
+    third = contacts.create_contact(
+        db, first_name="C", last_name="Three", emails=["x@example.com"], allow_duplicate=True
+    ).id
+    assert row(db, b)["shared"] == 1  # type: ignore[index]
+    with db.write() as tx:
+        tx.execute("DELETE FROM contact WHERE id = :c", c=third)
+    assert row(db, b)["shared"] == 0  # type: ignore[index]
+    right(db)
 
 
 def test_doctor_finds_and_repairs_the_roll_up(db: Database) -> None:
