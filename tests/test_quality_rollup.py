@@ -1,13 +1,24 @@
 """The data-quality roll-up (``contact_quality``) kept by triggers through every way a contact,
 its addresses or its interactions change, on both databases, checked and rebuilt by doctor;
-and the quality figure read from it equal to the contact lists behind it."""
+the quality figure read from it equal to the contact lists behind it; and the month-end
+pipeline equal to a count straight from the stage history."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from smallcrm.store import contacts, figures, interactions, rollups, rollups_quality
+from smallcrm.store import (
+    clock,
+    contacts,
+    db_values,
+    figures,
+    interactions,
+    opportunities,
+    rollups,
+    rollups_quality,
+)
 from smallcrm.store.db import Database
+from smallcrm.store.figures import history
 from smallcrm.store.figures.model import Filters
 
 
@@ -103,3 +114,45 @@ def test_quality_by_owner_equals_the_lists(db: Database) -> None:
             assert line.drill is not None
             total = contacts.list_contacts(db, line.drill.query).total
             assert total == line.values[0], (owner, line.label)
+
+
+def test_month_end_pipeline_equals_the_stage_history(db: Database) -> None:
+    """Each month's end counted straight from the stage rows: deals in two currencies that
+    entered and left open stages at different times, one between two month ends only."""
+    moves = [
+        ("A", "EUR", "2026-05-20", [("proposal", "2026-07-15"), ("won", "2026-09-03")]),
+        ("B", "USD", "2026-06-10", [("lost", "2026-06-20")]),
+        ("C", "USD", "2026-07-02", [("negotiation", "2026-10-31")]),
+        ("D", "EUR", "2026-08-10", [("won", "2026-08-20")]),  # open only between month ends
+        ("E", "EUR", "2026-11-01", []),
+    ]
+    for name, currency, born, steps in moves:
+        clock.pin(datetime.fromisoformat(born + "T09:00:00+00:00"))
+        made = opportunities.create_opportunity(db, name=name, amount="100", currency=currency)
+        for stage, day in steps:
+            clock.pin(datetime.fromisoformat(day + "T09:00:00+00:00"))
+            why = {"reason": "x"} if stage in ("won", "lost") else {}
+            opportunities.update_opportunity(db, made.id or 0, None, stage=stage, **why)
+    clock.pin(None)
+    today = date(2026, 11, 25)
+    found = figures.compute(db, ("history",), None, today)[0]
+    with db.read() as tx:
+        rows = tx.all(
+            "SELECT o.currency, h.changed_at, h.left_at FROM stage_change h "
+            "JOIN opportunity o ON o.id = h.opportunity_id "
+            "JOIN stage s ON s.name = h.stage AND s.is_closed = FALSE"
+        )
+    expected: dict[str, tuple[int, int]] = {}
+    for day in history.month_ends(today):
+        moment = clock.at(day + timedelta(days=1))
+        for currency in ("EUR", "USD"):
+            n = sum(
+                1
+                for r in rows
+                if r["currency"] == currency
+                and db_values.to_datetime(r["changed_at"]) < moment
+                and (r["left_at"] is None or db_values.to_datetime(r["left_at"]) >= moment)
+            )
+            expected[f"{day.isoformat()[:7]} {currency}"] = (n, n * 10000)
+    assert {line.label: line.values for line in found.lines} == expected
+    assert expected["2026-08 EUR"] == (1, 10000) and expected["2026-06 USD"] == (0, 0)
