@@ -12,7 +12,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from smallcrm.store import rollups_quality
 from smallcrm.store.db import Tx
 
 ROLLUPS = ("activity_day", "contact_touch")
@@ -223,26 +222,23 @@ END $$""",
 
 
 def finding(db: Any) -> Any:
-    """``doctor``'s finding on the roll-ups: recomputed from the records and compared."""
+    """``doctor``'s finding on the roll-ups: recomputed from the interactions and compared."""
     from smallcrm.store.health import Finding
 
     with db.read() as tx:
-        found = {**differences(tx), rollups_quality.TABLE: rollups_quality.differences(tx)}
-        wrong = {table: n for table, n in found.items() if n}
+        wrong = {table: n for table, n in differences(tx).items() if n}
     if not wrong:
-        return Finding("roll-ups", True, "the dashboard's roll-ups match the records")
+        return Finding("roll-ups", True, "the dashboard's roll-ups match the interactions")
     listed = ", ".join(f"{table} {n} rows" for table, n in wrong.items())
     return Finding(
         "roll-ups",
         False,
-        f"the dashboard's roll-ups are out of step with the records ({listed})",
+        f"the dashboard's roll-ups are out of step with the interactions ({listed})",
         "rebuild them: smallcrm doctor --repair",
     )
 
 
 def rebuild_all(db: Any) -> None:
-    """Rebuild every roll-up in one write transaction (the quality roll-up last: it reads the
-    last-touch one)."""
+    """Rebuild both roll-ups in one write transaction."""
     with db.write() as tx:
         rebuild(tx)
-        rollups_quality.rebuild(tx)
