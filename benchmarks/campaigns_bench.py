@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from smallcrm.store.db import Database, open_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import NOW  # noqa: E402  (beside this script, run as a file)
+from timing import report, timed  # noqa: E402
 
 CHANNELS = ("email", "newsletter", "event", "phone", "web", "mail")
 STATUSES = ("targeted",) * 4 + ("sent",) * 8 + ("bounced", "responded", "responded", "opted_out")
@@ -75,16 +75,6 @@ def seed(db: Database, count: int, members: int, rng: random.Random) -> None:
         )
         credited = [{"k": rng.choice(ids), "d": d} for d in rng.sample(deals, len(deals) // 5)]
         tx.executemany("UPDATE opportunity SET campaign_id = :k WHERE id = :d", credited)
-
-
-def _time(call: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
-    wall, found = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        found = call()
-        wall.append((time.perf_counter() - started) * 1000)
-    wall.sort()
-    return statistics.median(wall), wall[max(0, int(len(wall) * 0.95) - 1)], found
 
 
 def _report(db: Database) -> str:
@@ -135,7 +125,7 @@ def bench(db: Database, runs: int, add: int) -> list[tuple[str, float, float, fl
     ]  # fmt: skip
     results = []
     for name, call, times, target, said in checks:
-        median, p95, found = _time(call, times)
+        median, p95, found = timed(call, times)
         results.append((name, median, p95, target, said(found)))
     return results
 
@@ -167,13 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         results = bench(db, args.runs, args.add)
     finally:
         db.close()
-    missed = 0
-    for name, median, p95, target, said in results:
-        verdict = "PASS" if median <= target else "FAIL"
-        missed += verdict == "FAIL"
-        print(f"{name:<26} median {median:8.2f} ms  p95 {p95:8.2f} ms  target {target:7.1f} ms"
-              f"  {verdict}  ({said})")  # fmt: skip
-    print(f"\n{len(results) - missed} of {len(results)} targets met")
+    missed = report(results)
     return 1 if args.check and missed else 0
 
 

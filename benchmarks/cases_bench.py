@@ -12,9 +12,7 @@ the exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,19 +24,9 @@ from smallcrm.store.listing import ListQuery
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import NOW  # noqa: E402  (beside this script, run as a file)
+from timing import report, timed  # noqa: E402
 
 PAGE = 50
-
-
-def _time(call: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
-    wall = []
-    found = None
-    for _ in range(runs):
-        started = time.perf_counter()
-        found = call()
-        wall.append((time.perf_counter() - started) * 1000)
-    wall.sort()
-    return statistics.median(wall), wall[int(len(wall) * 0.95) - 1], found
 
 
 def cases_bench(db: Database, runs: int) -> list[tuple[str, float, float, float, str]]:
@@ -56,7 +44,7 @@ def cases_bench(db: Database, runs: int) -> list[tuple[str, float, float, float,
     ]  # fmt: skip
     results = []
     for name, call, target, said in checks:
-        median, p95, found = _time(call, runs)
+        median, p95, found = timed(call, runs)
         results.append((name, median, p95, target, said(found)))
     return results
 
@@ -78,13 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         results = cases_bench(db, args.runs)
     finally:
         db.close()
-    missed = 0
-    for name, median, p95, target, said in results:
-        verdict = "PASS" if median <= target else "FAIL"
-        missed += verdict == "FAIL"
-        print(f"{name:<26} median {median:8.2f} ms  p95 {p95:8.2f} ms  target {target:6.1f} ms"
-              f"  {verdict}  ({said})")  # fmt: skip
-    print(f"\n{len(results) - missed} of {len(results)} targets met")
+    missed = report(results)
     return 1 if args.check and missed else 0
 
 
