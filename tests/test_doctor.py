@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from smallcrm.cli import app
-from smallcrm.store import contacts, doctor, health
+from smallcrm.store import contacts, doctor, health, maintenance
 from smallcrm.store.db import Database, open_database
 
 pytestmark = pytest.mark.sqlite_only
@@ -355,3 +355,53 @@ def test_sizes_read_as_people_read_them() -> None:
     assert [health.size_text(n) for n in (0, 1, 1023, 250_000, 4_128_768, 5 * 2**30)] == [
         "0 bytes", "1 byte", "1023 bytes", "244 KiB", "3.9 MiB", "5.0 GiB",
     ]  # fmt: skip
+
+
+# --- checking never loosens this process's hold on the database --------------------------------
+
+OTHER_WRITER = """
+import sys
+from smallcrm.store import contacts
+from smallcrm.store.db import open_database
+db = open_database(sys.argv[1])
+contacts.create_contact(db, allow_duplicate=True, name="Other Process")
+db.close()
+"""
+
+
+def test_checks_keep_this_process_hold_so_another_leaves_the_wal_alone(
+    db: Database, db_path: Path
+) -> None:
+    """Reading the database file with ``open()`` would drop this process's locks: another
+    process closing its connection would take itself for the last one and delete the ``-wal``
+    and ``-shm`` under this process's open connection (a damaged view, lost writes)."""
+    contacts.create_contact(db, name="Jana Novak")
+    assert health.page_size(db_path) == 4096
+    assert health.working_space(db_path) > health.SHM_BYTES
+    assert [f.check for f in doctor.doctor(db) if not f.ok] == []
+
+    done = subprocess.run(
+        [sys.executable, "-c", OTHER_WRITER, str(db_path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(f"{db_path}-wal").exists(), "the other process took itself for the last one"
+    assert {c.name for c in contacts.iter_contacts(db)} == {"Jana Novak", "Other Process"}
+    contacts.create_contact(db, name="Max Mustermann")
+    db.close()
+    assert maintenance.integrity_problems(db_path) == []
+    reopened = open_database(db_path)
+    assert len(list(contacts.iter_contacts(reopened))) == 3
+    reopened.close()
+
+
+def test_the_page_size_is_read_from_any_database_or_assumed() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / "big.db"
+        conn = sqlite3.connect(big)
+        conn.execute("PRAGMA page_size = 65536")
+        conn.execute("CREATE TABLE t (x)")
+        conn.close()
+        assert health.page_size(big) == 65536
+        assert health.page_size(Path(folder) / "missing.db") == 4096
+        (Path(folder) / "text.db").write_text("not a database at all, just some words")
+        assert health.page_size(Path(folder) / "text.db") == 4096

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 SHM_BYTES = 32_768  # the -shm file's first (and usual only) block
 WAL_PAGES = 1000  # SQLite's default wal_autocheckpoint: the -wal grows to this before folding
@@ -115,16 +117,25 @@ def existing_parent(path: Path) -> Path:
 
 
 def page_size(path: Path) -> int:
-    """The database's page size, from its header (4096 when it cannot be read)."""
+    """The database's page size (4096 when it cannot be read).
+
+    Asked of SQLite, never read from the file with ``open()``: closing any descriptor of a
+    database file drops every POSIX lock this process holds on it, its SQLite connections'
+    too. Another process closing its connection then takes itself for the last one and deletes
+    the ``-wal`` and ``-shm`` files under this process's connections, which go on reading and
+    writing files nobody else sees. SQLite's own opening shares the descriptor the process's
+    other connections hold and keeps their locks.
+    """
     try:
-        with path.open("rb") as file:
-            header = file.read(18)
-    except OSError:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
         return 4096
-    if len(header) < 18 or not header.startswith(b"SQLite format 3\x00"):
+    try:
+        return int(conn.execute("PRAGMA page_size").fetchone()[0]) or 4096
+    except sqlite3.Error:
         return 4096
-    size = int.from_bytes(header[16:18], "big")
-    return 65536 if size == 1 else size or 4096
+    finally:
+        conn.close()
 
 
 def working_space(path: Path) -> int:
