@@ -202,6 +202,53 @@ def test_every_command_writing_a_named_file_refuses_the_database(crm: Database) 
     _intact(crm.path)
 
 
+# What each command that writes a named file needs before that option.
+NEEDS = {
+    ("export",): ("all",),
+    ("invite",): ("1",),
+    ("privacy", "export"): ("1",),
+    ("campaign", "export"): ("SPRING26",),
+}
+
+
+def _file_writers() -> list[tuple[tuple[str, ...], str]]:
+    """Every shell command with an option naming a file it writes, and that option: found in
+    the command tree, so that a new command cannot write over the database unnoticed."""
+    import typer
+
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, (*path, name))
+            return
+        for param in command.params:
+            opts = getattr(param, "opts", ())
+            written = [o for o in ("-o", "--html") if o in opts]  # as the refusals name them
+            if written or "--output" in opts:
+                found.append((path, (written or ["--output"])[0]))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+def test_no_command_writes_a_named_file_over_the_database(crm: Database) -> None:
+    assert crm.path is not None
+    from smallcrm.store.appointments import create_appointment
+
+    create_appointment(crm, title="Demo", starts_at=datetime(2026, 11, 27, 14, tzinfo=UTC))
+    assert _cli(crm, "add", "campaign", "Spring offer", "--code", "SPRING26").exit_code == 0
+    writers = _file_writers()
+    assert {("campaign", "export"), ("report", "all"), ("export",)} <= {p for p, _ in writers}
+    for path, option in writers:
+        args = (*path, *NEEDS.get(path, ()), option, str(crm.path))
+        result = _cli(crm, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"{option}: " in result.stderr and "database" in result.stderr, (args, result.stderr)
+    _intact(crm.path)
+
+
 def test_export_to_a_device_or_pipe_is_refused(crm: Database, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

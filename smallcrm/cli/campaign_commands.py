@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from smallcrm.cli.context import CliError, err, guarded, lookup, state
+from smallcrm.cli.streams import is_stdout, output_stream
 
 app = typer.Typer(
     help="A campaign's audience, its mail-merge file and the responses: smallcrm campaign "
@@ -271,13 +272,12 @@ def export(
     db = state(ctx).db()
     chosen = campaign_id(db, ref)
     word = file_format.strip().lower().replace("vcf", "vcard")
-    if output is None:
-        done = export_audience(db, chosen, sys.stdout, word)
-    else:
-        with output.open("w", encoding="utf-8", newline="") as out:
-            done = export_audience(db, chosen, out, word)
+    # The export's one rule for files: never over the database, its companions or backups,
+    # written beside the final name and moved into place only when complete; "-" is stdout.
+    with output_stream(output, db=db) as out:
+        done = export_audience(db, chosen, out, word)
     note = f"Wrote {done.written} members of {done.campaign.code}"
-    note += f" to {output}" if output else ""
+    note += "" if is_stdout(output) else f" to {output}"
     if done.left_out:
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(done.left_out.items()))
         note += f"; kept out {sum(done.left_out.values())}: {reasons}"

@@ -8,7 +8,7 @@ import csv
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from smallcrm.cli.context import CliError, guarded, state
 from smallcrm.store import figures
 from smallcrm.store.figures import present
 from smallcrm.store.figures.model import Figure, Filters
+
+if TYPE_CHECKING:
+    from smallcrm.store.db import Database
 
 # What each report answers, for its --help; a report missing here is named by its tiles.
 ABOUT = {
@@ -91,7 +94,7 @@ def _command(name: str, tiles: tuple[figures.Tile, ...]) -> Callable[..., None]:
         chosen = filters_from(since, owner, stage)
         found = figures.compute(db, tuple(t.key for t in tiles), chosen)
         if html is not None:
-            _write_html(html, found, chosen)
+            _write_html(html, found, chosen, db)
         if as_json:
             from smallcrm.cli.output import write_json
 
@@ -106,14 +109,16 @@ def _command(name: str, tiles: tuple[figures.Tile, ...]) -> Callable[..., None]:
     return command
 
 
-def _write_html(path: Path, found: list[Figure], chosen: Filters) -> None:
+def _write_html(path: Path, found: list[Figure], chosen: Filters, db: Database) -> None:
+    """The page, by the export's rule for files: never over the database, its companions or
+    backups, and moved into place only when complete (``-`` writes it to standard output)."""
+    from smallcrm.cli.streams import is_stdout, output_stream
     from smallcrm.store.figures.page import page
 
-    try:
-        path.write_text(page(found, chosen), encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-    sys.stderr.write(f"Wrote {path}\n")
+    with output_stream(path, "--html", db) as out:
+        out.write(page(found, chosen))
+    if not is_stdout(path):
+        sys.stderr.write(f"Wrote {path}\n")
 
 
 def register(app: Any) -> None:
