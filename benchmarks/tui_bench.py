@@ -5,9 +5,10 @@
 The database is the one ``benchmarks/generate.py`` makes (100,000 contacts and 1,000,000
 interactions at scale 1.0). Targets:
 
-- first screen painted within 2x the start-up of a minimal Textual app (whole process, from
+- first screen painted within 1.5x the start-up of a minimal Textual app (whole process, from
   launch to the first frame, median of ``--runs``);
-- a search keystroke repainted in at most 50 ms (median over every keystroke of a few names);
+- a search keystroke repainted in at most 16 ms median (one frame at 60 Hz) and 25 ms at the
+  90th percentile, over every keystroke of a few names;
 - peak memory at most 120 MiB (``ru_maxrss`` of a process that opens the app, scrolls to the
   end of the contact list, searches and opens a contact).
 
@@ -265,9 +266,11 @@ def main() -> int:
     search = session["search_ms"]
     peak_mib = session["maxrss_kib"] / 1024
     ratio = crm_ms / minimal_ms
+    p90 = statistics.quantiles(search, n=10)[-1]
     checks = {
-        "first paint <= 2x minimal app": ratio <= 2.0,
-        "search keystroke median <= 50 ms": statistics.median(search) <= 50,
+        "first paint <= 1.5x minimal app": ratio <= 1.5,
+        "search keystroke median <= 16 ms": statistics.median(search) <= 16,
+        "search keystroke p90 <= 25 ms": p90 <= 25,
         "peak memory <= 120 MiB": peak_mib <= 120,
     }
     print(f"database: {args.db} ({rows:,} contacts in the list)")
@@ -275,7 +278,7 @@ def main() -> int:
     print(f"first paint, smallcrm contacts:   {crm_ms:7.1f} ms  = {ratio:.2f}x")
     print(
         f"search keystroke to repaint:      median {statistics.median(search):.1f} ms, "
-        f"p90 {statistics.quantiles(search, n=10)[-1]:.1f} ms, max {max(search):.1f} ms "
+        f"p90 {p90:.1f} ms, max {max(search):.1f} ms "
         f"({len(search)} keystrokes: {', '.join(SEARCH_WORDS)})"
     )
     minimal_mib = minimal_rss / 1024
