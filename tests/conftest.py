@@ -42,6 +42,27 @@ _numbers = itertools.count(1)
 _unopened_copies: list[str] = []  # copies of the template that no session ever connected to
 
 
+def _build_once() -> None:
+    """Let ``CliRunner.invoke`` build the shell's command tree once per process, as a real
+    ``smallcrm`` process does: Typer builds it again from every command's signature on each
+    invoke (``typing.get_type_hints`` of about a hundred commands, some 80 ms of CPU), which
+    was most of what a shell test cost."""
+    import typer.testing
+
+    build = typer.testing._get_command
+    built: dict[int, tuple[Any, Any]] = {}
+
+    def command_once(app: Any) -> Any:
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))  # the app kept, so its id is never reused
+        return built[id(app)][1]
+
+    typer.testing._get_command = command_once
+
+
+_build_once()
+
+
 def _server_url(database: str) -> str:
     base = POSTGRES_SERVER.rsplit("/", 1)[0] if POSTGRES_SERVER.count("/") > 2 else POSTGRES_SERVER
     return f"{base}/{database}"
