@@ -219,8 +219,7 @@ def add_members(
     needs = f" (members need {' and '.join(done.needed)} consent)" if done.needed else ""
     print(f"Added {done.added} to {done.campaign.code}{needs}.")
     if done.left_out:
-        reasons = ", ".join(f"{n} {why}" for why, n in sorted(done.left_out.items()))
-        print(f"Left out {done.left_out_total}: {reasons}.")
+        print(f"Left out {done.left_out_total}: {done.reasons()}.")
 
 
 @app.command("members")

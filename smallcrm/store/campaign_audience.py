@@ -72,6 +72,10 @@ class Added:
         """Contacts chosen but not added (already members included)."""
         return sum(self.left_out.values())
 
+    def reasons(self) -> str:
+        """``1 email consent never given, 2 no email address``: who was left out and why."""
+        return ", ".join(f"{n} {why}" for why, n in sorted(self.left_out.items()))
+
 
 def needed_consents(campaign: Campaign, asked: Sequence[str] = ()) -> tuple[str, ...]:
     """The consents members of ``campaign`` need: its channel's and those ``asked`` for."""
