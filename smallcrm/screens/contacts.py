@@ -175,6 +175,7 @@ asking, and Ctrl+Z right after brings it back.
     def action_save_filter(self) -> None:
         """S: save the filters in force under a name."""
         from smallcrm.screens.saved_filter_prompts import SaveFilterScreen
+
         criteria = saved_filters.criteria_of(self.query_state)
         if not criteria:
             self.notify("Set filters first (f), then S saves them under a name.")
