@@ -92,7 +92,7 @@ def test_list_contacts_with_a_saved_filter(run: Run) -> None:
                               "--json")))  # fmt: skip
     assert len(same) == 2
     ok(run("add", "account", "Other"))
-    assert "--account: the filter 'acme' already keeps account" in fails(
+    assert "--account: the filter 'acme' already keeps account Acme" in fails(
         run("list", "contacts", "--filter", "acme", "--account", "Other")
     )
 

@@ -201,6 +201,7 @@ def saved_query(
             value = text
         mine = getattr(query, key)
         if mine is not None and mine != value:
-            raise CliError(f"--{option}: the filter {saved.name!r} already keeps {option} {mine}")
+            kept = _described(db, {key: mine})
+            raise CliError(f"--{option}: the filter {saved.name!r} already keeps {kept}")
         changes[key] = value
     return replace(query, **changes)
