@@ -198,3 +198,21 @@ def test_any_text_is_read_or_refused_with_one_clear_error(text: str) -> None:
         return
     for response in found.responses:
         assert "@" in response.email and response.status in EVENTS.values()
+
+
+def test_winning_a_deal_or_becoming_a_customer_converts_the_member(run: Run) -> None:
+    ok(run("add", "contact", "Eve Early", "--email", "eve@example.com", "--email-opt-in",
+           "--tag", "customer", "--campaign", "SPRING26"))  # fmt: skip
+    ok(run("campaign", "add-members", "SPRING26", "--tag", "customer"))
+    ok(run("add", "deal", "Ann order", "--contact", "Ann Able", "--amount", "900"))
+    ok(run("edit", "deal", "1", "campaign=SPRING26"))
+
+    def statuses() -> dict[str, str]:
+        found = json.loads(ok(run("campaign", "members", "SPRING26", "--json")))["members"]
+        return {m["email"]: m["status"] for m in found}
+
+    assert statuses() == {"ann@example.com": "targeted", "eve@example.com": "targeted"}
+    ok(run("edit", "deal", "1", "stage=won", "reason=price"))
+    assert statuses() == {"ann@example.com": "converted", "eve@example.com": "targeted"}
+    ok(run("edit", "contact", "Eve Early", "lifecycle=customer"))
+    assert statuses() == {"ann@example.com": "converted", "eve@example.com": "converted"}

@@ -200,6 +200,10 @@ def add_members(
         list[str] | None,
         typer.Option(help="Consent they must have beyond the channel's: email or phone."),
     ] = None,
+    saved: Annotated[
+        str | None,
+        typer.Option("--filter", help="Contacts a saved filter finds now (smallcrm filter list)."),
+    ] = None,
 ) -> None:
     """Add contacts to the audience; those without the consent it needs are left out:
     smallcrm campaign add-members SPRING26 --tag customer --consent email"""
@@ -211,13 +215,12 @@ def add_members(
     if account is not None:
         hit = lookup(db, account, ("account",), option="--account", how="--account {ref}")
         account_id = hit.record_id
-    chosen = Selection(tag, account_id, owner, search, tuple(consent or ()))
+    chosen = Selection(tag, account_id, owner, search, tuple(consent or ()), saved)
     done = add(db, campaign_id(db, ref), chosen)
     needs = f" (members need {' and '.join(done.needed)} consent)" if done.needed else ""
     print(f"Added {done.added} to {done.campaign.code}{needs}.")
     if done.left_out:
-        reasons = ", ".join(f"{n} {why}" for why, n in sorted(done.left_out.items()))
-        print(f"Left out {done.left_out_total}: {reasons}.")
+        print(f"Left out {done.left_out_total}: {done.reasons()}.")
 
 
 @app.command("members")

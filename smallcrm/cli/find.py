@@ -175,12 +175,23 @@ def list_contacts(
     desc: DescOption = None,
     limit: LimitOption = None,
     as_json: JsonOption = False,
+    saved: Annotated[
+        str | None, typer.Option("--filter", help="Those a saved filter finds (with the rest).")
+    ] = None,
 ) -> None:
     """List contacts (all by default, streamed): smallcrm list contacts --tag vip"""
     from smallcrm.cli import views
     from smallcrm.store.contacts import iter_contacts
 
     db = state(ctx).db()
+    if saved is not None:
+        from smallcrm.cli.filters import saved_query
+
+        given = {"tag": tag, "owner": owner, "since": since, "until": until, "account": account}
+        query = saved_query(db, saved, given, limit=limit, sort=sort, desc=desc)
+        _emit(as_json, iter_contacts(db, query), views.contact_json, views.CONTACT_COLUMNS,
+              views.contact_row, "No contacts match.")  # fmt: skip
+        return
     query = _query(
         limit=limit,
         sort=sort,

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, bool, str]] = {
     "edit": ("edit", "edit", False, MANAGE),
     "case": ("case_commands", "case_command", False, MANAGE),
     "campaign": ("campaign_commands", "app", True, MANAGE),
+    "filter": ("filters", "app", True, MANAGE),
     "init-shared": ("team", "init_shared", False, MANAGE),
     "config": ("config", "app", True, MANAGE),
     "import": ("imports", "import_file", False, DATA),

@@ -18,6 +18,8 @@ from smallcrm.store import formats as fmt
 from smallcrm.store.campaign_audience import list_members
 from smallcrm.store.campaign_figures import campaign_figures, percent
 from smallcrm.store.campaign_records import Figures, Member
+from smallcrm.store.errors import StoreError
+from smallcrm.store.saved_filters import SavedFilter
 from smallcrm.widgets.text import assemble
 
 MEMBERS_SHOWN = 50
@@ -38,6 +40,13 @@ class CampaignDetailScreen(DetailScreen):
     KIND = "campaign"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "members", "Members", id="campaign.members", tooltip="Go to its audience"),
+        Binding(
+            "f",
+            "add_from_filter",
+            "Add by filter",
+            id="campaign.add_from_filter",
+            tooltip="Add the contacts a saved filter finds now",
+        ),  # fmt: skip
     ]
     HELP: ClassVar[str] = """\
 One campaign: its channel, status, dates, budget and actual cost, and what it brought.
@@ -49,9 +58,12 @@ deals - actual cost) / actual cost. Attribution is single-touch: a deal credits 
 only, set from its contact's source campaign when it is created and editable on the deal.
 
 **Audience:** m goes to the members (the first 50, by name), each with its status and email
-consent. Members are added in the shell, where the consent rules say who was left out:
-`smallcrm campaign add-members CODE --tag customer`; the mail-merge file and the results of
-the sending tool also go through the shell (`campaign export`, `campaign responses`).
+consent. f adds the contacts a saved filter finds now (saved on the contacts list with S):
+those without the consent the channel needs are left out, and a message says how many and
+why. In the shell: `smallcrm campaign add-members CODE --tag customer` (or `--filter NAME`);
+the mail-merge file and the results of the sending tool also go through the shell
+(`campaign export`, `campaign responses`). A member becomes converted when a deal crediting
+the campaign is won for it or its account, or when the lead it brought becomes a customer.
 
 **Open something listed:** Tab moves between the lists, arrows choose, Enter opens.
 
@@ -144,3 +156,30 @@ right after brings it back); h shows its history. Esc or Backspace goes back."""
                 campaigns.title(c),
                 lambda: campaigns.delete_campaign(self.db, c.id, c.tracking.version),
             )
+
+    def action_add_from_filter(self) -> None:
+        """f: add the contacts a saved filter finds now (the consent rules apply)."""
+        from smallcrm.screens.saved_filter_prompts import FilterPickerScreen
+
+        if self.figures is not None:
+            code = self.figures.campaign.code
+            self.app.push_screen(
+                FilterPickerScreen(f"Add to {code} the contacts of a saved filter"),
+                self._add_from,
+            )
+
+    def _add_from(self, chosen: SavedFilter | None) -> None:
+        from smallcrm.store.campaign_audience import Selection, add_members
+
+        if chosen is None:
+            return
+        try:
+            done = add_members(self.db, self.record_id, Selection(saved=chosen.name))
+        except StoreError as exc:
+            self.notify_error(exc)
+            return
+        text = f"Added {done.added} to {done.campaign.code} from {chosen.name!r}."
+        if done.left_out:
+            text += f" Left out {done.left_out_total}: {done.reasons()}."
+        self.notify(text, timeout=8)
+        self.reload()

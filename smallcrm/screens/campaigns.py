@@ -54,9 +54,10 @@ brought it first. The same figures are in `smallcrm report campaigns`.
 **Open a campaign** (its figures, members and deals): arrows and Enter. **New campaign:** n.
 **Its members:** m. e edits, d deletes (Ctrl+Z right after brings it back).
 
-Members are added and results read in the shell, where the consent rules say who was left
-out: `smallcrm campaign add-members CODE --tag customer`, `smallcrm campaign export CODE`,
-`smallcrm campaign responses CODE results.csv`."""
+Members are added from a saved contact filter with f on a campaign's page, or in the shell:
+`smallcrm campaign add-members CODE --tag customer` (or `--filter NAME`); either way the
+consent rules say who was left out and why. Results are read in the shell: `smallcrm campaign
+export CODE`, `smallcrm campaign responses CODE results.csv`."""
 
     def fetch(self, query: ListQuery) -> Page[Figures]:
         """A window of the campaigns' figures (they are few: all are read and cut)."""

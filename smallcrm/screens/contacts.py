@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
 from smallcrm.screens.list_base import ListScreen
-from smallcrm.store import contact_checks, contacts
+from smallcrm.store import accounts, contact_checks, contacts, saved_filters
 from smallcrm.store import formats as fmt
+from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Contact, Page
+from smallcrm.store.saved_filters import SavedFilter
 from smallcrm.widgets.paged_table import Column
 
 CONSENT_FILTERS = {"email_opt_in": "email consent", "phone_opt_in": "phone consent"}
@@ -39,6 +42,20 @@ class ContactsScreen(ListScreen[Contact]):
         Binding(
             "m", "duplicates", "Duplicates", id="contacts.duplicates", tooltip="Find and merge"
         ),
+        Binding(
+            "S",
+            "save_filter",
+            "Save filter",
+            id="contacts.save_filter",
+            tooltip="Save the filters in force under a name",
+        ),  # fmt: skip
+        Binding(
+            "F",
+            "saved_filters",
+            "Saved filters",
+            id="contacts.saved_filters",
+            tooltip="Apply (or delete) a saved filter",
+        ),  # fmt: skip
     ]
     HELP = """\
 Every person you deal with, one line each. The list reads from the database a page at a time,
@@ -54,6 +71,12 @@ and nothing you typed is lost. Esc cancels without saving.
 
 **Filter:** f filters by owner, tag, account, consent (who agreed to email or calls) or the
 date of the last change; x clears the filters.
+
+**Saved filters:** S saves the filters in force under a name (Ctrl+R in that dialog replaces a
+filter of the same name); F lists the saved filters: Enter applies one, d deletes it. A saved
+filter keeps the criteria, so it finds whoever matches when it is used; campaigns add their
+audience from one too (f on a campaign's page, or `smallcrm campaign add-members CODE --filter
+NAME`).
 
 **Import:** i imports contacts from a file (a Google or Outlook CSV export, vCards, JSON), with a
 preview first; every import can be undone.
@@ -122,6 +145,7 @@ asking, and Ctrl+Z right after brings it back.
             super().has_filters()
             or any(extra.get(name) is not None for name in CONSENT_FILTERS)
             or any(extra.get(name) for name in contact_checks.NAMES)
+            or any(extra.get(name) for name in ("lifecycle", "search_ids"))
         )
 
     def filter_summary(self) -> str:
@@ -132,7 +156,9 @@ asking, and Ctrl+Z right after brings it back.
             if value is not None:
                 words.append(f"{label} {'yes' if value else 'no'}")
         words.append(contact_checks.describe(self.query_state.extra))
-        return ", ".join(word for word in words if word)
+        named = self.query_state.extra.get("saved_filter")
+        said = ", ".join(word for word in words if word)
+        return f"{named} ({said})" if named else said
 
     # import and duplicates ----------------------------------------------------------------
 
@@ -143,3 +169,48 @@ asking, and Ctrl+Z right after brings it back.
     def action_duplicates(self) -> None:
         """m: likely duplicate contacts, to merge."""
         self.app.open_duplicates("contact")
+
+    # saved filters ------------------------------------------------------------------------
+
+    def action_save_filter(self) -> None:
+        """S: save the filters in force under a name."""
+        from smallcrm.screens.saved_filter_prompts import SaveFilterScreen
+
+        criteria = saved_filters.criteria_of(self.query_state)
+        if not criteria:
+            self.notify("Set filters first (f), then S saves them under a name.")
+            return
+
+        def saved(done: object) -> None:
+            if done is not None:
+                self.notify(f"Saved filter {getattr(done, 'name', '')!r}")
+
+        account = self.query_state.extra.get("account_name")
+        described = saved_filters.describe(criteria, account)
+        self.app.push_screen(SaveFilterScreen(criteria, described), saved)
+
+    def action_saved_filters(self) -> None:
+        """F: apply a saved filter (its criteria as they are now)."""
+        from smallcrm.screens.saved_filter_prompts import FilterPickerScreen
+
+        self.app.push_screen(FilterPickerScreen("Apply a saved filter"), self._apply_saved)
+
+    def _apply_saved(self, chosen: SavedFilter | None) -> None:
+        if chosen is None:
+            return
+        try:
+            query = saved_filters.to_query(self.db, chosen.criteria, self.query_state)
+            if query.account_id is not None:
+                query.extra["account_name"] = accounts.get_account(self.db, query.account_id).name
+        except StoreError as exc:
+            self.notify_error(exc)
+            return
+        self.apply_filters(query, saved_name=chosen.name)
+
+    def apply_filters(self, query: ListQuery, *, saved_name: str | None = None) -> None:
+        """Show the list with these filters; the status line names a saved filter applied
+        as it was (changing the filters drops the name)."""
+        extra = {key: value for key, value in query.extra.items() if key != "saved_filter"}
+        if saved_name:
+            extra["saved_filter"] = saved_name
+        super().apply_filters(replace(query, extra=extra))

@@ -80,3 +80,67 @@ def credited_deals(db: Database, campaign_id: int, limit: int = 20) -> list[Oppo
             n=limit,
         )
     return [rows.opportunity(row) for row in found]
+
+
+# A member becomes "converted" from any status below it; an opt-out stays (it is final).
+_CONVERTIBLE = "('targeted', 'sent', 'bounced', 'responded')"
+
+
+def _convert(tx: Tx, campaign_id: int, who: str, why: str, actor: str, **params: Any) -> int:
+    """Mark the campaign's members ``who`` (SQL on contact ``c``) converted; audited."""
+    moved = tx.execute(
+        f"UPDATE campaign_member SET status = 'converted', changed_at = :now "
+        f"WHERE campaign_id = :k AND status IN {_CONVERTIBLE} AND contact_id IN "
+        f"(SELECT c.id FROM contact c WHERE {who})",
+        now=crud.now_utc(),
+        k=campaign_id,
+        **params,
+    )
+    if moved:
+        note = {"members": [None, f"converted {moved} ({why})"]}
+        crud.audit(tx, "convert", "campaign", campaign_id, note, actor)
+    return moved
+
+
+def convert_for_won_deal(tx: Tx, opportunity_id: int, actor: str) -> int:
+    """A won deal crediting a campaign converts the members it was won with: its contact, and
+    the contacts of its account (a business buys through several people). Runs in the
+    transaction that closes the deal; returns how many members moved. Nothing happens for a
+    deal that is not won or credits no live campaign."""
+    deal = tx.one(
+        "SELECT o.name, o.campaign_id, o.contact_id, o.account_id FROM opportunity o "
+        "JOIN stage s ON s.name = o.stage AND s.is_won = TRUE "
+        "JOIN campaign k ON k.id = o.campaign_id AND k.deleted_at IS NULL WHERE o.id = :id",
+        id=opportunity_id,
+    )
+    if deal is None or (deal["contact_id"] is None and deal["account_id"] is None):
+        return 0
+    who = []
+    if deal["contact_id"] is not None:
+        who.append("c.id = :contact_id")
+    if deal["account_id"] is not None:
+        who.append("c.account_id = :account_id")
+    return _convert(
+        tx,
+        deal["campaign_id"],
+        " OR ".join(who),
+        f"deal {deal['name']!r} won",
+        actor,
+        contact_id=deal["contact_id"],
+        account_id=deal["account_id"],
+    )
+
+
+def convert_lead(tx: Tx, contact_id: int, actor: str) -> int:
+    """A lead who became a customer converts its membership of the campaign that brought it
+    (its source campaign), in the transaction that records the new stage."""
+    campaign_id = tx.scalar(
+        "SELECT c.source_campaign_id FROM contact c JOIN campaign k "
+        "ON k.id = c.source_campaign_id AND k.deleted_at IS NULL "
+        "WHERE c.id = :id AND c.lifecycle_stage = 'customer'",
+        id=contact_id,
+    )
+    if campaign_id is None:
+        return 0
+    return _convert(tx, campaign_id, "c.id = :contact_id", "became a customer", actor,
+                    contact_id=contact_id)  # fmt: skip

@@ -18,7 +18,7 @@ from smallcrm.store import validate as v
 from smallcrm.store.campaign_records import Campaign, Member
 from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import ValidationError
-from smallcrm.store.listing import ESCAPE, literal
+from smallcrm.store.listing import ESCAPE, Where, literal
 from smallcrm.store.records import Page
 
 STATUSES = ("targeted", "sent", "bounced", "responded", "opted_out", "converted")
@@ -39,6 +39,7 @@ class Selection:
     owner: str | None = None
     search: str | None = None
     consent: tuple[str, ...] = ()  # consents asked for beyond the channel's own
+    saved: str | None = None  # a saved filter's name: its criteria, evaluated now
 
     def describe(self) -> str:
         """``tag customer, consent email``: for the history and messages."""
@@ -50,6 +51,7 @@ class Selection:
                 ("owner", self.owner),
                 ("search", self.search),
                 ("consent", ", ".join(self.consent) or None),
+                ("filter", self.saved),
             )
             if value
         ]
@@ -70,6 +72,10 @@ class Added:
         """Contacts chosen but not added (already members included)."""
         return sum(self.left_out.values())
 
+    def reasons(self) -> str:
+        """``1 email consent never given, 2 no email address``: who was left out and why."""
+        return ", ".join(f"{n} {why}" for why, n in sorted(self.left_out.items()))
+
 
 def needed_consents(campaign: Campaign, asked: Sequence[str] = ()) -> tuple[str, ...]:
     """The consents members of ``campaign`` need: its channel's and those ``asked`` for."""
@@ -80,18 +86,23 @@ def needed_consents(campaign: Campaign, asked: Sequence[str] = ()) -> tuple[str,
     return tuple(sorted(wanted))
 
 
-def _where(selection: Selection) -> tuple[list[str], dict[str, Any]]:
+def _where(selection: Selection, saved: Where | None) -> tuple[list[str], dict[str, Any]]:
+    """The selection's conditions (parameters ``sel_*``) and the saved filter's (``saved``,
+    named as the contact list names them)."""
     parts: list[str] = ["c.deleted_at IS NULL"]
     params: dict[str, Any] = {}
     if selection.tag:
-        parts.append(f"(' ' || c.tags || ' ') LIKE :tag {ESCAPE}")
-        params["tag"] = f"% {literal(selection.tag.strip().lower())} %"
+        parts.append(f"(' ' || c.tags || ' ') LIKE :sel_tag {ESCAPE}")
+        params["sel_tag"] = f"% {literal(selection.tag.strip().lower())} %"
     if selection.account_id is not None:
-        parts.append("c.account_id = :account_id")
-        params["account_id"] = selection.account_id
+        parts.append("c.account_id = :sel_account_id")
+        params["sel_account_id"] = selection.account_id
     if selection.owner:
-        parts.append("c.owner = :owner")
-        params["owner"] = selection.owner.strip()
+        parts.append("c.owner = :sel_owner")
+        params["sel_owner"] = selection.owner.strip()
+    if saved is not None:
+        parts += saved.parts
+        params.update(saved.params)
     return parts, params
 
 
@@ -130,11 +141,17 @@ def _reason_sql(needed: tuple[str, ...]) -> str:
 
 
 def add_members_tx(
-    tx: Tx, campaign: Campaign, selection: Selection, ids: list[int] | None, actor: str
+    tx: Tx,
+    campaign: Campaign,
+    selection: Selection,
+    ids: list[int] | None,
+    actor: str,
+    saved: Where | None = None,
 ) -> Added:
-    """Add the chosen contacts that may be reached to ``campaign``, in an open transaction."""
+    """Add the chosen contacts that may be reached to ``campaign``, in an open transaction
+    (``saved``: a saved filter's conditions, from ``saved_filter_where``)."""
     needed = needed_consents(campaign, selection.consent)
-    parts, params = _where(selection)
+    parts, params = _where(selection, saved)
     params.update(campaign_id=campaign.id, now=crud.now_utc())
     reachable = [consent.reachable_sql(channel) for channel in needed]
     left_out: dict[str, int] = {}
@@ -168,14 +185,31 @@ def add_members(
     db: Database, campaign_ref: str | int, selection: Selection, actor: str | None = None
 ) -> Added:
     """Add contacts chosen by ``selection`` to a campaign (its code or id)."""
-    if not (selection.tag or selection.account_id or selection.owner or selection.search):
+    chosen = (selection.tag, selection.account_id, selection.owner, selection.search)
+    if not any(chosen) and not selection.saved:
         raise ValidationError(
-            "audience", "say whom to add: a tag, an account, an owner or a search"
+            "audience", "say whom to add: a tag, an account, an owner, a search or a saved filter"
         )
     ids = _searched(db, selection.search)
+    saved, found = saved_filter_where(db, selection.saved)
+    if found is not None:
+        ids = found if ids is None else sorted(set(ids) & set(found))
     with db.write() as tx:
         campaign = campaigns.find_tx(tx, campaign_ref)
-        return add_members_tx(tx, campaign, selection, ids, actor or crud.current_user())
+        return add_members_tx(tx, campaign, selection, ids, actor or crud.current_user(), saved)
+
+
+def saved_filter_where(db: Database, name: str | None) -> tuple[Where | None, list[int] | None]:
+    """A saved filter's conditions on contacts ``c`` and the contacts its search finds now
+    (None, None without a filter)."""
+    if not name:
+        return None, None
+    from smallcrm.store import saved_filters
+    from smallcrm.store.contacts import filters
+
+    query = saved_filters.to_query(db, saved_filters.get_filter(db, name).criteria)
+    found = query.extra.pop("search_ids", None)
+    return filters(query), found
 
 
 _MEMBERS = (

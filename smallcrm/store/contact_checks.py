@@ -5,6 +5,9 @@ dashboard's counts and the lists behind them are the same condition:
 - ``quiet_days``: contacts nothing was logged with for that many days (never: since they were
   added), read from the last-touch roll-up;
 - ``shared_email``: contacts with an email address another contact has too (likely duplicates).
+
+Saved filters add two more: ``lifecycle`` (a stage as stored) and ``search_ids`` (the contacts
+a search found when the filter was applied).
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ def add_filters(where: Where, extra: dict[str, Any], alias: str = "c") -> None:
         days = v.whole_number("quiet_days", extra["quiet_days"], low=1, high=36_500)
         cutoff = clock.now_utc() - timedelta(days=int(days or 0))
         where.add(f"{LAST_TOUCH.format(c=alias)} < :quiet_cut", quiet_cut=cutoff)
+    if extra.get("lifecycle"):
+        where.add(f"{alias}.lifecycle_stage = :lifecycle", lifecycle=extra["lifecycle"])
+    if extra.get("search_ids") is not None:
+        # Ids a search found (whole numbers from our own index), written out: there may be
+        # more than a statement takes parameters.
+        ids = ", ".join(str(int(i)) for i in extra["search_ids"]) or "NULL"
+        where.add(f"{alias}.id IN ({ids})")
     if extra.get("shared_email"):
         where.add(
             f"{alias}.id IN (SELECT contact_id FROM contact_method WHERE kind = 'email' "
@@ -58,6 +68,10 @@ def describe(extra: dict[str, Any]) -> str:
         words.append(f"no {extra['missing']}")
     if extra.get("quiet_days"):
         words.append(f"quiet {extra['quiet_days']}+ days")
+    if extra.get("lifecycle"):
+        words.append(f"lifecycle {extra['lifecycle'].replace('_', ' ')}")
+    if extra.get("search"):
+        words.append(f"search {extra['search']}")
     if extra.get("shared_email"):
         words.append("shared email")
     return ", ".join(words)

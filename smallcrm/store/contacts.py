@@ -12,6 +12,7 @@ from smallcrm.store.errors import DuplicateError, ValidationError
 from smallcrm.store.kinds import Services
 from smallcrm.store.listing import (
     ListQuery,
+    Where,
     common_filters,
     iter_pages,
     live_count,
@@ -316,6 +317,8 @@ def _update_cleaned(
     diff = crud.update_record(
         tx, "contact", contact_id, expected_version, data, actor, action=action
     )
+    if diff.keys() & {"lifecycle_stage", "source_campaign_id"}:
+        attribution.convert_lead(tx, contact_id, actor)
     if methods is None:
         return bool(diff)
     old = _methods_of(tx, [contact_id])[contact_id]
@@ -352,6 +355,18 @@ def restore_contact(db: Database, contact_id: int, actor: str | None = None) -> 
         return _get(tx, contact_id)
 
 
+def filters(query: ListQuery) -> Where:
+    """The WHERE of a contact list (on ``c``): the common filters, consent per channel, and
+    the checks and criteria of ``contact_checks``."""
+    where = common_filters(query, "c", "updated_at")
+    if query.extra.get("email_opt_in") is not None:
+        where.add("c.email_opt_in = :eoi", eoi=bool(query.extra["email_opt_in"]))
+    if query.extra.get("phone_opt_in") is not None:
+        where.add("c.phone_opt_in = :poi", poi=bool(query.extra["phone_opt_in"]))
+    contact_checks.add_filters(where, query.extra)
+    return where
+
+
 def _list_sql(query: ListQuery) -> tuple[str, str | None, dict[str, Any]]:
     """SQL for one page of contacts and for their count, with the parameters of both.
 
@@ -359,12 +374,7 @@ def _list_sql(query: ListQuery) -> tuple[str, str | None, dict[str, Any]]:
     only, and then their rows are read: skipping to a deep page then walks an index
     (``ix_contact_live_sort_name`` for the name sort) instead of reading every skipped row.
     """
-    where = common_filters(query, "c", "updated_at")
-    if query.extra.get("email_opt_in") is not None:
-        where.add("c.email_opt_in = :eoi", eoi=bool(query.extra["email_opt_in"]))
-    if query.extra.get("phone_opt_in") is not None:
-        where.add("c.phone_opt_in = :poi", poi=bool(query.extra["phone_opt_in"]))
-    contact_checks.add_filters(where, query.extra)
+    where = filters(query)
     order = order_by(query, SORTS, "name", "c")
     # Only the account sort needs the join; SQLite does not drop an unused LEFT JOIN here, and
     # joining each skipped row costs a third more on a deep page.

@@ -1,7 +1,8 @@
 """Merging two contacts or accounts into one, and undoing a merge.
 
 Merging keeps one record and moves everything pointing at the other (interactions,
-opportunities, appointments; for accounts also contacts) to it; the other goes to the trash.
+opportunities, appointments; for accounts also contacts; for contacts also campaign
+memberships, see ``campaign_merge``) to it; the other goes to the trash.
 Each field is taken from the kept record or the other one (``choices``), emails, phones and
 tags are combined, and notes are joined. The merge is one write transaction and one audit
 entry (action ``merge``) that also holds what ``undo_merge`` needs to put everything back.
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from smallcrm.store import consent, crud, kinds
+from smallcrm.store import campaign_merge, consent, crud, kinds
 from smallcrm.store.db import Database, Tx, to_date, to_datetime
 from smallcrm.store.duplicates import KINDS
 from smallcrm.store.errors import ConflictError, NotFoundError, ValidationError
@@ -136,9 +137,13 @@ def merge(
         before, changes = _merged_values(kind, keep, other, options, picked)
         if kind == "contact":
             consent.keep_in_merge(keep, other, before, changes)
+            campaign_merge.keep_source(tx, keep, other, before, changes)
         if changes:
             _update(tx, kind, keep_id, changes, actor)
         moved = _move_links(tx, kind, other_id, keep_id, actor)
+        members = (
+            campaign_merge.move_memberships(tx, other_id, keep_id) if kind == "contact" else {}
+        )
         crud.trash_record(tx, kind, other_id, actor)
         version = tx.scalar(f"SELECT version FROM {kind} WHERE id = :id", id=keep_id)
         crud.audit(
@@ -151,11 +156,14 @@ def merge(
                 "moved": [None, moved],
                 "restore": [before, None],
                 "version": [None, version],
+                "memberships": [None, members or None],
             },
             actor,
         )
         merge_id = int(tx.scalar("SELECT max(id) FROM audit_entry"))
     counts = {table: len(ids) for table, ids in moved.items()}
+    if members:  # "moved 2 campaigns" in the shell's words
+        counts["campaign.members"] = len(members["moved"]) + len(members["combined"])
     return MergeResult(merge_id, kind, keep_id, other_id, tuple(before), counts)
 
 
@@ -313,6 +321,8 @@ def undo_merge(db: Database, merge_id: int, *, actor: str | None = None) -> None
             if still:
                 _repoint(tx, table, column, still, other_id, actor)
         _restore_fields(tx, kind, keep_id, data["restore"][0] or {}, actor)
+        memberships = data.get("memberships", [None, None])[1]
+        campaign_merge.undo_memberships(tx, memberships, keep_id, other_id)
         crud.audit(tx, "undo-merge", kind, keep_id, {"merge": [None, merge_id]}, actor)
 
 

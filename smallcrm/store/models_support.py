@@ -242,3 +242,21 @@ class CampaignMember(SQLModel, table=True):
     changed_at: datetime = _ts()
     # When it first clicked or replied: a response still counts after a later opt-out.
     responded_at: datetime | None = _ts(nullable=True)
+
+
+class SavedFilter(SQLModel, table=True):
+    """A named set of contact-list criteria (tag, account, owner, search, consent, ...), kept
+    as JSON and evaluated afresh each time it is used; one name per business, whatever its
+    case (``name_key``)."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (Index("ix_saved_filter_name_key", "name_key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)  # the name folded: unique ignoring case
+    criteria: str = Field(sa_type=Text)  # JSON: {"v": 1, "tag": "customer", ...}
+    owner: str | None = Field(default=None, max_length=120)  # who saved it
+    version: int = Field(default=1)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()

@@ -181,8 +181,10 @@ def _take_reason(tx: Tx, data: dict[str, Any]) -> str | None:
 
 
 def _note_won(tx: Tx, opportunity_id: int, reason: str | None, actor: str) -> None:
-    """A won deal's reason as a note on its timeline (on its contact or account), in the
-    transaction that closes it, so neither is saved without the other."""
+    """A won deal's reason as a note on its timeline (on its contact or account), and the
+    members of the campaign it credits converted, in the transaction that closes it, so
+    none is saved without the others."""
+    attribution.convert_for_won_deal(tx, opportunity_id, actor)
     if not reason:
         return
     from smallcrm.store.interactions import log_interaction_tx
@@ -275,8 +277,8 @@ def update_opportunity_tx(
     changed = crud.update_record(
         tx, "opportunity", opportunity_id, expected_version, data, actor, action=action
     )
-    if changed and "stage" in changed:
-        _note_won(tx, opportunity_id, won_because, actor)
+    if changed.keys() & {"stage", "campaign_id", "contact_id", "account_id"}:
+        _note_won(tx, opportunity_id, won_because if "stage" in changed else None, actor)
     return bool(changed)
 
 

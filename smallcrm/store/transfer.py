@@ -45,6 +45,7 @@ TABLES = (
     "slot_hold",
     "sync_file",
     "sync_text",
+    "saved_filter",
 )
 # Kept by the database itself (triggers, Alembic), never copied.
 DERIVED = (
