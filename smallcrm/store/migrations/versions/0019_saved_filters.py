@@ -1,7 +1,7 @@
 """Saved contact filters: a name (unique ignoring case), the criteria as versioned JSON, who
 saved it, its version and when it was made and last changed.
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-08
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels = None
 depends_on = None
