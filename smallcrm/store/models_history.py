@@ -29,6 +29,8 @@ class StageChange(SQLModel, table=True):
         # Covers the month-end pipeline: each deal's stages read without touching the rows.
         Index("ix_stage_change_deal", "opportunity_id", "changed_at", "left_at", "stage"),
         Index("ix_stage_change_at", "changed_at"),
+        # The month-end pipeline: rows of the open stages, filtered without reading them.
+        Index("ix_stage_change_open", "stage", "left_at", "changed_at", "opportunity_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -65,6 +67,33 @@ class ContactTouch(SQLModel, table=True):
 
     contact_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last_at: datetime = _ts()
+
+
+class ContactQuality(SQLModel, table=True):
+    """A live contact's owner, when it was added, its latest live interaction and how many
+    email addresses and phone numbers it has (``rollups_quality.py``)."""
+
+    __tablename__ = "contact_quality"
+    __table_args__ = (
+        # Covers the quality counts of one owner's contacts.
+        Index(
+            "ix_contact_quality_owner",
+            "owner",
+            "created_at",
+            "last_at",
+            "emails",
+            "phones",
+            "shared",
+        ),
+    )
+
+    contact_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    owner: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _ts()
+    last_at: datetime | None = _ts(nullable=True)
+    emails: int
+    phones: int
+    shared: int  # 1: one of its email addresses is another contact's too
 
 
 def _live(table: Any, name: str, *columns: str, where: str = "") -> Index:

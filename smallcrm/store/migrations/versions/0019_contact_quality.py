@@ -1,0 +1,67 @@
+"""An index for the month-end pipeline (``ix_stage_change_open``) and the data-quality
+roll-up (``contact_quality``, ``store/rollups_quality.py``): one row per live contact with its
+owner, when it was added, its latest live interaction, how many email addresses and phone
+numbers it has and whether another contact shares one of its addresses, built from the
+records and then kept by triggers on ``contact``, ``contact_method`` and ``contact_touch`` on
+both databases.
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from smallcrm.store import rollups_quality as q
+
+revision: str = "0019"
+down_revision: str | None = "0018"
+branch_labels = None
+depends_on = None
+
+
+def _run(statement: str) -> None:
+    """Run DDL as written: no bind-parameter parsing of its colons."""
+    op.get_bind().exec_driver_sql(statement)
+
+
+def upgrade() -> None:
+    stamp = sa.DateTime(timezone=True)
+    op.create_table(
+        q.TABLE,
+        sa.Column("contact_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("owner", sa.String(length=120), nullable=True),
+        sa.Column("created_at", stamp, nullable=False),
+        sa.Column("last_at", stamp, nullable=True),
+        sa.Column("emails", sa.Integer(), nullable=False),
+        sa.Column("phones", sa.Integer(), nullable=False),
+        sa.Column("shared", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("contact_id"),
+    )
+    op.create_index(
+        "ix_contact_quality_owner",
+        q.TABLE,
+        ["owner", "created_at", "last_at", "emails", "phones", "shared"],
+    )
+    # The month-end pipeline reads the rows of the open stages through this index.
+    op.create_index(
+        "ix_stage_change_open", "stage_change", ["stage", "left_at", "changed_at", "opportunity_id"]
+    )
+    _run(f"INSERT INTO {q.TABLE} ({q.COLUMNS}) {q.QUALITY_SELECT}")
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in q.PG_FUNCTIONS if postgresql else q.SQLITE_TRIGGERS:
+        _run(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in q.PG_DROPS:
+            _run(statement)
+    else:
+        for name in q.SQLITE_TRIGGER_NAMES:
+            _run(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table(q.TABLE)
+    op.drop_index("ix_stage_change_open", "stage_change")
