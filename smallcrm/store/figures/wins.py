@@ -4,8 +4,8 @@ The win rate counts the deals closed in the period (won / won + lost), month by 
 sales cycle is the median number of days from a won deal's creation to its close date.
 The funnel follows the deals created in the period: how many reached each stage, and how many
 of those that reached one stage never reached the next (the drop-off). A deal "reached" every
-stage up to the furthest one its stage history shows (a lost deal: the last stage before it was
-lost); a won deal reached them all.
+stage up to the one it is in (an open deal) or the furthest open stage its history shows (a
+lost deal, even one moved back before it was lost); a won deal reached them all.
 """
 
 from __future__ import annotations
