@@ -73,6 +73,10 @@ def compute(
     day = today or clock.today()
     filters = filters or Filters()
     with db.read() as tx:
+        if tx.dialect == "postgresql":
+            # PostgreSQL compiles a query it estimates as costly (the funnel's) before running
+            # it: 20 ms here for a query that then runs in 35.
+            tx.execute("SET LOCAL jit = off")
         _check_stages(tx, filters.stages)
         return [each.compute(tx, filters, day) for each in chosen]
 

@@ -68,6 +68,18 @@ def _cycle(tx: Tx, filters: Filters, since: date) -> float | None:
     """The median days from creation to close of the deals won since ``since``."""
     where = c.deal_where(filters, stages=False)
     where.add("s.is_won = TRUE AND o.closed_on >= :since", since=since)
+    zone = getattr(clock.zone(), "key", None)
+    if tx.dialect == "postgresql" and zone:
+        # Counted by the server, each number of days once: reading every won deal's moment
+        # and turning it into a local date here cost 20 ms at 4,600 deals.
+        counted = tx.all(
+            "SELECT o.closed_on - CAST(timezone(:zone, o.created_at) AS date) AS d, "
+            f"count(*) AS n FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql} "
+            "GROUP BY 1",
+            zone=zone,
+            **where.params,
+        )
+        return c.median([max(0, int(r["d"])) for r in counted for _ in range(int(r["n"]))])
     found = tx.all(
         "SELECT o.created_at, o.closed_on FROM opportunity o "
         f"JOIN stage s ON s.name = o.stage {where.sql}",
