@@ -86,7 +86,7 @@ def publish(db: Database, recheck: Recheck) -> Shown:
     """Show a committed batch (see the module doc); what it changed in the counts."""
     shown = Shown()
     last = 0
-    size = FIRST
+    size = min(FIRST, CHUNK)
     while True:
         clock = Clock()
         with db.write() as tx:
