@@ -1,5 +1,5 @@
-"""An index for the month-end pipeline (``ix_stage_change_open``) and the data-quality
-roll-up (``contact_quality``, ``store/rollups_quality.py``): one row per live contact with its
+"""Indexes for the month-end pipeline (``ix_stage_change_open``, ``ix_opportunity_live_amount``)
+and the data-quality roll-up (``contact_quality``, ``store/rollups_quality.py``): one row per live contact with its
 owner, when it was added, its latest live interaction, how many email addresses and phone
 numbers it has and whether another contact shares one of its addresses, built from the
 records and then kept by triggers on ``contact``, ``contact_method`` and ``contact_touch`` on
@@ -72,6 +72,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_stage_change_open", "stage_change", ["stage", "left_at", "changed_at", "opportunity_id"]
     )
+    live = sa.text("deleted_at IS NULL")
+    op.create_index(
+        "ix_opportunity_live_amount",
+        "opportunity",
+        ["id", "currency", "amount_cents", "deleted_at"],
+        sqlite_where=live,
+        postgresql_where=live,
+    )
     _run(f"INSERT INTO {q.TABLE} ({q.COLUMNS}) {q.QUALITY_SELECT}")
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in q.PG_FUNCTIONS if postgresql else q.SQLITE_TRIGGERS:
@@ -90,3 +98,4 @@ def downgrade() -> None:
             _run(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table(q.TABLE)
     op.drop_index("ix_stage_change_open", "stage_change")
+    op.drop_index("ix_opportunity_live_amount", "opportunity")
