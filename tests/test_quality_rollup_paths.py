@@ -134,3 +134,22 @@ def test_activity_weeks_are_utc_days_on_the_dashboard_and_in_the_report(db: Data
     assert weekly == shell[0]
     assert {line.label: line.values for line in weekly.lines}["2026-11-23"] == (1,)
     assert "UTC days" in figure_reports.ABOUT["activity"]
+
+
+@pytest.mark.postgres_only
+def test_search_triggers_find_a_record_by_its_key(db: Database) -> None:
+    """Before a table's first statistics PostgreSQL read "this id, and live" through an index of
+    the live records, walking all of them for each record an import showed."""
+    with db.read() as tx:
+        for name in ("smallcrm_search_contact", "smallcrm_search_method"):
+            source = str(tx.scalar(f"SELECT pg_get_functiondef('{name}'::regproc)"))
+            assert "(r.deleted_at IS NULL) IS TRUE" in source
+            assert " AND r.deleted_at IS NULL)" not in source
+            plan = "\n".join(
+                str(next(iter(dict(r).values())))
+                for r in tx.all(
+                    "EXPLAIN SELECT r.id FROM contact r WHERE r.id = 7 "
+                    "AND (r.deleted_at IS NULL) IS TRUE"
+                )
+            )
+            assert "contact_pkey" in plan
