@@ -153,3 +153,14 @@ def test_search_triggers_find_a_record_by_its_key(db: Database) -> None:
                 )
             )
             assert "contact_pkey" in plan
+
+
+def test_weighted_amounts_beyond_32_bits(db: Database) -> None:
+    """PostgreSQL multiplied two 32-bit integers and failed ("integer out of range") once a
+    deal's cents times its probability passed two billion."""
+    opportunities.create_opportunity(
+        db, name="big", amount="20000000", probability=50, expected_close=date(2026, 12, 15)
+    )
+    pipeline, forecast = figures.compute(db, ("pipeline", "forecast"), None, date(2026, 11, 25))
+    assert {h.label: h.value for h in pipeline.headlines}["Weighted"] == 1_000_000_000
+    assert sum(int(line.values[-1] or 0) for line in forecast.lines) == 1_000_000_000
