@@ -25,8 +25,10 @@ ABOUT = {
     "pipeline": "Open deals by stage, total and weighted, and at each of the last 6 month ends",
     "forecast": "Open deals by expected close month, weighted and total",
     "winrate": "Deals won and lost per month, the win rate and the median sales cycle",
-    "funnel": "How many deals reached each stage, and the drop-off between stages",
-    "activity": "Interactions logged per week and per person",
+    "funnel": "How many deals reached each stage (a lost one: the furthest open stage it was "
+    "in), and the drop-off between stages",
+    "activity": "Interactions logged per week and per person (weeks of UTC days, as on the "
+    "dashboard)",
     "quality": "Contacts with no email or phone, shared email addresses, quiet contacts",
     "all": "Every figure of the dashboard (with --html: one page to hand on)",
 }

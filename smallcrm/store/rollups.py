@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from smallcrm.store import rollups_quality
 from smallcrm.store.db import Tx
 
 ROLLUPS = ("activity_day", "contact_touch")
@@ -222,23 +223,26 @@ END $$""",
 
 
 def finding(db: Any) -> Any:
-    """``doctor``'s finding on the roll-ups: recomputed from the interactions and compared."""
+    """``doctor``'s finding on the roll-ups: recomputed from the records and compared."""
     from smallcrm.store.health import Finding
 
     with db.read() as tx:
-        wrong = {table: n for table, n in differences(tx).items() if n}
+        found = {**differences(tx), rollups_quality.TABLE: rollups_quality.differences(tx)}
+        wrong = {table: n for table, n in found.items() if n}
     if not wrong:
-        return Finding("roll-ups", True, "the dashboard's roll-ups match the interactions")
+        return Finding("roll-ups", True, "the dashboard's roll-ups match the records")
     listed = ", ".join(f"{table} {n} rows" for table, n in wrong.items())
     return Finding(
         "roll-ups",
         False,
-        f"the dashboard's roll-ups are out of step with the interactions ({listed})",
+        f"the dashboard's roll-ups are out of step with the records ({listed})",
         "rebuild them: smallcrm doctor --repair",
     )
 
 
 def rebuild_all(db: Any) -> None:
-    """Rebuild both roll-ups in one write transaction."""
+    """Rebuild every roll-up in one write transaction (the quality roll-up last: it reads the
+    last-touch one)."""
     with db.write() as tx:
         rebuild(tx)
+        rollups_quality.rebuild(tx)

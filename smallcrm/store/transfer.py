@@ -56,6 +56,7 @@ DERIVED = (
     "fold_pos",
     "activity_day",
     "contact_touch",
+    "contact_quality",
 )
 # Written by triggers as the rows above them arrive, and copied after them: what the triggers
 # wrote is removed first (a copied deal's own history replaces the one its copy began).

@@ -1,6 +1,8 @@
 """Who did how much: interactions logged per week and per person, read from the daily roll-up
 (``activity_day``, kept by triggers) rather than from the interactions themselves. A person is
-whoever logged the interaction; the owner filter keeps that person's."""
+whoever logged the interaction; the owner filter keeps that person's. Days are the roll-up's
+UTC days (``rollups.py``), on the dashboard and in ``smallcrm report activity`` alike: an
+interaction logged late in the evening west of Greenwich counts on the next day."""
 
 from __future__ import annotations
 

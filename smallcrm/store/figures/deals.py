@@ -47,7 +47,7 @@ def pipeline(tx: Tx, filters: Filters, today: date) -> Figure:
     where.add("s.is_closed = FALSE")
     found = tx.all(
         "SELECT o.stage, o.currency, count(*) AS n, sum(o.amount_cents) AS total, "
-        "sum(o.amount_cents * o.probability) AS weighted "
+        "sum(CAST(o.amount_cents AS BIGINT) * o.probability) AS weighted "
         f"FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql} "
         "GROUP BY o.stage, o.currency",
         **where.params,
@@ -88,7 +88,7 @@ def forecast(tx: Tx, filters: Filters, today: date) -> Figure:
     month = c.MONTH.format("o.expected_close")
     found = tx.all(
         f"SELECT {month} AS m, o.currency, count(*) AS n, sum(o.amount_cents) AS total, "
-        "sum(o.amount_cents * o.probability) AS weighted "
+        "sum(CAST(o.amount_cents AS BIGINT) * o.probability) AS weighted "
         f"FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql} "
         f"GROUP BY {month}, o.currency",
         **where.params,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from smallcrm.store import clock, contact_checks
+from smallcrm.store import clock
 from smallcrm.store.db import Tx
 from smallcrm.store.figures.common import share
 from smallcrm.store.figures.model import COUNT, PERCENT, Column, Drill, Figure, Filters, Line
@@ -22,32 +22,24 @@ def _contacts(filters: Filters, **extra: object) -> Drill:
 
 def quality(tx: Tx, filters: Filters, today: date) -> Figure:
     """The counts, each with its share of the live contacts."""
-    owner = " AND c.owner = :owner" if filters.owner else ""
     params: dict[str, object] = {"owner": filters.owner} if filters.owner else {}
     now = clock.now_utc()
     quiet = ", ".join(
-        f"sum(CASE WHEN coalesce(t.last_at, c.created_at) < :q{days} THEN 1 ELSE 0 END) AS q{days}"
+        f"sum(CASE WHEN coalesce(q.last_at, q.created_at) < :q{days} THEN 1 ELSE 0 END) AS q{days}"
         for days in QUIET_DAYS
     )
     params.update({f"q{days}": now - timedelta(days=days) for days in QUIET_DAYS})
+    # The roll-up holds each live contact's counts of addresses and latest touch, so that this
+    # is one walk of one table; ``contact_checks`` holds the same conditions on the records.
     row = tx.row(
         "SELECT count(*) AS total, "
-        f"sum(CASE WHEN {contact_checks.missing('c', 'email')} THEN 1 ELSE 0 END) AS no_email, "
-        f"sum(CASE WHEN {contact_checks.missing('c', 'phone')} THEN 1 ELSE 0 END) AS no_phone, "
-        f"{quiet} FROM contact c LEFT JOIN contact_touch t ON t.contact_id = c.id "
-        f"WHERE c.deleted_at IS NULL{owner}",
+        "sum(CASE WHEN q.emails = 0 THEN 1 ELSE 0 END) AS no_email, "
+        "sum(CASE WHEN q.phones = 0 THEN 1 ELSE 0 END) AS no_phone, sum(q.shared) AS shared, "
+        f"{quiet} FROM contact_quality q" + (" WHERE q.owner = :owner" if filters.owner else ""),
         **params,
     )
     total = int(row["total"] or 0)
-    shared = int(
-        tx.scalar(
-            "SELECT count(DISTINCT m.contact_id) FROM contact_method m JOIN contact c "
-            f"ON c.id = m.contact_id AND c.deleted_at IS NULL{owner} WHERE m.kind = 'email' "
-            f"AND m.value IN ({contact_checks.SHARED_EMAILS})",
-            **({"owner": filters.owner} if filters.owner else {}),
-        )
-        or 0
-    )
+    shared = int(row["shared"] or 0)
 
     def line(label: str, count: int, drill: Drill) -> Line:
         return Line(label, (count, share(count, total)), drill=drill)

@@ -4,8 +4,8 @@ The win rate counts the deals closed in the period (won / won + lost), month by 
 sales cycle is the median number of days from a won deal's creation to its close date.
 The funnel follows the deals created in the period: how many reached each stage, and how many
 of those that reached one stage never reached the next (the drop-off). A deal "reached" every
-stage up to the furthest one its stage history shows (a lost deal: the last stage before it was
-lost); a won deal reached them all.
+stage up to the one it is in (an open deal) or the furthest open stage its history shows (a
+lost deal, even one moved back before it was lost); a won deal reached them all.
 """
 
 from __future__ import annotations
@@ -68,6 +68,18 @@ def _cycle(tx: Tx, filters: Filters, since: date) -> float | None:
     """The median days from creation to close of the deals won since ``since``."""
     where = c.deal_where(filters, stages=False)
     where.add("s.is_won = TRUE AND o.closed_on >= :since", since=since)
+    zone = getattr(clock.zone(), "key", None)
+    if tx.dialect == "postgresql" and zone:
+        # Counted by the server, each number of days once: reading every won deal's moment
+        # and turning it into a local date here cost 20 ms at 4,600 deals.
+        counted = tx.all(
+            "SELECT o.closed_on - CAST(timezone(:zone, o.created_at) AS date) AS d, "
+            f"count(*) AS n FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql} "
+            "GROUP BY 1",
+            zone=zone,
+            **where.params,
+        )
+        return c.median([max(0, int(r["d"])) for r in counted for _ in range(int(r["n"]))])
     found = tx.all(
         "SELECT o.created_at, o.closed_on FROM opportunity o "
         f"JOIN stage s ON s.name = o.stage {where.sql}",
