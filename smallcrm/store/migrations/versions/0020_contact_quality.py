@@ -11,8 +11,8 @@ an index of the live records and walked all of them for each row, 2 ms per conta
 import, which kept others waiting over 5 s per 2,000 contacts. The test of liveness is written
 so that no index of live records matches it, and the row is found by its key.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 
 from smallcrm.store import rollups_quality as q
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels = None
 depends_on = None
 
