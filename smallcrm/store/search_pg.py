@@ -20,20 +20,12 @@ interactions.
 
 from __future__ import annotations
 
-from smallcrm.store.db import Database, Tx
+from smallcrm.store.db import Database
 from smallcrm.store.records import SearchHit
-from smallcrm.store.search_tiers import (
-    NAMED,
-    SPAN,
-    Tier,
-    doc_id,
-    documents,
-    name_keys,
-    tiers,
-)
+from smallcrm.store.search_tiers import NAMED, Tier, doc_id, hit_of, name_keys, tiers
 
-WINDOW = 300  # newest documents of a kind a tier tests one by one before asking the index
-PARTS_WINDOW = WINDOW  # the same for parts of words
+WINDOW = 300  # newest documents of a kind every tier is tested on before asking an index
+PARTS_WINDOW = WINDOW  # the parts of words are tested on the same documents
 
 
 def search(
@@ -45,64 +37,33 @@ def search(
     names_only: bool,
 ) -> list[SearchHit]:
     """Hits for ``words`` (``text`` folded), grouped by kind, best first within each kind."""
-    found: dict[str, list[int]] = {kind: [] for kind in kinds}
+    ranked = tiers(words, names_only)
     with db.read() as tx:
-        for tier in tiers(words, names_only):
-            named_only = tier.exact or tier.column == "parts"
-            short = [
-                k for k in kinds if len(found[k]) < per_kind and (not named_only or k in NAMED)
-            ]
-            if not short:
-                continue  # all full, or a tier of names and parts for kinds without them
-            for kind, document in _tier_ids(tx, tier, text, words, short, per_kind):
-                if document not in found[kind] and len(found[kind]) < per_kind:
-                    found[kind].append(document)
-        return documents(tx, [document for kind in kinds for document in found[kind]])
-
-
-def _tier_ids(
-    tx: Tx, tier: Tier, text: str, words: list[str], kinds: list[str], wanted: int
-) -> list[tuple[str, int]]:
-    """(kind, document id) of up to ``wanted`` matches of ``tier`` per kind, newest first."""
-    condition, params = _condition(tier, text, words)
-    selects = []
-    for number, kind in enumerate(kinds):
-        low = doc_id(kind, 0)
-        params |= {f"low{number}": low, f"high{number}": low + SPAN}
-        span = f"id >= :low{number} AND id < :high{number}"
-        if tier.exact:  # few rows share a name: the name_key index, then sorted
-            selects.append(
-                f"(SELECT '{kind}' AS kind, id FROM search_doc WHERE {condition} AND {span} "
-                "ORDER BY id + 0 DESC LIMIT :n)"
-            )
-            continue
-        selects.append(
-            f"(WITH recent AS MATERIALIZED (SELECT id FROM (SELECT * FROM search_doc "
-            f"WHERE {span} ORDER BY id DESC LIMIT :window) AS d WHERE {condition} "
-            f"ORDER BY id DESC LIMIT :n) SELECT '{kind}' AS kind, id FROM recent UNION ALL "
-            f"(SELECT '{kind}', id FROM search_doc WHERE {condition} AND {span} "
-            "AND (SELECT count(*) FROM recent) < :n ORDER BY id + 0 DESC LIMIT :n))"
+        rows = tx.all(
+            "SELECT * FROM smallcrm_search_hits(:lows, :named, :types, :whole, :prefixed, "
+            ":titles, :keys, :likes, :n, :window)",
+            lows=[doc_id(kind, 0) for kind in kinds],
+            named=[kind in NAMED for kind in kinds],
+            types=[_type(tier) for tier in ranked],
+            whole=[_words(words, tier, False) for tier in ranked],
+            prefixed=[_words(words, tier, True) for tier in ranked],
+            titles=[tier.column == "title" for tier in ranked],
+            keys=name_keys(text),
+            # the longest part first: the trigram index is asked for that one
+            likes=[f"%{word}%" for word in sorted(words, key=len, reverse=True)],
+            n=per_kind,
+            window=max(WINDOW, PARTS_WINDOW),
         )
-    window = PARTS_WINDOW if tier.column == "parts" else WINDOW
-    rows = tx.all(" UNION ALL ".join(selects), n=wanted, window=window, **params)
-    return sorted(((row["kind"], row["id"]) for row in rows), key=lambda hit: -hit[1])
+    return [hit_of(row) for row in rows]
 
 
-def _condition(tier: Tier, text: str, words: list[str]) -> tuple[str, dict[str, object]]:
-    """The WHERE condition of one tier, with its parameters."""
+def _type(tier: Tier) -> str:
+    """How ``smallcrm_search_hits`` asks for a tier: a name, words or parts of words."""
     if tier.exact:
-        return "name_key = ANY(:keys)", {"keys": name_keys(text)}
-    if tier.column == "parts":
-        parts = words
-        likes = " AND ".join(f"parts_folded LIKE :p{i}" for i in range(len(parts)))
-        return f"parts IS NOT NULL AND {likes}", {f"p{i}": f"%{w}%" for i, w in enumerate(parts)}
-    titles = "TRUE" if tier.column == "title" else "FALSE"
-    whole = [w for w, p in zip(words, tier.prefixed, strict=True) if not p]
-    prefixed = [w for w, p in zip(words, tier.prefixed, strict=True) if p]
-    queries = []
-    if whole:
-        queries.append(f"smallcrm_tsquery(:whole, FALSE, {titles}, TRUE)")
-    if prefixed:
-        queries.append(f"smallcrm_tsquery(:prefixed, TRUE, {titles}, TRUE)")
-    condition = f"search_vector @@ ({' && '.join(queries)})"
-    return condition, {"whole": " ".join(whole), "prefixed": " ".join(prefixed)}
+        return "exact"
+    return "parts" if tier.column == "parts" else "words"
+
+
+def _words(words: list[str], tier: Tier, prefixed: bool) -> str:
+    """The words a tier takes whole (``prefixed`` False) or as prefixes, space-separated."""
+    return " ".join(w for w, p in zip(words, tier.prefixed, strict=True) if p == prefixed)
