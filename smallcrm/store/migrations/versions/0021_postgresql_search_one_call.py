@@ -52,7 +52,7 @@ _WIDEST = """SELECT coalesce(array_agg(c.id ORDER BY c.id DESC), '{}'),
     SELECT d.id, (SELECT sum(1 << (u.t - 1)::integer)::integer
         FROM unnest(queries) WITH ORDINALITY AS u(q, t) WHERE d.search_vector @@ u.q) AS mask
     FROM search_doc d WHERE (d.search_vector || ''::tsvector) @@ queries[widest]
-    AND d.id / {span} = {code} ORDER BY d.id + 0 DESC LIMIT wanted) c;"""
+    AND d.id / {span} = {code} ORDER BY d.id + 0 DESC LIMIT win) c;"""
 _TIER = """SELECT coalesce(array_agg(s.id ORDER BY s.id DESC), '{}') INTO ids FROM (
     SELECT d.id FROM search_doc d WHERE (d.search_vector || ''::tsvector) @@ q
     AND d.id / {span} = {code} ORDER BY d.id + 0 DESC LIMIT wanted) s;"""
@@ -155,15 +155,17 @@ BEGIN
             IF tier_types[t] = 'words' AND cardinality(ids) < wanted AND seen >= win THEN
                 IF c_ids IS NULL AND NOT costly[widest] AND NOT EXISTS (
                         SELECT FROM unnest(w_masks) AS m WHERE m & words_bits <> 0) THEN
-                    -- None in the window: the widest tier's matches in the whole kind are
-                    -- likely few, and every other tier's are among them.
+                    -- None in the window: the widest tier's newest matches in the whole kind
+                    -- (every other tier's matches are among its matches).
                     {widest}
-                    complete := cardinality(c_ids) < wanted;
+                    complete := cardinality(c_ids) < win;
                 END IF;
-                IF complete OR (t = widest AND c_ids IS NOT NULL) THEN
+                IF c_ids IS NOT NULL THEN
+                    -- A tier with enough among them has its newest there.
                     ids := ARRAY(SELECT u.i FROM unnest(c_ids, c_masks) AS u(i, m)
                         WHERE u.m & bit <> 0 ORDER BY u.i DESC LIMIT wanted);
-                ELSE
+                END IF;
+                IF NOT complete AND cardinality(ids) < wanted THEN
                     q := queries[t];
                     more := '{}';
                     IF c_ids IS NULL AND (cardinality(ids) > 0 OR costly[t]) THEN
