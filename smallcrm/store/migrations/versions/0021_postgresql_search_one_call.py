@@ -80,7 +80,11 @@ CREATE FUNCTION smallcrm_search_hits(
     tier_prefixed text[], tier_titles boolean[], keys text[], likes text[], wanted integer,
     win integer
 ) RETURNS TABLE (id bigint, kind text, record_id bigint, title text, detail text)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE
+-- One plan per statement for the connection: each statement names its kind's index by a
+-- constant, and re-planning those reached only now and then cost more than running them.
+SET plan_cache_mode = force_generic_plan
+AS $fn$
 DECLARE
     queries tsquery[] := '{}';
     costly boolean[] := '{}';  -- a tier with a prefix of one or two letters
