@@ -172,10 +172,11 @@ BEGIN
                 IF NOT complete AND cardinality(ids) < wanted THEN
                     q := queries[t];
                     more := '{}';
-                    IF c_ids IS NULL AND (cardinality(ids) > 0 OR costly[t]) THEN
-                        -- Some in the window, or a prefix of one or two letters (which the
-                        -- index answers slowly): the next older documents likely hold the rest,
-                        -- and testing a few thousand costs less than fetching every match.
+                    IF c_ids IS NULL AND (cardinality(ids) > 1 OR costly[t]) THEN
+                        -- Two or more in the window (one may be a record just added), or a
+                        -- prefix of one or two letters (which the index answers slowly): the
+                        -- next older documents likely hold the rest, and testing a few thousand
+                        -- costs less than fetching every match.
                         more := ARRAY(SELECT e.id FROM (SELECT s.id, s.search_vector
                             FROM search_doc s WHERE s.id >= lo AND s.id < w_oldest
                             ORDER BY s.id DESC LIMIT win * 10) e WHERE e.search_vector @@ q
