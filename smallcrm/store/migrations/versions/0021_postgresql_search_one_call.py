@@ -185,7 +185,19 @@ BEGIN
                     IF cardinality(ids) + cardinality(more) >= wanted THEN
                         ids := ids || more;
                     ELSE
-                        {tier}
+                        IF c_ids IS NULL AND NOT costly[widest] THEN
+                            -- the widest tier's newest matches may answer this tier and the
+                            -- rest; a prefix of one or two letters would fetch too many
+                            {widest2}
+                            complete := cardinality(c_ids) < win;
+                        END IF;
+                        IF c_ids IS NOT NULL THEN
+                            ids := ARRAY(SELECT u.i FROM unnest(c_ids, c_masks) AS u(i, m)
+                                WHERE u.m & bit <> 0 ORDER BY u.i DESC LIMIT wanted);
+                        END IF;
+                        IF NOT complete AND cardinality(ids) < wanted THEN
+                            {tier}
+                        END IF;
                     END IF;
                 END IF;
             ELSIF tier_types[t] = 'parts' AND cardinality(ids) < wanted AND seen >= win THEN
@@ -203,7 +215,8 @@ END
 $fn$
 """.replace("{exact}", _per_kind(_EXACT, 16)).replace("{widest}", _per_kind(_WIDEST, 20))
 _FUNCTION = (
-    _FUNCTION.replace("{tier}", _per_kind(_TIER, 20))
+    _FUNCTION.replace("{tier}", _per_kind(_TIER, 28))
+    .replace("{widest2}", _per_kind(_WIDEST, 28))
     .replace("{parts}", _per_kind(_PARTS, 16))
     .replace("{span}", str(SPAN))
 )
