@@ -17,7 +17,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 72_410_301  # any constant shared by every smallcrm process
 # SQLite's FTS5 tables and the data its fold reads (migration 0007): derived, not the models'.
 FTS_TABLES = ("search_fts", "fold_char", "fold_pos")
-# PostgreSQL's search index (migrations 0005, 0007, 0013): generated columns and indexes on
+# PostgreSQL's search index (migrations 0005, 0007, 0013, 0021): generated columns and indexes on
 # search_doc that the models leave out, as they leave out SQLite's FTS5 tables.
 PG_SEARCH_COLUMNS = ("search_vector", "parts_folded")
 PG_SEARCH_INDEXES = (
@@ -25,6 +25,9 @@ PG_SEARCH_INDEXES = (
     "ix_search_doc_title_trgm",
     "ix_search_doc_parts_trgm",
     "ix_search_doc_parts_folded_trgm",
+    *(f"ix_search_doc_vector_{code}" for code in range(1, 8)),  # one per kind (0021)
+    "ix_search_doc_parts_1",
+    "ix_search_doc_parts_2",
 )
 
 
