@@ -170,7 +170,6 @@ class Database:
         self.dialect = dialect_of(url)
         self.path = sqlite_path(url)
         self._lock = threading.RLock()
-        self._pg_fold = False  # see _pg_folds
         if self.path is not None and os.path.lexists(f"{self.path}.restoring"):
             from smallcrm.store.leftovers import clear_interrupted_restore  # (killed restores)
 
@@ -316,8 +315,6 @@ class Database:
                 if write:
                     cur.execute(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
                 yield Tx(cur, self.dialect)
-                if write and self._pg_folds(cur):
-                    cur.execute("SELECT smallcrm_fold_counts()")
         except (errors.LockNotAvailable, errors.SerializationFailure, errors.DeadlockDetected):
             raise _busy_error() from None
         except psycopg.OperationalError as exc:
@@ -327,13 +324,6 @@ class Database:
                 f"lost the connection to the PostgreSQL database {_pg_where(self._conn.info)}: "
                 f"{_first_line(exc, self.url)}. Nothing was saved; try again."
             ) from None
-
-    def _pg_folds(self, cur: Any) -> bool:
-        """Whether the schema has the count changes a write folds in (revision 0022)."""
-        if not self._pg_fold:  # asked again until it has them: a migration may add them
-            cur.execute("SELECT to_regproc('smallcrm_fold_counts') IS NOT NULL")
-            self._pg_fold = bool(cur.fetchone()[0])
-        return self._pg_fold
 
     def _rollback(self, cur: sqlite3.Cursor) -> None:
         if self._conn.in_transaction:

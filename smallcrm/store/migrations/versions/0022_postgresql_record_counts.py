@@ -9,7 +9,8 @@ transaction PostgreSQL walks all earlier versions on every update: 40,000 insert
   versions. Inserts and deletes are counted once per statement (transition tables: an import's
   ``executemany`` of a thousand rows adds one row, not a thousand); a change of ``deleted_at``
   into or out of the trash adds one row per record.
-- ``smallcrm_fold_counts()``: the store calls it at the end of every write transaction; it
+- ``smallcrm_fold_counts()``: a deferred trigger on the change rows, so it runs at COMMIT of
+  every transaction that logged a change (and costs nothing in one that did not), once: it
   deletes that transaction's own change rows (``txid = txid_current()``, so two writers never
   touch the same rows) and adds their sums to ``record_count``, one UPDATE per kind in the
   order of the kinds' names (two folding writers lock the rows in the same order and cannot
@@ -68,11 +69,15 @@ END $$
 """
 
 _FOLD_FUNCTION = """
-CREATE FUNCTION smallcrm_fold_counts() RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION smallcrm_fold_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     kinds varchar[];
     deltas bigint[];
 BEGIN
+    IF current_setting('smallcrm.folded', true) = txid_current()::text THEN
+        RETURN NULL;  -- a later change row of a transaction this call has folded already
+    END IF;
+    PERFORM set_config('smallcrm.folded', txid_current()::text, true);
     WITH gone AS (
         DELETE FROM record_count_change WHERE txid = txid_current() RETURNING kind, delta
     ), sums AS (
@@ -83,8 +88,15 @@ BEGIN
     FOR i IN 1 .. coalesce(array_length(kinds, 1), 0) LOOP
         UPDATE record_count SET live = live + deltas[i] WHERE kind = kinds[i];
     END LOOP;
+    RETURN NULL;
 END $$
 """
+
+# Fires at COMMIT (deferred), only in transactions that logged a change: the others pay nothing.
+_FOLD_TRIGGER = (
+    "CREATE CONSTRAINT TRIGGER record_count_change_fold AFTER INSERT ON record_count_change "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION smallcrm_fold_counts()"
+)
 
 
 def _triggers(kind: str) -> list[str]:
@@ -114,7 +126,7 @@ def upgrade() -> None:
             f"INSERT INTO record_count (kind, live) SELECT '{kind}', count(*) FROM {kind} "
             "WHERE deleted_at IS NULL ON CONFLICT (kind) DO UPDATE SET live = excluded.live"
         )
-    for function in (_STATEMENT_FUNCTION, _TRASH_FUNCTION, _FOLD_FUNCTION):
+    for function in (_STATEMENT_FUNCTION, _TRASH_FUNCTION, _FOLD_FUNCTION, _FOLD_TRIGGER):
         op.execute(function)
     for kind in KINDS:
         for statement in _triggers(kind):
@@ -127,6 +139,6 @@ def downgrade() -> None:
     for kind in KINDS:
         for event in ("insert", "delete", "trash"):
             op.execute(f"DROP TRIGGER IF EXISTS {kind}_count_{event} ON {kind}")
+    op.execute("DROP TABLE record_count_change")  # and its trigger
     for function in ("smallcrm_count_rows", "smallcrm_count_trash", "smallcrm_fold_counts"):
         op.execute(f"DROP FUNCTION IF EXISTS {function}()")
-    op.execute("DROP TABLE record_count_change")
