@@ -167,7 +167,9 @@ def live_count(tx: Any, kind: str) -> int:
     """How many records of a kind are not in the trash.
 
     SQLite reads the number its triggers keep (counting a million rows costs 100 ms or more);
-    PostgreSQL counts the rows (see migration 0005 for why it keeps no counter).
+    PostgreSQL reads the same number plus the changes its triggers logged and no write has
+    folded into it yet (revision 0022: triggers that updated the counter row itself would make
+    a version of that row per record).
     """
     return int(tx.scalar(live_count_sql(tx.dialect, kind), kind=kind) or 0)
 
@@ -180,7 +182,10 @@ def live_count_sql(dialect: str, kind: str) -> str:
     if not kind.isidentifier():
         raise ValueError(f"not a table name: {kind!r}")
     if dialect == "postgresql":
-        return f"SELECT count(*) FROM {kind} WHERE deleted_at IS NULL"
+        return (
+            "SELECT live + coalesce((SELECT sum(delta) FROM record_count_change "
+            "WHERE kind = :kind), 0) FROM record_count WHERE kind = :kind"
+        )
     return "SELECT live FROM record_count WHERE kind = :kind"
 
 

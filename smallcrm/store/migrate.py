@@ -35,8 +35,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Keep autogenerate away from the search indexes: FTS5's tables, PostgreSQL's tsvector."""
     if name is None:
         return True
-    if type_ == "table":
-        return not name.startswith(FTS_TABLES)
+    if type_ == "table":  # the count changes are PostgreSQL's own (see revision 0022)
+        return not name.startswith(FTS_TABLES) and name != "record_count_change"
     if type_ == "column":
         return name not in PG_SEARCH_COLUMNS
     if type_ == "index":

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from smallcrm.store import rollups_quality
+from smallcrm.store import rollups_counts, rollups_quality
 from smallcrm.store.db import Tx
 
 ROLLUPS = ("activity_day", "contact_touch")
@@ -228,6 +228,7 @@ def finding(db: Any) -> Any:
 
     with db.read() as tx:
         found = {**differences(tx), rollups_quality.TABLE: rollups_quality.differences(tx)}
+        found[rollups_counts.TABLE] = rollups_counts.differences(tx)
         wrong = {table: n for table, n in found.items() if n}
     if not wrong:
         return Finding("roll-ups", True, "the dashboard's roll-ups match the records")
@@ -246,3 +247,4 @@ def rebuild_all(db: Any) -> None:
     with db.write() as tx:
         rebuild(tx)
         rollups_quality.rebuild(tx)
+        rollups_counts.rebuild(tx)
