@@ -59,7 +59,7 @@ def test_a_contact_s_card_read_back_changes_nothing(
 
 @SOME
 @given(
-    title=TEXT,
+    title=TEXT.filter(str.strip),  # an appointment needs a title: blank ones are refused
     minutes=st.integers(0, 60 * 24 * 400),
     length=st.none() | st.integers(5, 600),
     location=st.none() | TEXT,
