@@ -6,10 +6,10 @@ results-file parser is fuzzed with hypothesis.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_results import Run, fails, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
@@ -18,20 +18,7 @@ from smallcrm.cli import app
 from smallcrm.store.campaign_responses import EVENTS, parse_results
 from smallcrm.store.errors import ValidationError
 
-Run = Callable[..., Result]
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    assert "Traceback" not in result.output
-    return result.stdout
-
-
-def fails(result: Result) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    return result.output
 
 
 @pytest.fixture

@@ -4,27 +4,13 @@ add-members`` (the consent rule and the "left out" message as with any other cho
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_results import Run, fails, ok
 from typer.testing import CliRunner, Result
 
 from smallcrm.cli import app
-
-Run = Callable[..., Result]
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    assert "Traceback" not in result.output
-    return result.stdout
-
-
-def fails(result: Result) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    return result.output
 
 
 @pytest.fixture
