@@ -2,8 +2,10 @@
 
 ``smallcrm`` with no command starts the full-screen app. Nothing is imported when the package
 loads: ``main`` first tries the quick path of ``smallcrm.cli.quick`` (plain ``search`` without
-Typer), then builds the Typer app with just the command being run. Each command imports the
-store pieces it needs, so a quick-add never pays for the TUI, SQLAlchemy or rich.
+Typer), then ``smallcrm.cli.plain`` (a plain line of an everyday command, read from its Typer
+declaration without building Typer's command), then builds the Typer app with just the command
+being run. Each command imports the store pieces it needs, so a quick-add never pays for the
+TUI, SQLAlchemy or rich.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ def main() -> None:
     from smallcrm.cli.quick import run_quick
 
     code = run_quick(sys.argv[1:])
+    if code is None:
+        from smallcrm.cli.plain import run_plain
+
+        code = run_plain(sys.argv[1:])
     if code is not None:
         raise SystemExit(code)
     from smallcrm.cli.main import main as typer_main
