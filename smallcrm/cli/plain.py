@@ -20,7 +20,6 @@ and lists of text) makes the whole command go to Typer.
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Callable
 from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
@@ -229,13 +228,12 @@ class _Context:
 
 def plain_call(argv: list[str]) -> tuple[str | None, Callable[[], Any]] | None:
     """The database named by ``--db`` and the call that runs ``argv``; None: Typer runs it."""
-    if any(key.endswith("_COMPLETE") for key in os.environ):
+    from smallcrm.cli.quick import split_target
+
+    split = split_target(argv)
+    if split is None or not split[1]:
         return None
-    target, tokens = None, list(argv)
-    while tokens[:1] == ["--db"] and len(tokens) > 1:
-        target, tokens = tokens[1], tokens[2:]
-    if not tokens:
-        return None
+    target, tokens = split
     place = COMMANDS.get((tokens[0], tokens[1] if len(tokens) > 1 else ""))
     words = 2
     if place is None:

@@ -47,7 +47,7 @@ class SearchArgs(NamedTuple):
     as_json: bool
 
 
-def _split(argv: list[str]) -> tuple[str | None, list[str]] | None:
+def split_target(argv: list[str]) -> tuple[str | None, list[str]] | None:
     """The ``--db`` target and the rest; None when shell completion asks (that is Typer's)."""
     if any(key.endswith("_COMPLETE") for key in os.environ):
         return None
@@ -60,7 +60,7 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]] | None:
 
 def parse_search(argv: list[str]) -> SearchArgs | None:
     """The arguments of a plain search, or None when Typer should handle the command line."""
-    split = _split(argv)
+    split = split_target(argv)
     if split is None:
         return None
     target, tokens = split
@@ -131,7 +131,7 @@ def _job(argv: list[str]) -> tuple[str | None, Callable[[State], int]] | None:
             return 0
 
         return search_args.target, search_job
-    split = _split(argv)
+    split = split_target(argv)
     if split is None or tuple(split[1]) not in PLAIN:
         return None
     return split[0], PLAIN[tuple(split[1])]
