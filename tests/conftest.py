@@ -120,6 +120,11 @@ NO_DATABASE = frozenset(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: needs the SQLite file itself")
     config.addinivalue_line("markers", "postgres_only: needs a PostgreSQL server")
+    config.addinivalue_line(
+        "markers",
+        "one_database: what it checks is the same on either database (a screen's drawing, the "
+        "suite's own clock): runs on SQLite only",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -135,6 +140,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marker = "postgres_only"
     drawing = pytest.mark.skip(reason="a screen's drawing and keys: run on SQLite")
     no_database = pytest.mark.skip(reason="opens no database: run on SQLite")
+    either = pytest.mark.skip(reason="the same on either database: run on SQLite")
     for item in items:
         if marker in item.keywords:
             item.add_marker(skip)
@@ -142,6 +148,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(drawing)
         elif BACKEND == "postgresql" and item.path.stem in NO_DATABASE:
             item.add_marker(no_database)
+        elif BACKEND == "postgresql" and "one_database" in item.keywords:
+            item.add_marker(either)
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,7 @@ def test_a_wall_clock_time_always_names_a_real_instant(naive: datetime, name: st
     )
 
 
+@pytest.mark.one_database  # the clock is read the same way whichever database is open
 def test_the_suite_passes_a_year_ahead_on_the_machines_clock() -> None:
     """No test reads the real clock: the ones about dates pass with the machine a year on."""
     faketime = "/usr/bin/faketime"

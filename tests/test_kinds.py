@@ -171,6 +171,7 @@ def test_the_shell_reaches_every_kind(
     assert "Zyx" in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.one_database  # the palette's search is the store's, tested on both
 @pytest.mark.parametrize("name", KIND_IDS)
 async def test_the_palette_opens_every_kind(tui_db: Database, name: str) -> None:
     from textual.command import CommandList, CommandPalette
