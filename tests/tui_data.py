@@ -143,8 +143,11 @@ def app_for(db: Database) -> CrmApp:
 
 
 async def press_steady(pilot: Pilot[object], *keys: str) -> None:
-    """Press ``keys``, then wait until the screen is still (see :func:`steady`)."""
-    await pilot.press(*keys)
+    """Press ``keys``, each once the screen has handled the one before, then wait until the
+    screen is still (see :func:`steady`). Pressed all at once, on a busy machine a key could
+    reach the screen before the one before it had opened the screen it was meant for."""
+    for key in keys:
+        await pilot.press(key)
     await steady(pilot)
 
 
