@@ -63,6 +63,36 @@ def _build_once() -> None:
 _build_once()
 
 
+def _parse_css_once() -> None:
+    """Let every app of the process share the CSS Textual has parsed: each new ``App`` parses
+    all of its widgets' CSS again (its parse cache lives on the app's own stylesheet, and keeps
+    fewer sources than this app has), and the suite starts hundreds of apps, about a tenth of
+    a screen test's CPU. Parsed rules are kept as Textual keys them, plus the theme's variables
+    they were parsed with; Textual never changes a parsed rule set."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse = Stylesheet._parse_rules
+    parsed: dict[tuple[Any, ...], Any] = {}
+
+    def parse_once(
+        self: Stylesheet,
+        css: str,
+        read_from: Any,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> Any:
+        key = (css, read_from, is_default_rules, tie_breaker, scope, *self._variables.items())
+        if key not in parsed:
+            parsed[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return parsed[key]
+
+    Stylesheet._parse_rules = parse_once  # type: ignore[method-assign]
+
+
+_parse_css_once()
+
+
 def _server_url(database: str) -> str:
     base = POSTGRES_SERVER.rsplit("/", 1)[0] if POSTGRES_SERVER.count("/") > 2 else POSTGRES_SERVER
     return f"{base}/{database}"
