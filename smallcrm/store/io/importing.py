@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from itertools import islice
 
-from smallcrm.store import search_upkeep
 from smallcrm.store.db import Database
 from smallcrm.store.errors import ValidationError
 
@@ -68,7 +67,7 @@ def import_file(
         parsed = parse(opened, found, wanted, mapping, delimiter)
         if opened.size <= SMALL:  # read whole: the progress bar knows the count at once
             parsed.records = list(parsed.records)
-        report = run_import(
+        return run_import(
             db,
             parsed,
             opened.name,
@@ -80,11 +79,6 @@ def import_file(
             read_so_far=opened.fraction,
             size=opened.size,
         )
-    if not dry_run:
-        # Each of the import's transactions left a segment in the search index: merge them
-        # now, for a bounded time, while the user expects the import to be working.
-        search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
-    return report
 
 
 def _wanted_kind(
