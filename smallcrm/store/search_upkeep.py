@@ -48,7 +48,8 @@ def merge(db: Database, seconds: float | None = None) -> bool:
         return True
     started = time.monotonic()  # a duration, not a moment of the business clock
     for table in FTS_TABLES:
-        while _table_segments(db, table) > 1:
+        block = _structure(db, table)
+        while _segments_of(block) > 1:
             if seconds is not None and time.monotonic() - started >= seconds:
                 return False
             with db.write() as tx:
@@ -56,13 +57,23 @@ def merge(db: Database, seconds: float | None = None) -> bool:
                     f"INSERT INTO {table}({table}, rank) VALUES ('merge', :pages)",
                     pages=-STEP_PAGES,
                 )
+            block, before = _structure(db, table), block
+            if block == before:  # FTS5 found nothing it would merge: never wait on it
+                return False
     return True
 
 
 def _table_segments(db: Database, table: str) -> int:
-    """The segments of one FTS5 index, from its structure record (row 10 of its data table)."""
+    """The segments of one FTS5 index."""
+    return _segments_of(_structure(db, table))
+
+
+def _structure(db: Database, table: str) -> bytes | None:
+    """One FTS5 index's structure record (row 10 of its data table): its levels and segments,
+    rewritten by every step of a merge."""
     with db.read() as tx:
-        return _segments_of(tx.scalar(f"SELECT block FROM {table}_data WHERE id = :id", id=10))
+        value = tx.scalar(f"SELECT block FROM {table}_data WHERE id = :id", id=10)
+        return bytes(value) if value is not None else None
 
 
 def _segments_of(block: bytes | None) -> int:
