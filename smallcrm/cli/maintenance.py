@@ -39,7 +39,11 @@ def doctor(
     ctx: typer.Context,
     repair: Annotated[
         bool,
-        typer.Option("--repair", help="Rebuild the search index and the roll-ups if out of step."),
+        typer.Option(
+            "--repair",
+            help="Rebuild the search index and the roll-ups if out of step; merge a search "
+            "index in many pieces.",
+        ),
     ] = False,
 ) -> None:
     """Check the database: who may use it, free space, the file, its links, the search
