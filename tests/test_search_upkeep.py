@@ -102,3 +102,15 @@ def test_the_segment_count_is_read_from_the_structure_record(
     block: bytes | None, count: int
 ) -> None:
     assert search_upkeep._segments_of(block) == count
+
+
+def test_an_import_into_a_merged_index_merges_nothing(db: Database, tmp_path: Path) -> None:
+    """A merge rewrites the whole index: a few new segments are left for later."""
+    _fragment(db, 10)
+    search_upkeep.merge(db)
+    source = tmp_path / "one.csv"
+    source.write_text("first_name,last_name\nIda,Nowak\n", encoding="utf-8")
+
+    import_file(db, source, "contacts")
+
+    assert 2 < (search_upkeep.segments(db) or 0) <= search_upkeep.MANY_SEGMENTS

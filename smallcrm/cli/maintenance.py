@@ -70,7 +70,7 @@ def doctor(
         print("Rebuilt the search index.")
         findings = checks.doctor(db)
         by_check = {finding.check: finding for finding in findings}
-    if repair and by_check["search index"].ok and (search_upkeep.segments(db) or 0) > 1:
+    if repair and by_check["search index"].ok and search_upkeep.fragmented(db):
         # one segment is the fastest to search; short steps, so other writers go on between
         search_upkeep.merge(db)
         print("Merged the search index.")

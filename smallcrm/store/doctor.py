@@ -20,9 +20,6 @@ from smallcrm.store.maintenance import in_words, list_backups, read_integrity
 
 __all__ = ["Finding", "doctor", "doctor_unopened", "integrity_finding", "restore_advice"]
 
-# Segments of the search index worth naming: FTS5 keeps a few per level as it merges by itself
-MANY_SEGMENTS = 8
-
 
 def doctor(db: Database) -> list[Finding]:
     """Access, space, integrity, foreign keys, the search index and the dashboard's roll-ups,
@@ -176,7 +173,7 @@ def _search_finding(db: Database, path: Path | None) -> Finding:
         else "the search index is out of step with the records"
     )
     pieces = search_upkeep.segments(db) if index_ok else None
-    if pieces is not None and pieces > MANY_SEGMENTS:
+    if pieces is not None and pieces > search_upkeep.MANY_SEGMENTS:
         # not a fault: searching reads every piece, so it slows; --repair merges them
         detail += f"; it is in {pieces} pieces (smallcrm doctor --repair merges them)"
     return Finding(

@@ -10,8 +10,9 @@ segment (100,000 contacts, 1,000,000 interactions).
 How it is kept merged, and why so: in steps of ``STEP_PAGES`` pages (FTS5's ``'merge'`` with a
 negative count, which merges toward one segment), each step its own short write transaction, so
 another writer waits at most one step between them. The steps run at moments a user expects
-work anyway: after an import (at most ``IMPORT_SECONDS``; an import of any size already takes
-seconds) and in ``doctor --repair`` (until merged). Not done instead:
+work anyway, once the index is in more than ``MANY_SEGMENTS``: after an import (at most
+``IMPORT_SECONDS``; an import of any size already takes seconds; the next import goes on) and
+in ``doctor --repair`` (until merged). Not done instead:
 
 - ``'optimize'`` merges everything in one transaction: 7 s on that database, every write of
   every other process waiting meanwhile;
@@ -34,6 +35,9 @@ from smallcrm.store.db import Database
 STEP_PAGES = 64  # pages of index merged per step (FTS5's unit of merging work)
 IMPORT_SECONDS = 1.0  # merging after an import stops after this long, to go on next time
 FTS_TABLES = ("search_fts", "search_fts_parts")
+# Segments worth merging: FTS5 keeps a few per level as it merges by itself, and a merge
+# rewrites the whole index (15 s on that database), so a few are left alone
+MANY_SEGMENTS = 8
 _STRUCTURE_V2 = b"\xff\x00\x00\x01"  # what follows the 4-byte cookie in FTS5's newer format
 
 
@@ -43,6 +47,11 @@ def segments(db: Database) -> int | None:
     if db.dialect != "sqlite":
         return None
     return sum(_table_segments(db, table) for table in FTS_TABLES)
+
+
+def fragmented(db: Database) -> bool:
+    """Whether SQLite's search index is in enough segments to be worth merging."""
+    return (segments(db) or 0) > MANY_SEGMENTS
 
 
 def merge(db: Database, seconds: float | None = None) -> bool:

@@ -83,7 +83,8 @@ def run_import(
             raise
         # Each of the import's transactions left a segment in SQLite's search index: merge them
         # now, for a bounded time, while the user still expects the import to be working.
-        search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
+        if search_upkeep.fragmented(db):
+            search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
         return _shown(report, shown, clock)
     finally:
         session.close()
