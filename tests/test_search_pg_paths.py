@@ -118,3 +118,36 @@ def test_older_matches_beyond_the_window_and_its_next_documents(
         "Jan Zylinski",
         "Call Jan Zylinski",
     ]
+
+
+def _pkey_reads(db: Database) -> int:
+    """Index entries of ``search_doc``'s primary key read so far (the newest documents of a
+    kind, and the older ones after them, are read through it; the GIN indexes are not)."""
+    with db.read() as tx:
+        tx.scalar("SELECT pg_stat_force_next_flush()")  # this connection's counts, at once
+    with db.read() as tx:
+        return int(
+            tx.scalar(
+                "SELECT idx_tup_read FROM pg_stat_user_indexes "
+                "WHERE indexrelname = 'search_doc_pkey'"
+            )
+        )
+
+
+def test_words_the_window_lacks_ask_the_index_not_the_older_documents(
+    crowded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``otto z``: a one-letter prefix, and neither word anywhere in the newest documents. The
+    next 10 * window older documents would hardly hold enough; the index is asked at once."""
+    monkeypatch.setattr(search_pg, "WINDOW", 2)
+    monkeypatch.setattr(search_pg, "PARTS_WINDOW", 2)
+    before = _pkey_reads(crowded)
+
+    hits = search.search(crowded, "otto z", kinds=("contact",), per_kind=5)
+    reads = _pkey_reads(crowded) - before
+
+    # the window (2, and one more) and the hit; three tiers testing 20 older documents each
+    # would read 60 more
+    assert reads < 10
+    assert [h.title for h in hits] == ["Otto Zimmerman"]
+    assert hits == _reference(crowded, "otto z", 5, False)[: len(hits)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from smallcrm.store import health, leftovers, rollups
+from smallcrm.store import health, leftovers, rollups, search_upkeep
 from smallcrm.store.db import Database
 from smallcrm.store.health import Finding
 from smallcrm.store.maintenance import in_words, list_backups, read_integrity
@@ -167,11 +167,18 @@ def _search_finding(db: Database, path: Path | None) -> Finding:
             f"cannot be checked: {exc}",
             "first repair the file (see above), then: smallcrm doctor --repair",
         )
+    detail = (
+        "the search index matches the records"
+        if index_ok
+        else "the search index is out of step with the records"
+    )
+    pieces = search_upkeep.segments(db) if index_ok else None
+    if pieces is not None and pieces > search_upkeep.MANY_SEGMENTS:
+        # not a fault: searching reads every piece, so it slows; --repair merges them
+        detail += f"; it is in {pieces} pieces (smallcrm doctor --repair merges them)"
     return Finding(
         "search index",
         index_ok,
-        "the search index matches the records"
-        if index_ok
-        else "the search index is out of step with the records",
+        detail,
         None if index_ok else "rebuild it: smallcrm doctor --repair",
     )

@@ -10,13 +10,15 @@ stored fold of the parts: the words hold letters and digits only).
 planning of a statement cost more than most of these reads, and its statements are planned
 once per connection. For each kind it reads the newest ``WINDOW`` documents once, noting the
 tiers each matches: a common word is found there. A tier with too few there then tests the next
-few thousand older documents when the window held two or more of its matches or it has a
-prefix of one or two letters (which a GIN index answers slowly); then it looks among the widest
-tier's newest matches in the kind (the tiers of words are nested, so those hold the newest of
-every narrower tier that has enough among them); only then does it ask the kind's own GIN index
-for its own matches, newest first. Measured at 100,000 contacts and 1,000,000 interactions:
-``jan`` matched 12,000 interaction subjects whole, and fetching every match from the index to
-sort them took 37 ms; the older documents held the five newest among their first few hundred.
+few thousand older documents when the window held two or more of its matches, or when it has
+a prefix of one or two letters (which a GIN index answers slowly) and the window held a match
+of the widest tier (without one the words are too rare there: migration 0023); then it looks
+among the widest tier's newest matches in the kind (the tiers of words are nested, so those
+hold the newest of every narrower tier that has enough among them); only then does it ask the
+kind's own GIN index for its own matches, newest first. Measured at 100,000 contacts and
+1,000,000 interactions: ``jan`` matched 12,000 interaction subjects whole, and fetching every
+match from the index to sort them took 37 ms; the older documents held the five newest among
+their first few hundred.
 """
 
 from __future__ import annotations

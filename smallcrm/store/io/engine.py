@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from smallcrm.store import crud
+from smallcrm.store import crud, search_upkeep
 from smallcrm.store.db import Database
 
 from . import prepare
@@ -81,6 +81,10 @@ def run_import(
             # Committed: the import is finished before Ctrl+C is let through.
             _published(db, session, shown)
             raise
+        # Each of the import's transactions left a segment in SQLite's search index: merge them
+        # now, for a bounded time, while the user still expects the import to be working.
+        if search_upkeep.fragmented(db):
+            search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
         return _shown(report, shown, clock)
     finally:
         session.close()
