@@ -358,10 +358,8 @@ def _where(query: ListQuery) -> Any:
 def list_opportunities(
     db: Database, query: ListQuery | None = None
 ) -> records.Page[records.Opportunity]:
-    """One page of deals with the total count.
-
-    The page's ids come first (``positions``, else ``ids_first``): a deep page costs a short
-    index walk, not a join and a subquery per skipped deal.
+    """One page of deals with the total count. The page's ids come first (``positions``, else
+    ``ids_first``): a deep page costs a short index walk, not a join and a subquery per deal.
     """
     query = query or ListQuery()
     window(query)  # refuses a bad offset or limit before anything is read
