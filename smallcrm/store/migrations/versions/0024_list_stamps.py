@@ -137,5 +137,5 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS {kind}_count_{event}")
             for statement in _sqlite_count_triggers(kind, stamp=False):
                 op.execute(statement)
-    with op.batch_alter_table("record_count") as batch:
-        batch.drop_column("stamp")
+    # Not a batch copy of the table: the count triggers of the other kinds name it.
+    op.execute("ALTER TABLE record_count DROP COLUMN stamp")
