@@ -11,8 +11,8 @@ compares it, in the page's own snapshot, with the stamp its places were found at
   column of a live record sets it too.
 - PostgreSQL: the fold that adds each transaction's logged count changes to ``record_count`` at
   COMMIT (revision 0022) sets ``stamp`` to that transaction's id for every kind it logged a
-  change for, even one that adds up to zero; an update of a sorted column logs a change of
-  zero, once per statement.
+  change for, even one that adds up to zero; an update that changed a sorted column of a live
+  record logs a change of zero, once per statement.
 
 Revision ID: 0024
 Revises: 0022
@@ -95,13 +95,23 @@ END $$
 """
 
 
-_PG_SORT_FUNCTION = """
-CREATE FUNCTION smallcrm_sort_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO record_count_change (kind, delta) VALUES (TG_TABLE_NAME, 0);
-    RETURN NULL;
-END $$
-"""
+def _pg_sort_stamp(kind: str) -> list[str]:
+    """An update that changed a sorted column of a live record logs a change of zero, once per
+    statement. Not "UPDATE OF" the columns: the sort keys are set by BEFORE triggers, and
+    PostgreSQL fires an "UPDATE OF" trigger only for a column the statement itself sets."""
+    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in SORTED[kind].split())
+    return [
+        f"CREATE FUNCTION smallcrm_sort_stamp_{kind}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "    INSERT INTO record_count_change (kind, delta) SELECT TG_TABLE_NAME, 0\n"
+        "    WHERE EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id\n"
+        f"        WHERE o.deleted_at IS NULL AND n.deleted_at IS NULL AND ({changed}));\n"
+        "    RETURN NULL;\n"
+        "END $$",
+        f"CREATE TRIGGER {kind}_sort_stamp AFTER UPDATE ON {kind} "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION smallcrm_sort_stamp_{kind}()",
+    ]
 
 
 def upgrade() -> None:
@@ -110,12 +120,9 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_fold_function(stamp=True))
-        op.execute(_PG_SORT_FUNCTION)
-        for kind, columns in SORTED.items():
-            op.execute(
-                f"CREATE TRIGGER {kind}_sort_stamp AFTER UPDATE OF {', '.join(columns.split())} "
-                f"ON {kind} FOR EACH STATEMENT EXECUTE FUNCTION smallcrm_sort_stamp()"
-            )
+        for kind in SORTED:
+            for statement in _pg_sort_stamp(kind):
+                op.execute(statement)
         return
     for kind in SORTED:
         for event in ("insert", "delete", "trash"):
@@ -128,7 +135,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for kind in SORTED:
             op.execute(f"DROP TRIGGER IF EXISTS {kind}_sort_stamp ON {kind}")
-        op.execute("DROP FUNCTION IF EXISTS smallcrm_sort_stamp()")
+            op.execute(f"DROP FUNCTION IF EXISTS smallcrm_sort_stamp_{kind}()")
         op.execute(_fold_function(stamp=False))
     else:
         for kind in SORTED:
