@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smallcrm.store.listing import ListQuery, live_count_sql, never_null, order_by
+from smallcrm.store.listing import ListQuery, never_null, order_by
 
 STEP = 10_000  # an anchor every STEP rows: a page skips at most STEP rows from one
 SMALL = 2 * STEP  # a list this short is read with a plain OFFSET
@@ -74,14 +74,16 @@ def counted(tx: Any, kind: str) -> tuple[int, Any]:
     """A kind's live count and its stamp (None: anchors may not be used in this snapshot)."""
     if tx.dialect == "postgresql":
         row = tx.row(
-            "SELECT r.stamp, (SELECT count(*) FROM record_count_change c WHERE c.kind = :kind) "
-            "AS pending FROM record_count r WHERE r.kind = :kind",
+            "SELECT r.live + coalesce(sum(c.delta), 0) AS live, r.stamp, count(c.kind) AS pending "
+            "FROM record_count r LEFT JOIN record_count_change c ON c.kind = r.kind "
+            "WHERE r.kind = :kind GROUP BY r.live, r.stamp",
             kind=kind,
         )
-        total = int(tx.scalar(live_count_sql(tx.dialect, kind), kind=kind) or 0)
+        if row is None:
+            return 0, None
         # Change rows are visible only to the transaction that logged them, until its COMMIT
         # folds them into the stamp: such a snapshot must not meet the anchors of others.
-        return total, (row["stamp"] if row and not row["pending"] else None)
+        return int(row["live"]), (row["stamp"] if not row["pending"] else None)
     row = tx.row("SELECT live, stamp FROM record_count WHERE kind = :kind", kind=kind)
     return (int(row["live"]), row["stamp"]) if row else (0, None)
 
