@@ -273,12 +273,6 @@ class _Reader:
         return int(self.tx.scalar(sql, **params, _most=most) or 0)
 
 
-def forget(db: Any) -> None:
-    """Drop every remembered place of ``db`` (tests; a closed database's go with it)."""
-    with _LOCK:
-        _CACHE.pop(db, None)
-
-
 def rows_of(tx: Any, select: str, alias: str, ids: list[int], order: str) -> list[Any]:
     """The rows ``select`` reads for ``ids`` (from ``page_ids``), in the list's ``order``."""
     if not ids:
