@@ -19,12 +19,13 @@ from smallcrm.store.listing import ListQuery, order_by
 
 KINDS = ("interaction", "contact", "opportunity", "appointment")
 NAMES = ("Böhm", "Braun", "bauer", "Bode", "Zorn", "Abel", "Braun", "Ærø")  # ties on purpose
-# kind -> (list service, SORTS, default sort key, alias, its default direction)
+# kind -> (list service, SORTS, default sort key, alias)
 LISTS: dict[str, tuple[Callable[..., Any], dict[str, str], str, str]] = {
     "interaction": (interactions.list_interactions, interactions.SORTS, "when", "i"),
     "contact": (contacts.list_contacts, contacts.SORTS, "name", "c"),
     "opportunity": (opportunities.list_opportunities, opportunities.SORTS, "close", "o"),
     "appointment": (appointments.list_appointments, appointments.SORTS, "start", "p"),
+    "account": (accounts.list_accounts, accounts.SORTS, "name", "a"),
 }
 
 
@@ -210,3 +211,26 @@ def test_filtered_and_short_lists_use_plain_offsets(db: Database) -> None:
     page = contacts.list_contacts(db, ListQuery(offset=2, limit=2))
     assert len(page.items) == 2
     assert _remembered(db) == 0  # five contacts: far below positions.SMALL
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_account_page_is_the_offset_page(db: Database, descending: bool) -> None:
+    """Accounts choose a page's ids from the sort's index and read deep pages from the end."""
+    for n in range(17):
+        accounts.create_account(
+            db,
+            allow_duplicate=True,
+            name=f"{NAMES[n % len(NAMES)]} {n % 3}",
+            industry=NAMES[n % 4] if n % 3 else None,
+            city=NAMES[n % 5],
+        )
+    gone = accounts.list_accounts(db, ListQuery(limit=1)).items[0]
+    accounts.delete_account(db, gone.id)
+    for key in accounts.SORTS:
+        for offset in range(0, 18):
+            query = ListQuery(offset=offset, limit=5, sort=key, descending=descending)
+            page = accounts.list_accounts(db, query)
+            expected = _reference(db, "account", query)
+            assert [a.id for a in page.items] + [page.total] == expected, (key, offset)
+    filtered = accounts.list_accounts(db, ListQuery(extra={"industry": NAMES[1]}))
+    assert filtered.total == len(filtered.items) > 0
