@@ -198,7 +198,8 @@ class _Reader:
             if rows:
                 skip = 0
             elif skip:  # the part is shorter than the skip: skip it whole
-                skip -= self._count(conds, params, skip)
+                part = self._select(conds, order, forward, False)
+                skip -= self._count(part, params, skip)
         return got
 
     def _parts(self, place: int, forward: bool) -> list[tuple[list[str], dict[str, Any], list]]:
@@ -265,11 +266,10 @@ class _Reader:
     def _hint(self) -> str:
         return f" INDEXED BY {self.anchors.index}" if self.anchors.index else ""
 
-    def _count(self, conds: list[str], params: dict[str, Any], most: int) -> int:
-        alias, hint = self.source.alias, self._hint()
-        where = " AND ".join([f"{alias}.deleted_at IS NULL", *conds])
-        inner = f"SELECT 1 FROM {self.source.table} {alias}{hint} WHERE {where}"
-        sql = f"SELECT count(*) FROM ({inner} LIMIT :_most) AS part"
+    def _count(self, part: str, params: dict[str, Any], most: int) -> int:
+        # Counted in the part's own order: without it PostgreSQL may pick a plan that reads
+        # the table instead of the index (5 ms instead of 0.5 for a few thousand deals).
+        sql = f"SELECT count(*) FROM ({part} LIMIT :_most) AS part"
         return int(self.tx.scalar(sql, **params, _most=most) or 0)
 
 
