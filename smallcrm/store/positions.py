@@ -3,9 +3,11 @@
 An OFFSET costs a step per skipped row, and reading a page past the middle from the end still
 skips half the list: 17-30 ms for the middle of 1,000,000 interactions on SQLite, 30 ms on
 PostgreSQL, whose index-only scan is no faster per row. So a list remembers, per sort, the sort
-values of the row at every ``STEP``-th place (an *anchor*), found by walking the sort's index
-once, and reads a page by seeking to the nearest anchor (or an end of the list) in the index
-and skipping at most about ``STEP`` rows from there.
+values of rows at known places (*anchors*) and reads a page by seeking to the nearest anchor
+(or an end of the list) in the sort's index and skipping at most ``STEP`` rows from there. A
+page far from every anchor is reached once with an OFFSET from the nearest one, which leaves
+anchors on both sides of the page (the same page again, the next and the one before cost a
+seek); a page a few steps away gets anchors every ``STEP`` rows on the way.
 
 Anchors are only ever used while they are exact. Each kind's ``record_count`` row carries a
 ``stamp`` that every change moving a live row in any of its sort orders replaces with a value
