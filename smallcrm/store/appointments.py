@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from smallcrm.store import appointment_sql, clock, crud, listing, records, recurrence, rows
+from smallcrm.store import (
+    appointment_sql,
+    clock,
+    crud,
+    listing,
+    positions,
+    records,
+    recurrence,
+    rows,
+)
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx, to_datetime
 from smallcrm.store.errors import ValidationError
@@ -16,6 +26,7 @@ from smallcrm.store.listing import ListQuery, common_filters, iter_pages, order_
 
 SORTS = {"start": "p.starts_at", "title": "p.title_key", "location": "p.location_key"}
 _SELECT = appointment_sql.SELECT
+_SOURCE = positions.Source("appointment", "p", _SELECT, SORTS, "start")
 MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
 
 
@@ -293,11 +304,13 @@ def list_appointments(
     window(query)  # refuses a bad offset or limit before anything is read
     with db.read() as tx:
         where = _where(query)
+        stamp = None
         if len(where.parts) == 1:  # only "not in the trash": the count the triggers keep
-            total = listing.live_count(tx, "appointment")
+            total, stamp = positions.counted(tx, "appointment")
         else:
             total = tx.scalar(f"SELECT count(*) FROM appointment p {where.sql}", **where.params)
-        found = listing.page_rows(tx, query, total, _page)
+        fallback = partial(listing.page_rows, tx, query, total, _page)
+        found = positions.read_page(db, tx, _SOURCE, query, (total, stamp), fallback)
     items = [rows.appointment(row) for row in found]
     return records.Page(items, total, query.offset, query.limit or len(items))
 

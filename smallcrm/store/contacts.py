@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
-from smallcrm.store import attribution, consent, contact_checks, crud, records, rows
+from smallcrm.store import attribution, consent, contact_checks, crud, positions, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import DuplicateError, ValidationError
@@ -15,7 +16,6 @@ from smallcrm.store.listing import (
     Where,
     common_filters,
     iter_pages,
-    live_count,
     mirrored,
     order_by,
     window,
@@ -45,6 +45,7 @@ TEXT_FIELDS = {
 _SELECT = (
     "SELECT c.*, a.name AS account_name FROM contact c LEFT JOIN account a ON a.id = c.account_id"
 )
+_SOURCE = positions.Source("contact", "c", _SELECT, SORTS, "name")
 
 
 def split_name(full: str) -> tuple[str, str]:
@@ -399,16 +400,24 @@ def list_contacts(db: Database, query: ListQuery | None = None) -> records.Page[
     window(query)  # refuses a bad offset or limit before anything is read
     with db.read() as tx:
         sql, count_sql, params = _list_sql(query)
-        total = live_count(tx, "contact") if count_sql is None else tx.scalar(count_sql, **params)
-        mirror = mirrored(query, total)
-        if mirror is None:
-            found = tx.all(sql, **params, **window(query)[1])
-        else:
-            sql, _count_sql, params = _list_sql(mirror)
-            found = tx.all(sql, **params, **window(mirror)[1])[::-1]
+        total, stamp = (
+            positions.counted(tx, "contact")
+            if count_sql is None
+            else (tx.scalar(count_sql, **params), None)
+        )
+        fallback = partial(_offset_page, tx, query, total)
+        found = positions.read_page(db, tx, _SOURCE, query, (total, stamp), fallback)
         methods = _methods_of(tx, [row["id"] for row in found])
     items = [rows.contact(row, methods[row["id"]]) for row in found]
     return records.Page(items, total, query.offset, query.limit or len(items))
+
+
+def _offset_page(tx: Tx, query: ListQuery, total: int) -> list[Any]:
+    """The page read with an OFFSET, from the end of the list when that skips fewer rows."""
+    mirror = mirrored(query, total)
+    sql, _count_sql, params = _list_sql(mirror or query)
+    found = tx.all(sql, **params, **window(mirror or query)[1])
+    return found[::-1] if mirror else found
 
 
 def iter_contacts(db: Database, query: ListQuery | None = None) -> Iterator[records.Contact]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
-from smallcrm.store import cases, clock, crud, records, rows
+from smallcrm.store import cases, clock, crud, listing, positions, records, rows
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ValidationError
@@ -15,8 +16,6 @@ from smallcrm.store.listing import (
     ListQuery,
     Where,
     iter_pages,
-    live_count,
-    mirrored,
     order_by,
     window,
 )
@@ -34,6 +33,7 @@ _SELECT = (
     "a.name AS account_name FROM interaction i "
     "LEFT JOIN contact c ON c.id = i.contact_id LEFT JOIN account a ON a.id = i.account_id"
 )
+_SOURCE = positions.Source("interaction", "i", _SELECT, SORTS, "when")
 
 
 def clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -242,13 +242,14 @@ def list_interactions(
     window(query)  # refuses a bad offset or limit before anything is read
     with db.read() as tx:
         where = _where(query)
+        stamp = None
         if len(where.parts) == 1:  # only "not in the trash": the count the triggers keep
-            total = live_count(tx, "interaction")
+            total, stamp = positions.counted(tx, "interaction")
         else:
             total = tx.scalar(f"SELECT count(*) FROM interaction i {where.sql}", **where.params)
-        mirror = mirrored(query, total)
-        found = _page(tx, mirror or query)
-    items = [rows.interaction(row) for row in (found[::-1] if mirror else found)]
+        fallback = partial(listing.page_rows, tx, query, total, _page)
+        found = positions.read_page(db, tx, _SOURCE, query, (total, stamp), fallback)
+    items = [rows.interaction(row) for row in found]
     return records.Page(items, total, query.offset, query.limit or len(items))
 
 

@@ -125,11 +125,11 @@ def order_by(query: ListQuery, columns: dict[str, str], default: str, alias: str
             column = part.rstrip("?")
             exprs += [f"({column} IS NOT NULL) {direction}", f"{column} {direction}"]
         else:
-            exprs.append(f"{part} {direction}" + ("" if _never_null(part, alias) else nulls))
+            exprs.append(f"{part} {direction}" + ("" if never_null(part, alias) else nulls))
     return f"ORDER BY {', '.join(exprs)}, {alias}.id {direction}"
 
 
-def _never_null(column: str, alias: str) -> bool:
+def never_null(column: str, alias: str) -> bool:
     """A NOT NULL column of the listed table (a joined table's column may be NULL)."""
     owner, _, name = column.strip().partition(".")
     return owner == alias and name in NOT_NULL

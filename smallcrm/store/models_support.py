@@ -40,6 +40,8 @@ class RecordCount(SQLModel, table=True):
 
     kind: str = Field(primary_key=True, max_length=20)
     live: int
+    # Replaced by every change to the order of the kind's live records (revision 0024).
+    stamp: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
 
 
 class SearchDoc(SQLModel, table=True):

@@ -7,9 +7,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from smallcrm.store import attribution, clock, crud, listing, records, rows, settings
+from smallcrm.store import attribution, clock, crud, listing, positions, records, rows, settings
 from smallcrm.store import validate as v
 from smallcrm.store.db import Database, Tx
 from smallcrm.store.errors import ConflictError, ValidationError
@@ -33,6 +34,7 @@ _SELECT = (
     "JOIN stage s ON s.name = o.stage "
     "LEFT JOIN account a ON a.id = o.account_id LEFT JOIN contact c ON c.id = o.contact_id"
 )
+_SOURCE = positions.Source("opportunity", "o", _SELECT, SORTS, "close")
 
 
 @dataclass(frozen=True)
@@ -356,23 +358,20 @@ def _where(query: ListQuery) -> Any:
 def list_opportunities(
     db: Database, query: ListQuery | None = None
 ) -> records.Page[records.Opportunity]:
-    """One page of deals with the total count.
-
-    The page's ids are chosen first (``ids_first``), and a page past the middle is read from
-    the end: a deep page costs an index walk, not a join and a subquery per skipped deal.
+    """One page of deals with the total count. The page's ids come first (``positions``, else
+    ``ids_first``): a deep page costs a short index walk, not a join and a subquery per deal.
     """
     query = query or ListQuery()
     window(query)  # refuses a bad offset or limit before anything is read
     with db.read() as tx:
-        where = _where(query)
+        where, stamp = _where(query), None
         if len(where.parts) == 1:  # only "not in the trash": the count the triggers keep
-            total = listing.live_count(tx, "opportunity")
+            total, stamp = positions.counted(tx, "opportunity")
         else:
-            total = tx.scalar(
-                f"SELECT count(*) FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql}",
-                **where.params,
-            )
-        found = listing.page_rows(tx, query, total, _page)
+            sql = f"SELECT count(*) FROM opportunity o JOIN stage s ON s.name = o.stage {where.sql}"
+            total = tx.scalar(sql, **where.params)
+        fallback = partial(listing.page_rows, tx, query, total, _page)
+        found = positions.read_page(db, tx, _SOURCE, query, (total, stamp), fallback)
     items = [rows.opportunity(row) for row in found]
     return records.Page(items, total, query.offset, query.limit or len(items))
 

@@ -41,4 +41,9 @@ def rebuild(tx: Tx) -> None:
     if tx.dialect == "postgresql":
         tx.execute("DELETE FROM record_count_change")
     tx.execute("DELETE FROM record_count")
-    tx.execute(f"INSERT INTO record_count (kind, live) {_fresh()}")
+    # A new stamp too: places remembered in the lists are not trusted across a rebuild.
+    stamp = "txid_current()" if tx.dialect == "postgresql" else "random()"
+    tx.execute(
+        f"INSERT INTO record_count (kind, live, stamp) SELECT kind, live, {stamp} "
+        f"FROM ({_fresh()}) AS fresh"
+    )

@@ -4,4 +4,4 @@
 database is already current; a test checks it against the scripts' real head.
 """
 
-HEAD_REVISION = "0023"
+HEAD_REVISION = "0024"
