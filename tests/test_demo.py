@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from smallcrm.store import appointments, clock, demo, interactions, opportunities, search
+from smallcrm.store import (
+    appointments,
+    clock,
+    demo,
+    interactions,
+    opportunities,
+    search,
+    search_upkeep,
+)
 from smallcrm.store.contacts import create_contact
 from smallcrm.store.db import Database, open_database, to_datetime
 from smallcrm.store.errors import ValidationError
@@ -80,6 +88,14 @@ def test_search_index_is_sound_and_finds_accented_names(
     # Greek and Cyrillic keep their accents in the index: typed as written, they are found.
     for name in ("Γιώργος", "Олена", "Шевченко"):
         assert [h.title for h in search.search(db, name, kinds=("contact",))], name
+
+
+def test_the_demo_leaves_the_search_index_whole(loaded: tuple[Database, dict[str, int]]) -> None:
+    """A new user's first `doctor` finds the index whole, not in the pieces the load left."""
+    db, _ = loaded
+    if db.dialect == "sqlite":
+        assert search_upkeep.segments(db) == 2  # one per index
+    assert not search_upkeep.fragmented(db)
 
 
 def test_every_stage_with_closed_dates_and_lost_reasons(

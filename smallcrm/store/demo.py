@@ -18,7 +18,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from smallcrm.store import clock, crud
+from smallcrm.store import clock, crud, search_upkeep
 from smallcrm.store.accounts import create_account_tx
 from smallcrm.store.appointments import create_appointment_tx
 from smallcrm.store.contacts import create_contact_tx
@@ -68,7 +68,12 @@ def load_demo(db: Database, force: bool = False, today: date | None = None) -> d
     with db.write() as tx:
         if not force:
             _refuse_if_not_empty(tx, db)
-        return loader.load(tx, data)
+        counts = loader.load(tx, data)
+    # As after an import: the load left SQLite's search index in pieces; merge them while the
+    # user still waits for the demo, so a new database starts with a whole index.
+    if search_upkeep.fragmented(db):
+        search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
+    return counts
 
 
 def read_demo_file(path: Traversable) -> dict[str, Any]:
