@@ -18,6 +18,7 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -176,7 +177,12 @@ class CrmApp(CrmHost):
         self.reminders.tick(changed)  # a due reminder shows over any screen, forms too
         if isinstance(screen, CrmScreen) and live and changed:
             self.last_change = marker
-            screen.live_reload()
+            try:
+                screen.live_reload()
+            except NoMatches:
+                # The timer came while the screen's widgets were being put together or taken
+                # apart (a busy machine widens that moment): it reads afresh when shown whole.
+                return
 
     # navigation ---------------------------------------------------------------------------
 

@@ -115,6 +115,30 @@ async def test_detail_shows_a_logged_interaction_and_an_edit(
         assert app.focused is focused is timeline
 
 
+async def test_a_change_seen_while_a_view_is_half_built_waits_for_it(
+    two_databases: tuple[Database, Database, Seeded],
+) -> None:
+    """The timer may come between a screen's widgets being mounted or removed (on a busy
+    machine it did, with a traceback): the app stays up, and the whole view shows the change."""
+    mine, theirs, seeded = two_databases
+    app = make_app(mine, now=NOW, live_interval=3600)  # the test looks itself
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_record("contact", seeded.jana)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ContactDetailScreen)
+        upcoming = screen.query_one("#appointments")
+        await upcoming.remove()  # as while the screen is taken apart
+        interactions.log_interaction(
+            theirs, kind="note", subject="Seen later", happened_at=NOW, contact_id=seeded.jana
+        )
+        app.check_for_changes()
+        assert app.is_running and app.screen is screen
+        await screen.query_one("#detail-scroll").mount(upcoming)
+        screen.reload()
+        assert "Seen later" in option_texts(screen, "timeline")[0]
+
+
 async def test_pipeline_shows_a_deal_moved_elsewhere(
     two_databases: tuple[Database, Database, Seeded],
 ) -> None:
