@@ -194,6 +194,7 @@ class CrmScreen(Screen):
     def on_search_bar_hits(self, message: SearchBar.Hits) -> None:
         """Show the hits under the bar."""
         self.query_one(SearchResults).show_hits(message.text, message.hits)
+        message.bar.shown()
 
     def on_search_bar_move_to_hits(self, message: SearchBar.MoveToHits) -> None:
         """Down from the bar moves into the hits."""
