@@ -187,11 +187,11 @@ class SearchResults(OptionList):
         """Replace the list with the hits for ``text`` (hidden when the text is empty)."""
         self.query_text = text
         self.hit_map = {f"{h.kind}:{h.record_id}": h for h in hits}
-        self.clear_options()
         if not text.strip():
+            self.clear_options()
             self.set_class(False, "-shown")
             return
-        self.add_options(self._build_options(text, hits))
+        self.set_options(self._build_options(text, hits))  # one refresh, not two
         self.set_class(True, "-shown")
         first = self.first_hit_index()
         self.highlighted = first
