@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 from tui_data import NOW, SIZE, Seeded, app_for
 
 import smallcrm
@@ -114,6 +115,28 @@ async def test_the_first_screen_reads_its_list_once(
         await pilot.pause()
         assert isinstance(app.screen, ContactsScreen)
         assert len(reads) == 2
+
+
+async def test_the_footer_keeps_its_keys_while_the_bindings_stay_the_same(
+    tui_db: Database, seeded: Seeded
+) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+        assert keys and all(key.has_class("-compact") for key in keys)
+        assert any(key.description == "New" for key in keys)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        screen.reload()  # re-reads the list and refreshes the bindings: the same keys
+        await pilot.pause()
+        await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == keys, "not rebuilt"
+        screen.apply_filters(ListQuery(owner="nobody"))  # now x clears the filter
+        await pilot.pause()
+        await pilot.pause()
+        shown = [key.description for key in app.screen.query(FooterKey)]
+        assert "Clear filters" in shown and "Clear filters" not in [k.description for k in keys]
 
 
 async def test_reminders_are_looked_up_off_the_ui_thread(
