@@ -71,6 +71,21 @@ async def test_a_typed_letter_and_its_hits_are_drawn_in_one_frame(
         assert app._batch_count == 0, "the screen's updates are not held any more"
 
 
+async def test_the_hold_starts_with_the_keystroke_itself(tui_db: Database, seeded: Seeded) -> None:
+    app = app_for(tui_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        bar = app.screen.query_one(SearchBar)
+        bar.insert_text_at_cursor("j")  # what a key does
+        # Held already, before the bar redraws itself: no frame with the letter alone.
+        assert app._batch_count == 1
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app._batch_count == 0
+        assert app.screen.query_one(SearchResults).query_text == "j"
+
+
 async def test_a_slow_search_shows_the_letter_first(
     tui_db: Database, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

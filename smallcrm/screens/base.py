@@ -232,6 +232,7 @@ class CrmScreen(Screen):
         if clear:
             with bar.prevent(SearchBar.Changed):
                 bar.value = ""
+            bar.shown()  # no hits follow this change: draw now
         target = self._before_search
         self._before_search = None
         if target is not None and target.is_attached and target.screen is self:

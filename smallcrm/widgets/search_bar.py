@@ -82,6 +82,12 @@ class SearchBar(Input):
         self.find = find  # the store's search, as the screen wants it
         self._hold: ExitStack | None = None
 
+    def watch_value(self, value: str) -> None:
+        """A key typed here: hold the screen's updates from now, before the bar redraws itself
+        with the letter (the hits follow in the ``Changed`` handler)."""
+        if self.has_focus:
+            self._hold_updates()
+
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search as the user types."""
         if event.input is not self:
