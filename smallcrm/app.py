@@ -111,7 +111,6 @@ class CrmApp(CrmHost):
             markup=markup,
         )
 
-    @on(events.Mount)
     def _warn_if_others_can_read(self) -> None:
         """A database file every user can read gets a warning (as the shell commands give)."""
         from smallcrm.store.team import exposure_warning
@@ -123,10 +122,16 @@ class CrmApp(CrmHost):
     # live refresh -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Start looking for changes others make (every ``live_interval`` seconds); on the very
-        first run, ask for the phone region and the currency."""
+        """Start looking for changes others make (every ``live_interval`` seconds)."""
         if self.live_interval:
             self.set_interval(self.live_interval, self.check_for_changes, name="live-refresh")
+
+    @on(events.Ready)
+    def _after_first_frame(self) -> None:
+        """Once the first screen is drawn: warn about a database others can read, ask the
+        first-run questions, offer back an unsaved form. None of it is needed to draw the list,
+        and each reads files or imports dialogs the user would otherwise wait for."""
+        self._warn_if_others_can_read()
         self.ask_first_questions()
         self.offer_drafts()
 

@@ -21,12 +21,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from smallcrm.screens.host import CrmHost
 from smallcrm.screens.tabs import TABS
 from smallcrm.store.errors import StoreError, ValidationError
 from smallcrm.widgets.breadcrumbs import Breadcrumbs, Crumb
+from smallcrm.widgets.footer import CrmFooter
 from smallcrm.widgets.search_bar import SearchBar, SearchResults
 from smallcrm.widgets.tab_bar import TabBar
 
@@ -112,7 +112,7 @@ class CrmScreen(Screen):
             yield from self.compose_body()
         # Compact (one space between a key and its words): at 80 columns the default spacing
         # cut a screen's last keys off.
-        yield Footer(compact=True)
+        yield CrmFooter()
 
     def find_anything(self, text: str) -> list[SearchHit]:
         """The search bar's hits for ``text``: the first few of every kind."""
@@ -194,6 +194,7 @@ class CrmScreen(Screen):
     def on_search_bar_hits(self, message: SearchBar.Hits) -> None:
         """Show the hits under the bar."""
         self.query_one(SearchResults).show_hits(message.text, message.hits)
+        message.bar.shown()
 
     def on_search_bar_move_to_hits(self, message: SearchBar.MoveToHits) -> None:
         """Down from the bar moves into the hits."""
@@ -231,6 +232,7 @@ class CrmScreen(Screen):
         if clear:
             with bar.prevent(SearchBar.Changed):
                 bar.value = ""
+            bar.shown()  # no hits follow this change: draw now
         target = self._before_search
         self._before_search = None
         if target is not None and target.is_attached and target.screen is self:

@@ -8,6 +8,7 @@ opens as fast at 100,000 records as at 100.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar, Generic, TypeVar
 
@@ -19,7 +20,7 @@ from smallcrm.screens.base import CrmScreen
 from smallcrm.store.errors import StoreError
 from smallcrm.store.listing import ListQuery
 from smallcrm.store.records import Page
-from smallcrm.widgets.paged_table import Column, PagedTable
+from smallcrm.widgets.paged_table import Cell, Column, PagedTable
 
 T = TypeVar("T")
 FOLLOW_ROWS = 50  # how far a live reload looks for the record the cursor was on
@@ -63,6 +64,7 @@ class ListScreen(CrmScreen, Generic[T]):
     def __init__(self) -> None:
         super().__init__()
         self.query_state = ListQuery(sort=self.DEFAULT_SORT, descending=self.DEFAULT_DESCENDING)
+        self._away = False  # another screen was on top since the list was last read
 
     # what subclasses provide --------------------------------------------------------------
 
@@ -70,8 +72,8 @@ class ListScreen(CrmScreen, Generic[T]):
         """One page from the store."""
         raise NotImplementedError
 
-    def cells(self, record: T) -> list[str]:
-        """The texts of a row, one per column."""
+    def cells(self, record: T) -> Sequence[Cell]:
+        """The texts of a row, one per column (a function for one costly to make)."""
         raise NotImplementedError
 
     def empty_text(self) -> str:
@@ -112,9 +114,16 @@ class ListScreen(CrmScreen, Generic[T]):
         """Read the first page (the frame's own on_mount runs too: Textual calls both)."""
         self.reload()
 
+    def on_screen_suspend(self) -> None:
+        """Another screen went on top (a detail, a form, another tab)."""
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        """Coming back from a detail or a form: the list may have changed."""
-        if self.table.loaded:
+        """Coming back from a detail or a form: the list may have changed. (A screen is
+        resumed when it is first shown too, right after ``on_mount`` read it: no second read
+        before the first frame.)"""
+        if self._away and self.table.loaded:
+            self._away = False
             self.reload()
 
     def _fetch_window(self, offset: int, limit: int) -> Page[T]:
@@ -198,8 +207,6 @@ class ListScreen(CrmScreen, Generic[T]):
 
     def filter_summary(self) -> str:
         """The filters in force, in words."""
-        from smallcrm.store.dates import describe
-
         q = self.query_state
         words: list[str] = []
         if q.owner:
@@ -212,10 +219,14 @@ class ListScreen(CrmScreen, Generic[T]):
             words.append(f"account {q.extra.get('account_name', q.account_id)}")
         if q.contact_id is not None:
             words.append(f"contact {q.extra.get('contact_name', q.contact_id)}")
-        if q.since:
-            words.append(f"from {describe(q.since)}")
-        if q.until:
-            words.append(f"to {describe(q.until)}")
+        if q.since or q.until:
+            # Only with a date filter: the first screen is drawn without the date parser.
+            from smallcrm.store.dates import describe
+
+            if q.since:
+                words.append(f"from {describe(q.since)}")
+            if q.until:
+                words.append(f"to {describe(q.until)}")
         if q.open_only:
             words.append("open follow-ups")
         return ", ".join(words)

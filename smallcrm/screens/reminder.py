@@ -12,7 +12,8 @@ once, and again after a snooze.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,7 +23,11 @@ from textual.widgets import Static
 
 from smallcrm.screens.host import CrmHost
 from smallcrm.store import clock
-from smallcrm.store.reminders import FOLLOW_UP, Reminder
+
+if TYPE_CHECKING:
+    # The store's reminder rules (and the settings they read) load at the first look, a
+    # second after start, not before the first screen is drawn.
+    from smallcrm.store.reminders import Reminder
 
 REREAD = timedelta(minutes=1)
 
@@ -80,36 +85,56 @@ class ReminderWatch:
         self.next_due: datetime | None = None
         self.read_at: datetime | None = None
         self.showing = False
+        self.looking = False  # a look is running in its thread
 
     def tick(self, changed: bool) -> None:
         """Called once a second; ``changed``: the database changed since the last look."""
-        from smallcrm.store.errors import StoreError
-
         now = clock.now()
         stale = self.read_at is None or now - self.read_at >= REREAD
-        if self.showing or not (changed or stale or (self.next_due and now >= self.next_due)):
+        if self.showing or self.looking:
             return
-        try:
-            self._look(now)
-        except StoreError:
-            self.read_at = None  # busy: the next second tries again
+        if not (changed or stale or (self.next_due and now >= self.next_due)):
+            return
+        self.looking = True
+        self.read_at = now
+        # In a thread: with 100,000 appointments and 1,000,000 interactions a look takes
+        # 0.3-0.7 s, and on the UI thread it froze typing and scrolling once a minute.
+        self.app.run_worker(
+            partial(self._look, now), thread=True, group="reminders", exit_on_error=False
+        )
 
     def _look(self, now: datetime) -> None:
+        """In the worker thread: claim what is due, find the next one, hand both back."""
         from smallcrm.store.crud import current_user
+        from smallcrm.store.errors import StoreError
         from smallcrm.store.reminder_delivery import APP, claim_one, pending
         from smallcrm.store.reminders import upcoming
 
-        user = current_user()
-        self.read_at = now
-        due = [
-            r for r in pending(self.app.db, user, APP, now) if claim_one(self.app.db, r, APP, now)
-        ]
+        due: list[Reminder] | None = None
+        later: list[Reminder] = []
+        try:
+            user = current_user()
+            db = self.app.db
+            due = [r for r in pending(db, user, APP, now) if claim_one(db, r, APP, now)]
+            later = upcoming(db, user, now)
+        except StoreError:
+            due = None  # busy: the next second tries again
+        finally:
+            try:
+                self.app.call_from_thread(self._looked, due, later)
+            except RuntimeError:
+                pass  # the app closed meanwhile
+
+    def _looked(self, due: list[Reminder] | None, later: list[Reminder]) -> None:
+        self.looking = False
+        if due is None:
+            self.read_at = None
+            return
+        self.next_due = later[0].due_at if later else None
         if len(due) == 1:
             self.show(due[0])
         elif due:
             self.show_many(due)
-        later = upcoming(self.app.db, user, now)
-        self.next_due = later[0].due_at if later else None
 
     def show(self, reminder: Reminder) -> None:
         """Ring the bell and show the reminder over the current screen."""
@@ -141,6 +166,7 @@ class ReminderWatch:
     def act(self, reminder: Reminder, choice: str | None) -> None:
         """Do what the user chose for ``reminder``."""
         from smallcrm.store import reminder_delivery
+        from smallcrm.store.reminders import FOLLOW_UP
 
         if choice == "open":
             kind = "interaction" if reminder.kind == FOLLOW_UP else reminder.kind

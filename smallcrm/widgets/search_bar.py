@@ -2,11 +2,17 @@
 
 Searching runs in a thread worker (the store's connection is shared under a lock), so typing never
 waits for the database; a result that arrives after the text changed again is dropped.
+
+The typed letter and its hits are drawn in one frame: from a keystroke until its hits are shown
+the bar holds the screen's updates (Textual's ``batch_update``), for at most ``HOLD_SECONDS``. Else
+the letter is drawn at once and the hits only on the next tick of Textual's 60 Hz update timer,
+16.7 ms later, two frames a key and most of a frame's wait for each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 
 from textual import work
 from textual.binding import Binding
@@ -19,6 +25,10 @@ from textual.worker import get_current_worker
 from smallcrm.store import kinds
 from smallcrm.store.records import SearchHit
 from smallcrm.widgets.text import assemble
+
+# The longest the typed letter waits for its hits (a search is a few ms on SQLite; a slow one
+# shows the letter first, as without the hold).
+HOLD_SECONDS = 0.03
 
 
 class SearchBar(Input):
@@ -48,10 +58,11 @@ class SearchBar(Input):
     ]
 
     class Hits(Message):
-        """Search results for ``text`` are ready."""
+        """Search results for ``text`` are ready (show them, then call ``bar.shown()``)."""
 
-        def __init__(self, text: str, hits: list[SearchHit]) -> None:
+        def __init__(self, bar: SearchBar, text: str, hits: list[SearchHit]) -> None:
             super().__init__()
+            self.bar = bar
             self.text = text
             self.hits = hits
 
@@ -69,16 +80,48 @@ class SearchBar(Input):
     ) -> None:
         super().__init__(placeholder="Search: Ctrl+F or /", id=id)
         self.find = find  # the store's search, as the screen wants it
+        self._hold: ExitStack | None = None
+
+    def watch_value(self, value: str) -> None:
+        """A key typed here: hold the screen's updates from now, before the bar redraws itself
+        with the letter (the hits follow in the ``Changed`` handler)."""
+        if self.has_focus:
+            self._hold_updates()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search as the user types."""
         if event.input is not self:
             return
         text = event.value
+        self._hold_updates()
         if text.strip():
             self.run_search(text)
         else:
-            self.post_message(self.Hits(text, []))
+            self._post_hits(text, [])
+
+    def _hold_updates(self) -> None:
+        """Hold the screen's updates until the hits for the text now typed are shown."""
+        if self._hold is not None:
+            return  # still waiting for an earlier key's hits: the same hold covers this key
+        hold = ExitStack()
+        hold.enter_context(self.app.batch_update())
+        # On the app, not the bar: a timer dies with its widget, and a hold never released
+        # would freeze every screen.
+        hold.callback(self.app.set_timer(HOLD_SECONDS, self.shown, name="search-hold").stop)
+        self._hold = hold
+
+    def shown(self) -> None:
+        """The hits are on screen (or the hold ran out): draw the frame now."""
+        hold, self._hold = self._hold, None
+        if hold is None:
+            return
+        hold.close()
+        if self.is_attached:
+            self.screen.check_idle()  # the screen's next idle resumes its update timer
+
+    def on_unmount(self) -> None:
+        """Never leave the screen's updates held."""
+        self.shown()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, text: str) -> None:
@@ -90,7 +133,12 @@ class SearchBar(Input):
 
     def _deliver(self, text: str, hits: list[SearchHit]) -> None:
         if text == self.value:  # Drop answers to text the user has typed past.
-            self.post_message(self.Hits(text, hits))
+            self._post_hits(text, hits)
+
+    def _post_hits(self, text: str, hits: list[SearchHit]) -> None:
+        # Straight to the screen, which shows them: bubbling up through the two containers
+        # in between costs a pass of each one's message queue, before the frame can be drawn.
+        self.screen.post_message(self.Hits(self, text, hits))
 
     def action_to_results(self) -> None:
         """Down moves into the hits."""
@@ -145,11 +193,11 @@ class SearchResults(OptionList):
         """Replace the list with the hits for ``text`` (hidden when the text is empty)."""
         self.query_text = text
         self.hit_map = {f"{h.kind}:{h.record_id}": h for h in hits}
-        self.clear_options()
         if not text.strip():
+            self.clear_options()
             self.set_class(False, "-shown")
             return
-        self.add_options(self._build_options(text, hits))
+        self.set_options(self._build_options(text, hits))  # one refresh, not two
         self.set_class(True, "-shown")
         first = self.first_hit_index()
         self.highlighted = first

@@ -42,6 +42,7 @@ class TabBar(Static):
         super().__init__(id=id)
         self.tabs = tuple(tabs)
         self.active = active
+        self._drawn: tuple[str, int] | None = None  # (active tab, width) of what is shown
 
     def on_mount(self) -> None:
         """Draw the tabs for the mode this screen belongs to."""
@@ -50,11 +51,19 @@ class TabBar(Static):
     def show(self, active: str) -> None:
         """Mark ``active`` (a mode name) as the current screen."""
         self.active = active
-        self.update(self._fitted())
+        self._refit()
 
     def on_resize(self) -> None:
         """A new width may need the narrow form, or allow the roomy one again."""
-        self.update(self._fitted())
+        self._refit()
+
+    def _refit(self) -> None:
+        # A screen asks again each time it is shown: the same line is not laid out again (an
+        # update costs the screen a new layout).
+        drawn = (self.active, self.size.width)
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self.update(self._fitted())
 
     def _fitted(self) -> Content:
         """The roomiest form that fits: padded, then spaced, then tight (no space between key
