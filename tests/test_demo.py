@@ -178,6 +178,7 @@ def test_loads_all_or_nothing(
     assert search.check_index(db)
 
 
+@pytest.mark.one_database  # date arithmetic; the full load on PostgreSQL is tested above
 def test_working_days_only_when_loaded_on_a_weekend(db: Database) -> None:
     saturday = date(2027, 3, 13)
     demo.load_demo(db, today=saturday)
