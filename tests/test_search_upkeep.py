@@ -114,3 +114,25 @@ def test_an_import_into_a_merged_index_merges_nothing(db: Database, tmp_path: Pa
     import_file(db, source, "contacts")
 
     assert 2 < (search_upkeep.segments(db) or 0) <= search_upkeep.MANY_SEGMENTS
+
+
+def test_the_import_lets_go_of_its_lock_before_merging(
+    db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill while the index is merged after an import leaves no lock file: the import, done,
+    has removed it before the merge starts."""
+    _fragment(db, 30)
+    assert search_upkeep.fragmented(db)
+    source = tmp_path / "people.csv"
+    source.write_text("first_name,last_name\nIda,Nowak\n", encoding="utf-8")
+    locks_seen: list[list[str]] = []
+    merge = search_upkeep.merge
+
+    def looking(database: Database, seconds: float | None = None) -> bool:
+        locks_seen.append([path.name for path in db_path.parent.glob("*.lock")])
+        return merge(database, seconds)
+
+    monkeypatch.setattr(search_upkeep, "merge", looking)
+    import_file(db, source, "contacts")
+
+    assert locks_seen == [[]]

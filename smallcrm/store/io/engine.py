@@ -81,13 +81,15 @@ def run_import(
             # Committed: the import is finished before Ctrl+C is let through.
             _published(db, session, shown)
             raise
-        # Each of the import's transactions left a segment in SQLite's search index: merge them
-        # now, for a bounded time, while the user still expects the import to be working.
-        if search_upkeep.fragmented(db):
-            search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
-        return _shown(report, shown, clock)
+        result = _shown(report, shown, clock)
     finally:
         session.close()
+    # Each of the import's transactions left a segment in SQLite's search index: merge them now,
+    # for a bounded time, while the user still expects the import to be working. After the
+    # import has let go of its lock: a kill while merging must leave no lock file behind.
+    if search_upkeep.fragmented(db):
+        search_upkeep.merge(db, search_upkeep.IMPORT_SECONDS)
+    return result
 
 
 def _large(parsed: ParsedFile, size: int | None) -> bool:
