@@ -98,6 +98,14 @@ SAMPLES: dict[tuple[str, str], list[list[str]]] = {
         ["stray"],
     ],
     ("today", ""): [[], ["--days", "5"], ["--days", "3651"], ["--brief", "--json"]],
+    ("log", ""): [
+        ["call", "jana", "Discussed", "renewal", "--follow-up", "fri"],
+        ["note", "--case", "12", "acme", "Called back", "--from-customer"],
+        ["call", "jana"],
+        ["call", "jana", ""],
+        ["call", "", "x"],
+        ["email", "--json", "jana", "Quote", "sent", "--at", "yesterday 16:00", "--id", "7"],
+    ],
 }
 
 
@@ -158,6 +166,8 @@ def test_only_lines_of_the_chosen_commands_are_taken() -> None:
     assert plain_call(["--version"]) is None
     assert plain_call(["add", "contact", "--help"]) is None
     assert plain_call(["add", "contact"]) is None  # Typer names the missing name
+    assert plain_call(["log", "call", "jana"]) is None  # Typer names the missing subject
+    assert plain_call(["log", "call", "jana", "Quick", "check-in"]) is not None
 
 
 def _run(args: list[str], via_typer: bool, env: dict[str, str]) -> tuple[int, str, str]:
@@ -187,6 +197,8 @@ LINES = [
     ["add", "account", "Acme", "GmbH", "--website", "acme.example", "--json"],
     ["list", "contacts", "--limit", "5", "--desc"],
     ["today", "--days", "14"],
+    ["log", "call", "jana", "Discussed", "the", "renewal", "--follow-up", "fri"],
+    ["log", "note", "nobody-here", "Lost"],  # refused: nobody matches
 ]
 
 
@@ -201,4 +213,4 @@ def test_the_console_script_answers_as_typer_does(tmp_path: Path) -> None:
     for line, plain, typed in zip(LINES, answers[False], answers[True], strict=True):
         assert "converted by Typer" not in plain[2], line
         assert plain == (typed[0], typed[1], typed[2].replace("converted by Typer\n", "")), line
-    assert [code for code, _out, _err in answers[False]] == [0, 1, 1, 0, 0, 0]
+    assert [code for code, _out, _err in answers[False]] == [0, 1, 1, 0, 0, 0, 0, 1]

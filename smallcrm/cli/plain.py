@@ -34,6 +34,7 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("list", "interactions"): ("find", "list_interactions"),
     ("list", "appointments"): ("find", "list_appointments"),
     ("today", ""): ("agenda", "today"),
+    ("log", ""): ("log", "log"),
 }
 
 # Settings that change how Typer reads a parameter, at the values that change nothing: a
@@ -86,9 +87,9 @@ def command_params(func: Callable[..., Any]) -> list[Param] | None:
         on, off = strings
         low, high = (_whole(getattr(info, end, None)) for end in ("min", "max"))
         params.append(Param(parameter.name, shape, on, off, default, required, low, high))
-    arguments = [param for param in params if param.shape in ("word", "words")]
-    if any(param.shape == "words" for param in arguments) and len(arguments) > 1:
-        return None  # how click shares words between arguments is not repeated here
+    arguments = [param.shape for param in params if param.shape in ("word", "words")]
+    if "words" in arguments[:-1]:
+        return None  # words shared between a list and later arguments: click's rules, not here
     return params
 
 
@@ -201,16 +202,15 @@ def _with_arguments(
     values: dict[str, Any] = {}
     for param in params:
         if param.shape == "words":
-            if not words and param.required:
-                return None
-            values[param.name], words = (words or param.default), []
-        elif param.shape == "word":
             if not words:
-                if param.required:
-                    return None
-                values[param.name] = param.default
-            else:
-                values[param.name], words = words[0], words[1:]
+                return None
+            values[param.name], words = words, []
+        elif param.shape == "word":
+            # An argument left out (even one that may be) or given empty: Typer says what
+            # follows (``log`` without its subject names the missing argument).
+            if not words or not words[0]:
+                return None
+            values[param.name], words = words[0], words[1:]
         else:
             values[param.name] = given.get(param.name, param.default)
     return None if words else values
