@@ -173,19 +173,20 @@ def run_search(state: State, text: str, kinds: list[str], limit: int, as_json: b
     """Search and print the hits: a table (or JSON); "No matches" on stderr when none."""
     import sys
 
-    from smallcrm.cli import views
+    from smallcrm.cli import hit_views
     from smallcrm.cli.output import is_terminal, write_json_array, write_table
     from smallcrm.store.search import search
 
     hits = search(state.db(), text, kinds=search_kinds(kinds), per_kind=limit)
     if as_json:
-        write_json_array(views.hit_json(h) for h in hits)
+        write_json_array(hit_views.hit_json(h) for h in hits)
         return
     if not hits:
         err(f"No matches for {text!r}.")
         return
     terminal = is_terminal(sys.stdout)
-    write_table(views.HIT_COLUMNS, [views.hit_row(h, terminal) for h in hits], terminal=terminal)
+    rows = [hit_views.hit_row(h, terminal) for h in hits]
+    write_table(hit_views.HIT_COLUMNS, rows, terminal=terminal)
 
 
 def search_kinds(words: list[str]) -> tuple[str, ...]:

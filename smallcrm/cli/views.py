@@ -14,6 +14,7 @@ from typing import Any
 from smallcrm.cli.appointment_time import span, when_json
 from smallcrm.cli.campaign_views import campaign_json, campaign_line
 from smallcrm.cli.case_views import CASE_COLUMNS, case_json, case_line, case_row  # noqa: F401
+from smallcrm.cli.hit_views import HIT_COLUMNS, hit_json, hit_row, shell_kind  # noqa: F401
 from smallcrm.cli.output import Column
 from smallcrm.cli.view_basics import iso, who
 from smallcrm.cli.view_basics import tracking_json as _tracking
@@ -167,11 +168,6 @@ def occurrence_json(o: r.Occurrence) -> dict[str, Any]:
     }
 
 
-def hit_json(h: r.SearchHit) -> dict[str, Any]:
-    """A search hit for scripts."""
-    return {"kind": shell_kind(h.kind), "id": h.record_id, "title": h.title, "detail": h.detail}
-
-
 # Each kind's record as JSON for scripts (``show --json``, ``edit --json``, ``list --json``).
 JSON_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
     "contact": contact_json,
@@ -182,13 +178,6 @@ JSON_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
     "service_case": case_json,
     "campaign": campaign_json,
 }
-
-
-def shell_kind(kind: str) -> str:
-    """The shell's word for a store kind (``deal`` for opportunity)."""
-    from smallcrm.store import kinds
-
-    return kinds.word(kind)
 
 
 # --- table rows ----------------------------------------------------------------------------------
@@ -236,12 +225,6 @@ APPOINTMENT_COLUMNS = (
     Column("Title", 32),
     Column("With", 26),
     Column("Where", 24),
-)
-HIT_COLUMNS = (
-    Column("Kind", 11),
-    Column("ID", 8, "right"),
-    Column("Title", 36),
-    Column("Detail", 60),
 )
 
 
@@ -314,11 +297,6 @@ def appointment_row(a: r.Appointment, pretty: bool) -> list[Any]:
         who(a.contact_name, a.account_name),
         a.location,
     ]
-
-
-def hit_row(h: r.SearchHit, pretty: bool) -> list[Any]:
-    """A search hit as a table row."""
-    return [shell_kind(h.kind), h.record_id, h.title, h.detail]
 
 
 # --- one line ----------------------------------------------------------------------------------
