@@ -11,6 +11,7 @@ organiser and the linked contact as attendee.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -84,6 +85,27 @@ def event_uid(appointment: Appointment) -> str:
     return appointment.uid or smallcrm_uid(appointment.id, appointment.tracking.created_at)
 
 
+@functools.cache
+def _text_type() -> Any:
+    from icalendar.prop import vText
+
+    class Text(vText):
+        """TEXT escaped as RFC 5545 says: icalendar's own escaping first turns a typed
+        backslash and N into a line break, so a title ``\\N`` read back empty."""
+
+        def to_ical(self) -> bytes:
+            text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+            return text.encode("utf-8")
+
+    return Text
+
+
+def _text(value: str) -> Any:
+    """``value`` as an iCalendar TEXT that reads back as itself."""
+    return _text_type()(value)
+
+
 def _event(appointment: Appointment, zone: tzinfo) -> Any:
     from icalendar import Alarm, Event
 
@@ -93,7 +115,7 @@ def _event(appointment: Appointment, zone: tzinfo) -> Any:
     event.add("created", appointment.tracking.created_at.astimezone(UTC))
     event.add("last-modified", appointment.tracking.updated_at.astimezone(UTC))
     event.add("sequence", max(appointment.tracking.version - 1, 0))
-    event.add("summary", appointment.title)
+    event.add("summary", _text(appointment.title))
     if appointment.all_day:
         first = recurrence.day_of(appointment.starts_at)
         event.add("dtstart", first)
@@ -105,13 +127,13 @@ def _event(appointment: Appointment, zone: tzinfo) -> Any:
             event.add("dtend", appointment.ends_at.astimezone(zone))
     _recurrence(event, appointment, zone)
     if appointment.location:
-        event.add("location", appointment.location)
+        event.add("location", _text(appointment.location))
     if appointment.notes:
-        event.add("description", appointment.notes)
+        event.add("description", _text(appointment.notes))
     if appointment.reminder_minutes is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", appointment.title)
+        alarm.add("description", _text(appointment.title))
         alarm.add("trigger", timedelta(minutes=-appointment.reminder_minutes))
         event.add_component(alarm)
     return event
